@@ -1,0 +1,136 @@
+#!/usr/bin/perl
+# maildkim-peer.pl -- Mail::DKIM (libmail-dkim-perl) backend for .ci/peers/{sign,verify}.
+#
+#   maildkim-peer.pl sign KEYFILE DOMAIN SELECTOR CANON ALGO < msg > signed_msg
+#   maildkim-peer.pl verify ZONEFILE < msg    (prints "RESULT d=.. s=.." per signature)
+#
+# Exit 4 + "unsupported" on stderr: Mail::DKIM 1.20230212 has no ed25519
+# (only rsa-sha1/rsa-sha256 algorithm classes; PublicKey::check rejects k!=rsa),
+# so signing with ed25519-sha256, or verifying a message carrying any
+# ed25519-sha256 signature, is reported as unsupported.
+# Line endings: input is normalised to CRLF first; output is CRLF.  (Mail::DKIM
+# is documented to want CRLF input; its bare-LF behaviour was not relied upon.)
+# Signature header: Mail::DKIM emits it unfolded on one line (~600 chars for RSA-2048).
+# Signed headers: Mail::DKIM default = the RFC 6376 recommended list, each
+# occurrence present in the message, no oversigning.
+# RSA keys: PKCS#1 or PKCS#8 PEM, loaded through Crypt::OpenSSL::RSA directly
+# (Mail::DKIM::PrivateKey->load(File=>..) would force a PKCS#1 wrapper).
+# Key lookup: Mail::DKIM::DNS::query is replaced by a zone-file lookup.
+use strict;
+use warnings;
+use Mail::DKIM::Signer;
+use Mail::DKIM::Verifier;
+use Mail::DKIM::PrivateKey;
+use Mail::DKIM::DNS;
+use Net::DNS;
+use Crypt::OpenSSL::RSA;
+
+use constant EXIT_UNSUPPORTED => 4;
+
+sub slurp { my ($fh) = @_; local $/; binmode $fh; my $s = <$fh>; $s // '' }
+
+sub crlf { my ($m) = @_; $m =~ s/\r?\n/\r\n/g; $m }
+
+# name (lowercase, no trailing dot) => TXT data with strings concatenated
+sub read_zone {
+    my ($path) = @_;
+    my %zone;
+    open my $fh, '<', $path or die "maildkim-peer: $path: $!\n";
+    while ( my $line = <$fh> ) {
+        next if $line =~ /^\s*(;|$)/;
+        my ( $name, $rest ) = $line =~ /^(\S+)\s.*?\bTXT\b(.*)$/i or next;
+        my @parts = $rest =~ /"((?:[^"\\]|\\.)*)"/g;
+        s/\\(.)/$1/g for @parts;
+        $name =~ s/\.$//;
+        $zone{ lc $name } = join '', @parts;
+    }
+    return \%zone;
+}
+
+# Serve TXT queries from a zone hash instead of the network.
+sub install_fake_dns {
+    my ($zone) = @_;
+    no warnings 'redefine';
+    *Mail::DKIM::DNS::query = sub {
+        my ( $domain, $type ) = @_;
+        $domain =~ s/\.$//;
+        my $data = $zone->{ lc $domain };
+        if ( uc $type ne 'TXT' || !defined $data ) { $@ = 'NXDOMAIN'; return; }
+        # split into <=255-byte character strings like real DNS would
+        my @strings = $data =~ /(.{1,255})/gs;
+        $@ = 'NOERROR';
+        return Net::DNS::RR->new( name => $domain, type => 'TXT', txtdata => [@strings] );
+    };
+}
+
+sub load_rsa_key {
+    my ($file) = @_;
+    open my $fh, '<', $file or die "maildkim-peer: $file: $!\n";
+    my $cork = Crypt::OpenSSL::RSA->new_private_key( slurp($fh) );
+    return Mail::DKIM::PrivateKey->load( Cork => $cork );
+}
+
+sub sign {
+    my ( $keyfile, $domain, $selector, $canon, $algo ) = @_;
+    if ( $algo !~ /^rsa-sha(1|256)$/ ) {
+        print STDERR "unsupported: Mail::DKIM $Mail::DKIM::VERSION cannot sign $algo\n";
+        return EXIT_UNSUPPORTED;
+    }
+    my $msg    = crlf( slurp( \*STDIN ) );
+    my $signer = Mail::DKIM::Signer->new(
+        Algorithm => $algo,
+        Method    => $canon,
+        Domain    => $domain,
+        Selector  => $selector,
+        Key       => load_rsa_key($keyfile),
+    );
+    $signer->PRINT($msg);
+    $signer->CLOSE;
+    binmode STDOUT;
+    my $sig = $signer->signature->as_string;    # "DKIM-Signature: v=1; ..."
+    $sig =~ s/\r?\n/\r\n/g;
+    print $sig, "\r\n", $msg;
+    return 0;
+}
+
+sub verify {
+    my ($zonefile) = @_;
+    install_fake_dns( read_zone($zonefile) );
+    my $msg = crlf( slurp( \*STDIN ) );
+    # Refuse up front if any signature is ed25519: we could not verify "every" one.
+    for my $h ( $msg =~ /^DKIM-Signature:(.*?\r\n(?:[ \t].*?\r\n)*)/gim ) {
+        if ( $h =~ /(?:^|;)\s*a\s*=\s*ed25519/i ) {
+            print STDERR "unsupported: Mail::DKIM $Mail::DKIM::VERSION cannot verify ed25519-sha256\n";
+            return EXIT_UNSUPPORTED;
+        }
+    }
+    my $v = Mail::DKIM::Verifier->new();
+    $v->PRINT($msg);
+    $v->CLOSE;
+    my @sigs = grep { $_->isa('Mail::DKIM::Signature') } $v->signatures;
+    if ( !@sigs ) {
+        print STDERR "maildkim-peer: no DKIM-Signature\n";
+        return 1;
+    }
+    my $npass = 0;
+    for my $sig (@sigs) {
+        my $r = $sig->result // 'temperror';
+        my $res =
+            $r eq 'pass'                   ? 'pass'
+          : $r eq 'fail'                   ? 'fail'
+          : $r eq 'temperror'              ? 'temperror'
+          : $r eq 'invalid' || $r eq 'none' ? 'permerror'
+          :                                  'permerror';
+        if ( $res ne 'pass' ) {
+            printf STDERR "maildkim-peer: %s (%s)\n", $r, $sig->result_detail // '';
+        }
+        printf "%s d=%s s=%s\n", $res, $sig->domain // '', $sig->selector // '';
+        $npass++ if $res eq 'pass';
+    }
+    return $npass == @sigs ? 0 : 1;
+}
+
+if ( @ARGV == 6 && $ARGV[0] eq 'sign' )      { exit sign( @ARGV[ 1 .. 5 ] ) }
+elsif ( @ARGV == 2 && $ARGV[0] eq 'verify' ) { exit verify( $ARGV[1] ) }
+print STDERR "usage: $0 sign KEYFILE DOMAIN SELECTOR CANON ALGO | verify ZONEFILE\n";
+exit 2;

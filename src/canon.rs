@@ -1,0 +1,455 @@
+//! Canonicalization (RFC 6376 §3.4): simple and relaxed, for header fields
+//! and for the body, and the streaming body hash with the `l=` limit.
+//!
+//! Input lines may end in CRLF or bare LF; both are canonicalized as CRLF,
+//! so a message stored with Unix line endings hashes as it did on the wire.
+
+use crate::message::HeaderField;
+use serde::Serialize;
+
+/// A canonicalization algorithm (the halves of c=).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Canonicalization {
+    /// `simple`: bytes as they are, trailing empty lines removed.
+    Simple,
+    /// `relaxed`: whitespace runs collapsed, header names lowercased.
+    #[default]
+    Relaxed,
+}
+
+impl Canonicalization {
+    /// The name used in c=.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Canonicalization::Simple => "simple",
+            Canonicalization::Relaxed => "relaxed",
+        }
+    }
+
+    /// Parses one half of c=.
+    pub fn parse(s: &str) -> Option<Canonicalization> {
+        match s {
+            "simple" => Some(Canonicalization::Simple),
+            "relaxed" => Some(Canonicalization::Relaxed),
+            _ => None,
+        }
+    }
+}
+
+/// Appends the canonical form of `field` to `out`, ending in CRLF.
+pub fn canonicalize_header(canon: Canonicalization, field: &HeaderField<'_>, out: &mut Vec<u8>) {
+    match canon {
+        Canonicalization::Simple => {
+            let raw = field.raw;
+            let body = &raw[..raw.len() - crate::message::trailing_line_ending(raw).len()];
+            push_crlf_lines(body, out);
+            out.extend_from_slice(b"\r\n");
+        }
+        Canonicalization::Relaxed => {
+            out.extend(field.name.iter().map(u8::to_ascii_lowercase));
+            out.push(b':');
+            relaxed_header_value(field.value, out);
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+}
+
+/// Copies `bytes`, turning every bare LF into CRLF.
+fn push_crlf_lines(bytes: &[u8], out: &mut Vec<u8>) {
+    let mut prev = 0u8;
+    for &b in bytes {
+        if b == b'\n' && prev != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        prev = b;
+    }
+}
+
+/// Unfolds, collapses whitespace runs to one SP and trims both ends.
+fn relaxed_header_value(value: &[u8], out: &mut Vec<u8>) {
+    let mut pending_space = false;
+    let mut started = false;
+    for &b in value {
+        match b {
+            b'\r' | b'\n' => {}
+            b' ' | b'\t' => pending_space = true,
+            _ => {
+                if pending_space && started {
+                    out.push(b' ');
+                }
+                pending_space = false;
+                started = true;
+                out.push(b);
+            }
+        }
+    }
+}
+
+/// Where canonical body bytes go: a hash, or a buffer for display.
+pub trait BodySink {
+    /// Accepts the next canonical bytes.
+    fn write(&mut self, bytes: &[u8]);
+}
+
+impl BodySink for Vec<u8> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+impl BodySink for sha2::Sha256 {
+    fn write(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(self, bytes);
+    }
+}
+
+impl BodySink for sha1::Sha1 {
+    fn write(&mut self, bytes: &[u8]) {
+        sha1::Digest::update(self, bytes);
+    }
+}
+
+/// How many canonical bytes are gathered before one write to the sink:
+/// hashing a few large slices is much faster than many small ones.
+const SINK_CHUNK: usize = 32 * 1024;
+
+/// Byte classes for the body scanner: 0 is "copy as is".
+const ORDINARY: u8 = 0;
+const WSP: u8 = 1;
+const CR: u8 = 2;
+const LF: u8 = 3;
+const CLASS: [u8; 256] = {
+    let mut t = [ORDINARY; 256];
+    t[b' ' as usize] = WSP;
+    t[b'\t' as usize] = WSP;
+    t[b'\r' as usize] = CR;
+    t[b'\n' as usize] = LF;
+    t
+};
+
+/// Streams a body through canonicalization into a [`BodySink`], honouring
+/// an `l=` limit, in chunks of any size and split anywhere.
+///
+/// Empty lines are held back until a later line has content, which is how
+/// trailing empty lines disappear without buffering the body.
+#[derive(Debug)]
+pub struct BodyCanonicalizer<S> {
+    canon: Canonicalization,
+    sink: S,
+    limit: Option<u64>,
+    /// Canonical bytes produced so far (all of them, not just hashed ones).
+    produced: u64,
+    /// Canonical bytes waiting to go to the sink in one large write.
+    buffer: Vec<u8>,
+    pending_empty_lines: u64,
+    pending_wsp: bool,
+    pending_cr: bool,
+    line_has_content: bool,
+}
+
+impl<S: BodySink> BodyCanonicalizer<S> {
+    /// A canonicalizer that feeds `sink`, hashing at most `limit` bytes.
+    pub fn new(canon: Canonicalization, sink: S, limit: Option<u64>) -> Self {
+        BodyCanonicalizer {
+            canon,
+            sink,
+            limit,
+            produced: 0,
+            buffer: Vec::with_capacity(SINK_CHUNK),
+            pending_empty_lines: 0,
+            pending_wsp: false,
+            pending_cr: false,
+            line_has_content: false,
+        }
+    }
+
+    /// Feeds the next piece of the raw body.
+    pub fn update(&mut self, chunk: &[u8]) {
+        let mut i = 0;
+        let n = chunk.len();
+        while i < n {
+            let class = CLASS[chunk[i] as usize];
+            if self.pending_cr && class != LF {
+                // A CR not followed by LF is an ordinary byte.
+                self.pending_cr = false;
+                self.content(b"\r");
+            }
+            match class {
+                ORDINARY => {
+                    // Under relaxed, a single SP between ordinary bytes is
+                    // its own canonical form, so it stays inside the run.
+                    let relaxed = self.canon == Canonicalization::Relaxed;
+                    let start = i;
+                    while i < n {
+                        let c = CLASS[chunk[i] as usize];
+                        let single_space = relaxed
+                            && chunk[i] == b' '
+                            && i + 1 < n
+                            && CLASS[chunk[i + 1] as usize] == ORDINARY;
+                        if c != ORDINARY && !single_space {
+                            break;
+                        }
+                        i += 1;
+                    }
+                    self.content(&chunk[start..i]);
+                    continue;
+                }
+                WSP => match self.canon {
+                    Canonicalization::Relaxed => self.pending_wsp = true,
+                    Canonicalization::Simple => {
+                        let start = i;
+                        while i < n && CLASS[chunk[i] as usize] == WSP {
+                            i += 1;
+                        }
+                        self.content(&chunk[start..i]);
+                        continue;
+                    }
+                },
+                CR => self.pending_cr = true,
+                _ => self.end_line(),
+            }
+            i += 1;
+        }
+    }
+
+    /// Emits content bytes of the current line, releasing held-back empty
+    /// lines and (relaxed) a collapsed whitespace run first.
+    fn content(&mut self, bytes: &[u8]) {
+        if !self.line_has_content {
+            self.line_has_content = true;
+            while self.pending_empty_lines > 0 {
+                self.pending_empty_lines -= 1;
+                self.emit(b"\r\n");
+            }
+        }
+        if self.pending_wsp {
+            self.pending_wsp = false;
+            self.emit(b" ");
+        }
+        self.emit(bytes);
+    }
+
+    fn end_line(&mut self) {
+        self.pending_cr = false;
+        self.pending_wsp = false;
+        if self.line_has_content {
+            self.line_has_content = false;
+            self.emit(b"\r\n");
+        } else {
+            self.pending_empty_lines += 1;
+        }
+    }
+
+    fn emit(&mut self, bytes: &[u8]) {
+        let take = match self.limit {
+            Some(limit) => {
+                let room = limit.saturating_sub(self.produced);
+                bytes.len().min(usize::try_from(room).unwrap_or(usize::MAX))
+            }
+            None => bytes.len(),
+        };
+        if take > 0 {
+            self.buffer.extend_from_slice(&bytes[..take]);
+            if self.buffer.len() >= SINK_CHUNK {
+                self.sink.write(&self.buffer);
+                self.buffer.clear();
+            }
+        }
+        self.produced += bytes.len() as u64;
+    }
+
+    /// Ends the body: a last line without a line ending gets one, and an
+    /// empty body is one CRLF under simple and nothing under relaxed.
+    /// Returns the sink and the full canonical length (ignoring `l=`).
+    pub fn finish(mut self) -> (S, u64) {
+        if self.pending_cr {
+            self.pending_cr = false;
+            self.content(b"\r");
+        }
+        // Trailing whitespace of an unterminated last line goes (relaxed);
+        // the line, if it had content, gets its CRLF.
+        self.pending_wsp = false;
+        if self.line_has_content {
+            self.end_line();
+        }
+        if self.canon == Canonicalization::Simple && self.produced == 0 {
+            self.emit(b"\r\n");
+        }
+        self.sink.write(&self.buffer);
+        (self.sink, self.produced)
+    }
+}
+
+/// Appends the canonical forms of the fields named in h=, in h= order,
+/// each name taking the bottom-most instance not yet used (RFC 6376
+/// §5.4.2); a name with no instance left contributes nothing.
+pub fn canonicalize_signed_fields(
+    canon: Canonicalization,
+    header: &crate::message::Header,
+    names: &[String],
+    out: &mut Vec<u8>,
+) {
+    let mut used = vec![false; header.len()];
+    for name in names {
+        let found = header
+            .fields()
+            .enumerate()
+            .rev()
+            .find(|(i, f)| !used[*i] && f.is(name));
+        if let Some((i, field)) = found {
+            used[i] = true;
+            canonicalize_header(canon, &field, out);
+        }
+    }
+}
+
+/// Appends the canonical form of a DKIM-Signature field whose b= value is
+/// already empty, without the final CRLF: the last input of the header hash.
+pub fn canonicalize_signature_field(
+    canon: Canonicalization,
+    field_without_eol: &[u8],
+    out: &mut Vec<u8>,
+) {
+    let colon = field_without_eol
+        .iter()
+        .position(|&b| b == b':')
+        .unwrap_or(0);
+    let name_end = field_without_eol[..colon]
+        .iter()
+        .rposition(|&b| !matches!(b, b' ' | b'\t'))
+        .map_or(0, |i| i + 1);
+    let field = HeaderField {
+        raw: field_without_eol,
+        name: &field_without_eol[..name_end],
+        value: &field_without_eol[(colon + 1).min(field_without_eol.len())..],
+    };
+    canonicalize_header(canon, &field, out);
+    out.truncate(out.len() - 2);
+}
+
+/// A body hash in progress for one (canonicalization, hash, l=) triple.
+#[derive(Debug)]
+pub enum BodyHasher {
+    /// SHA-256, for rsa-sha256 and ed25519-sha256.
+    Sha256(BodyCanonicalizer<sha2::Sha256>),
+    /// SHA-1, for legacy rsa-sha1.
+    Sha1(BodyCanonicalizer<sha1::Sha1>),
+}
+
+impl BodyHasher {
+    /// Starts a body hash.
+    pub fn new(
+        canon: Canonicalization,
+        hash: crate::signature::HashAlgorithm,
+        limit: Option<u64>,
+    ) -> Self {
+        use sha2::Digest;
+        match hash {
+            crate::signature::HashAlgorithm::Sha256 => {
+                BodyHasher::Sha256(BodyCanonicalizer::new(canon, sha2::Sha256::new(), limit))
+            }
+            crate::signature::HashAlgorithm::Sha1 => {
+                BodyHasher::Sha1(BodyCanonicalizer::new(canon, sha1::Sha1::new(), limit))
+            }
+        }
+    }
+
+    /// Feeds the next piece of the raw body.
+    pub fn update(&mut self, chunk: &[u8]) {
+        match self {
+            BodyHasher::Sha256(c) => c.update(chunk),
+            BodyHasher::Sha1(c) => c.update(chunk),
+        }
+    }
+
+    /// The digest and the full canonical body length.
+    pub fn finish(self) -> (Vec<u8>, u64) {
+        use sha2::Digest;
+        match self {
+            BodyHasher::Sha256(c) => {
+                let (h, n) = c.finish();
+                (h.finalize().to_vec(), n)
+            }
+            BodyHasher::Sha1(c) => {
+                let (h, n) = c.finish();
+                (h.finalize().to_vec(), n)
+            }
+        }
+    }
+}
+
+/// Canonicalizes a whole body in memory: for display and for tests.
+pub fn canonicalize_body(canon: Canonicalization, body: &[u8]) -> Vec<u8> {
+    let mut c = BodyCanonicalizer::new(canon, Vec::new(), None);
+    c.update(body);
+    c.finish().0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::split;
+    use Canonicalization::*;
+
+    #[test]
+    fn body_table() {
+        for (canon, input, expected) in [
+            (Simple, &b""[..], &b"\r\n"[..]),
+            (Relaxed, b"", b""),
+            (Simple, b"\r\n\r\n", b"\r\n"),
+            (Relaxed, b"\r\n\r\n", b""),
+            (Simple, b"a  b \r\n\r\n\r\n", b"a  b \r\n"),
+            (Relaxed, b"a  \t b \r\n \r\n\t\r\n", b"a b\r\n"),
+            (Relaxed, b" a\r\n\r\nb", b" a\r\n\r\nb\r\n"),
+            (Simple, b"a\nb\n\n", b"a\r\nb\r\n"),
+            (Simple, b"x", b"x\r\n"),
+            (Simple, b"a\rb\r\n", b"a\rb\r\n"),
+            (Relaxed, b"a\r", b"a\r\r\n"),
+            (Relaxed, b"   ", b""),
+            (Simple, b"   ", b"   \r\n"),
+        ] {
+            assert_eq!(
+                canonicalize_body(canon, input),
+                expected,
+                "{canon:?} {:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    #[test]
+    fn chunking_does_not_change_the_result() {
+        let body = b"Hi \t there  \r\n\r\n  \r\nline\rx\r\n\r\n\r\nend  \n\n";
+        for canon in [Simple, Relaxed] {
+            let whole = canonicalize_body(canon, body);
+            for size in 1..body.len() {
+                let mut c = BodyCanonicalizer::new(canon, Vec::new(), None);
+                body.chunks(size).for_each(|ch| c.update(ch));
+                assert_eq!(c.finish().0, whole, "{canon:?} chunk {size}");
+            }
+        }
+    }
+
+    #[test]
+    fn limit_truncates_the_hashed_bytes_only() {
+        let mut c = BodyCanonicalizer::new(Simple, Vec::new(), Some(3));
+        c.update(b"abcdef\r\n");
+        let (bytes, len) = c.finish();
+        assert_eq!(bytes, b"abc");
+        assert_eq!(len, 8);
+    }
+
+    #[test]
+    fn header_table() {
+        let (h, _) = split(b"SUBJect \t: Hello \r\n  World\t \r\nX:y\n z\n\n").unwrap();
+        let mut out = Vec::new();
+        canonicalize_header(Relaxed, &h.field(0).unwrap(), &mut out);
+        canonicalize_header(Relaxed, &h.field(1).unwrap(), &mut out);
+        assert_eq!(out, b"subject:Hello World\r\nx:y z\r\n");
+        out.clear();
+        canonicalize_header(Simple, &h.field(1).unwrap(), &mut out);
+        assert_eq!(out, b"X:y\r\n z\r\n");
+    }
+}

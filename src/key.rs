@@ -1,0 +1,165 @@
+//! Key loading: private keys in PKCS#1 or PKCS#8, PEM, DER or bare base64,
+//! RSA or Ed25519; public keys from a key record's p=. Decoding is done by
+//! the pkcs1/pkcs8/spki crates; the keys are then handed to [`crate::crypto`].
+
+use crate::crypto::{SigningKey, VerifyingKey};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use pkcs8::der::asn1::ObjectIdentifier;
+use serde::Serialize;
+use thiserror::Error;
+
+/// rsaEncryption (RFC 8017).
+pub(crate) const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// id-Ed25519 (RFC 8410).
+pub(crate) const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+
+/// Why a key cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The key is encrypted with a passphrase.
+    #[error("the private key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN)")]
+    Encrypted,
+    /// A public key was given where a private key is needed.
+    #[error("this is a public key; signing needs the private key")]
+    PublicNotPrivate,
+    /// The bytes are no PKCS#1 or PKCS#8 key in PEM, DER or base64.
+    #[error("not a PKCS#1 or PKCS#8 private key in PEM, DER or base64 form")]
+    Unrecognized,
+    /// PEM armour with a label we do not handle.
+    #[error("unsupported PEM block '{0}' (expected PRIVATE KEY or RSA PRIVATE KEY)")]
+    UnsupportedPem(String),
+    /// A PKCS#8 key of an algorithm DKIM does not use.
+    #[error("unsupported key algorithm {0} (DKIM uses RSA and Ed25519)")]
+    UnsupportedAlgorithm(String),
+    /// The RSA key is shorter than RFC 8301 allows.
+    #[error("the RSA key has {bits} bits; RFC 8301 requires at least 1024")]
+    TooShort {
+        /// Modulus size.
+        bits: usize,
+    },
+    /// The key structure decoded but the key itself is unusable.
+    #[error("the key is invalid: {0}")]
+    Invalid(String),
+}
+
+/// Loads a private key from file contents.
+pub fn load_private_key(bytes: &[u8]) -> Result<SigningKey, KeyError> {
+    let der = match pem_block(bytes) {
+        Some((label, der)) => match label.as_str() {
+            "PRIVATE KEY" => return pkcs8_private(&der?),
+            "RSA PRIVATE KEY" => {
+                if contains(bytes, b"ENCRYPTED") {
+                    return Err(KeyError::Encrypted);
+                }
+                return SigningKey::rsa_from_pkcs1(&der?);
+            }
+            "ENCRYPTED PRIVATE KEY" => return Err(KeyError::Encrypted),
+            "PUBLIC KEY" | "RSA PUBLIC KEY" => return Err(KeyError::PublicNotPrivate),
+            other => return Err(KeyError::UnsupportedPem(other.to_string())),
+        },
+        None => bare_base64(bytes).unwrap_or_else(|| bytes.to_vec()),
+    };
+    if let Ok(key) = pkcs8_private(&der) {
+        return Ok(key);
+    }
+    if pkcs1::RsaPrivateKeyRef::try_from(der.as_slice()).is_ok() {
+        return SigningKey::rsa_from_pkcs1(&der);
+    }
+    if spki::SubjectPublicKeyInfoRef::try_from(der.as_slice()).is_ok() {
+        return Err(KeyError::PublicNotPrivate);
+    }
+    Err(KeyError::Unrecognized)
+}
+
+fn pkcs8_private(der: &[u8]) -> Result<SigningKey, KeyError> {
+    let info = pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|_| {
+        if pkcs8::der::asn1::AnyRef::try_from(der).is_ok() && looks_encrypted_pkcs8(der) {
+            KeyError::Encrypted
+        } else {
+            KeyError::Unrecognized
+        }
+    })?;
+    let key = info.private_key.as_bytes();
+    match info.algorithm.oid {
+        OID_RSA => SigningKey::rsa_from_pkcs1(key),
+        OID_ED25519 => {
+            // CurvePrivateKey ::= OCTET STRING (RFC 8410 §7).
+            let seed = <&pkcs8::der::asn1::OctetStringRef as pkcs8::der::Decode>::from_der(key)
+                .map_err(|_| {
+                    KeyError::Invalid("Ed25519 private key is not an OCTET STRING".into())
+                })?;
+            SigningKey::ed25519_from_seed(seed.as_bytes())
+        }
+        oid => Err(KeyError::UnsupportedAlgorithm(oid.to_string())),
+    }
+}
+
+/// EncryptedPrivateKeyInfo starts with an AlgorithmIdentifier, where
+/// PrivateKeyInfo starts with an INTEGER version.
+fn looks_encrypted_pkcs8(der: &[u8]) -> bool {
+    // SEQUENCE { SEQUENCE { OID pbes2 ... } ... }: the second tag is 0x30.
+    let header_len = match der.get(1) {
+        Some(&l) if l < 0x80 => 2,
+        Some(&l) => 2 + usize::from(l & 0x7f),
+        None => return false,
+    };
+    der.first() == Some(&0x30) && der.get(header_len) == Some(&0x30)
+}
+
+/// Decodes a key record's p= for key type `k` (`rsa` or `ed25519`).
+pub fn load_public_key(key_type: &str, p: &str) -> Result<VerifyingKey, KeyError> {
+    let der = crate::signature::LENIENT_BASE64
+        .decode(crate::tag_list::strip_fws(p))
+        .map_err(|e| KeyError::Invalid(format!("p= is not base64: {e}")))?;
+    match key_type {
+        "rsa" => VerifyingKey::rsa_from_der(&der),
+        "ed25519" => VerifyingKey::ed25519(&der),
+        other => Err(KeyError::UnsupportedAlgorithm(other.to_string())),
+    }
+}
+
+/// The first PEM block: its label and its decoded contents. Lenient on
+/// whitespace and line width, since keys are pasted through web forms.
+fn pem_block(bytes: &[u8]) -> Option<(String, Result<Vec<u8>, KeyError>)> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let begin = text.find("-----BEGIN ")?;
+    let after = &text[begin + 11..];
+    let label_end = after.find("-----")?;
+    let label = after[..label_end].trim().to_string();
+    let body = &after[label_end + 5..];
+    let end = body.find("-----END ").unwrap_or(body.len());
+    // Skip RFC 1421 headers (Proc-Type, DEK-Info) of legacy encrypted keys.
+    let b64: String = body[..end]
+        .lines()
+        .filter(|l| !l.contains(':'))
+        .flat_map(|l| l.chars().filter(|c| !c.is_ascii_whitespace()))
+        .collect();
+    let der = BASE64
+        .decode(b64)
+        .map_err(|e| KeyError::Invalid(format!("PEM body is not base64: {e}")));
+    Some((label, der))
+}
+
+/// Bare base64 (a PEM body without its armour, as upload forms take it).
+fn bare_base64(bytes: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let b64: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    if b64.is_empty() {
+        return None;
+    }
+    BASE64.decode(b64).ok()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The bit length of a big-endian unsigned integer.
+pub(crate) fn bit_length(be: &[u8]) -> usize {
+    let be = &be[be.iter().position(|&b| b != 0).unwrap_or(be.len())..];
+    be.first()
+        .map_or(0, |&b| be.len() * 8 - b.leading_zeros() as usize)
+}

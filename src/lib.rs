@@ -1,0 +1,31 @@
+//! dkimctl: set up and troubleshoot DKIM (RFC 6376, RFC 8301, RFC 8463).
+//!
+//! The library owns every decision: splitting raw messages, the tag-list
+//! grammar, canonicalization, signing, verification and key handling. It
+//! never prints and never exits; the `dkimctl` binary renders what it
+//! returns and picks the exit code.
+//!
+//! The layers, bottom up:
+//! - [`message`] splits raw bytes into header fields and a body.
+//! - [`tag_list`] parses RFC 6376 §3.2 tag lists, which [`signature`]
+//!   (DKIM-Signature fields) and [`record`] (key records) build on.
+//! - [`canon`] canonicalizes header fields and streams the body hash.
+//! - [`key`] loads private keys; [`crypto`] is the seam to the crypto backend.
+//! - [`key_source`] serves key records from DNS, a zone file or a literal.
+//! - [`sign`] and [`verify`] put it all together.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+#![warn(missing_docs)]
+
+pub mod canon;
+pub mod crypto;
+pub mod error;
+pub mod key;
+pub mod key_source;
+pub mod message;
+pub mod record;
+pub mod sign;
+pub mod signature;
+pub mod tag_list;
+pub mod verify;
+
+pub use error::Error;

@@ -1,0 +1,601 @@
+//! The DKIM-Signature header field (RFC 6376 §3.5): parsing into a typed
+//! model with a typed reason when it is unusable, and emitting a new one
+//! folded to at most 78 columns.
+
+use crate::canon::Canonicalization;
+use crate::tag_list::{TagList, TagListError, strip_fws};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::Serialize;
+use std::ops::Range;
+use thiserror::Error;
+
+/// The field name.
+pub const FIELD_NAME: &str = "DKIM-Signature";
+
+/// A signing algorithm (a=).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Algorithm {
+    /// `rsa-sha256`.
+    #[serde(rename = "rsa-sha256")]
+    RsaSha256,
+    /// `rsa-sha1`: verify only, and refused unless allowed (RFC 8301).
+    #[serde(rename = "rsa-sha1")]
+    RsaSha1,
+    /// `ed25519-sha256` (RFC 8463).
+    #[serde(rename = "ed25519-sha256")]
+    Ed25519Sha256,
+}
+
+impl Algorithm {
+    /// The name used in a=.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::RsaSha256 => "rsa-sha256",
+            Algorithm::RsaSha1 => "rsa-sha1",
+            Algorithm::Ed25519Sha256 => "ed25519-sha256",
+        }
+    }
+
+    /// Parses a=.
+    pub fn parse(s: &str) -> Option<Algorithm> {
+        match s.to_ascii_lowercase().as_str() {
+            "rsa-sha256" => Some(Algorithm::RsaSha256),
+            "rsa-sha1" => Some(Algorithm::RsaSha1),
+            "ed25519-sha256" => Some(Algorithm::Ed25519Sha256),
+            _ => None,
+        }
+    }
+
+    /// The hash function: what a key record's h= must allow.
+    pub fn hash(self) -> HashAlgorithm {
+        match self {
+            Algorithm::RsaSha1 => HashAlgorithm::Sha1,
+            Algorithm::RsaSha256 | Algorithm::Ed25519Sha256 => HashAlgorithm::Sha256,
+        }
+    }
+
+    /// The key type: what a key record's k= must say.
+    pub fn key_type(self) -> &'static str {
+        match self {
+            Algorithm::RsaSha256 | Algorithm::RsaSha1 => "rsa",
+            Algorithm::Ed25519Sha256 => "ed25519",
+        }
+    }
+}
+
+/// A hash function of DKIM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HashAlgorithm {
+    /// SHA-1.
+    Sha1,
+    /// SHA-256.
+    Sha256,
+}
+
+impl HashAlgorithm {
+    /// The name used in key records' h=.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha1 => "sha1",
+            HashAlgorithm::Sha256 => "sha256",
+        }
+    }
+}
+
+/// Why a DKIM-Signature field is unusable (a permerror). The reason words
+/// follow the vocabulary of the conformance corpus.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// The tag list does not parse.
+    #[error("malformed tag list: {0}")]
+    Syntax(TagListError),
+    /// v= is not 1.
+    #[error("unsupported version v={0}")]
+    Version(String),
+    /// A required tag is missing.
+    #[error("required tag {0}= is missing")]
+    MissingTag(&'static str),
+    /// A tag that must have a value is empty.
+    #[error("tag {0}= is empty")]
+    EmptyTag(&'static str),
+    /// b= or bh= is not base64.
+    #[error("{0}= is not valid base64")]
+    InvalidBase64(&'static str),
+    /// a= names an unknown algorithm.
+    #[error("unknown algorithm a={0}")]
+    UnknownAlgorithm(String),
+    /// c= names an unknown canonicalization.
+    #[error("unknown canonicalization c={0}")]
+    UnknownCanonicalization(String),
+    /// q= offers no method we know (only dns/txt exists).
+    #[error("unknown query method q={0}")]
+    UnknownQueryMethod(String),
+    /// l= is not a number.
+    #[error("l= is not a decimal number: {0}")]
+    InvalidLength(String),
+    /// t= or x= is not a number.
+    #[error("{0}= is not a decimal timestamp")]
+    InvalidTimestamp(&'static str),
+    /// x= is not after t=.
+    #[error("x= ({expires}) is not after t= ({signed})")]
+    ExpiresBeforeSigned {
+        /// t=
+        signed: u64,
+        /// x=
+        expires: u64,
+    },
+    /// h= does not include From (RFC 6376 §5.4).
+    #[error("h= does not include From")]
+    FromNotSigned,
+    /// i= is not the d= domain or a subdomain of it.
+    #[error("i= domain {identity} is not d={domain} or a subdomain of it")]
+    IdentityNotInDomain {
+        /// The domain part of i=.
+        identity: String,
+        /// d=
+        domain: String,
+    },
+    /// d= or s= is not a valid domain name / selector.
+    #[error("{tag}= is not a valid domain name: {value}")]
+    InvalidDomain {
+        /// Which tag.
+        tag: &'static str,
+        /// Its value.
+        value: String,
+    },
+}
+
+impl SignatureError {
+    /// A short reason word, from the corpus vocabulary.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            SignatureError::Syntax(_) => "sig-syntax",
+            SignatureError::Version(_) => "sig-version",
+            SignatureError::MissingTag(t) => match *t {
+                "v" => "sig-missing-v",
+                "a" => "sig-missing-a",
+                "b" => "sig-missing-b",
+                "bh" => "sig-missing-bh",
+                "d" => "sig-missing-d",
+                "s" => "sig-missing-s",
+                _ => "sig-missing-h",
+            },
+            SignatureError::EmptyTag(t) => match *t {
+                "b" => "sig-b-empty",
+                "bh" => "sig-bh-empty",
+                "d" => "sig-d-empty",
+                "s" => "sig-s-empty",
+                _ => "sig-h-empty",
+            },
+            SignatureError::InvalidBase64(_) => "sig-b-invalid",
+            SignatureError::UnknownAlgorithm(_) => "sig-alg-unknown",
+            SignatureError::UnknownCanonicalization(_) => "sig-canon-unknown",
+            SignatureError::UnknownQueryMethod(_) => "sig-q-unknown",
+            SignatureError::InvalidLength(_) => "sig-l-invalid",
+            SignatureError::InvalidTimestamp(_) => "sig-syntax",
+            SignatureError::ExpiresBeforeSigned { .. } => "sig-x-before-t",
+            SignatureError::FromNotSigned => "sig-h-missing-from",
+            SignatureError::IdentityNotInDomain { .. } => "sig-i-not-subdomain-of-d",
+            SignatureError::InvalidDomain { .. } => "sig-syntax",
+        }
+    }
+}
+
+/// A parsed DKIM-Signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Signature {
+    /// Signing algorithm (a=).
+    pub algorithm: Algorithm,
+    /// The signature bytes (b=).
+    #[serde(skip)]
+    pub signature: Vec<u8>,
+    /// The body hash (bh=).
+    #[serde(skip)]
+    pub body_hash: Vec<u8>,
+    /// Header canonicalization (first half of c=).
+    pub header_canon: Canonicalization,
+    /// Body canonicalization (second half of c=).
+    pub body_canon: Canonicalization,
+    /// Signing domain (d=), lowercased.
+    pub domain: String,
+    /// Selector (s=).
+    pub selector: String,
+    /// Signed header field names (h=), in order.
+    pub signed_headers: Vec<String>,
+    /// Agent or user identifier (i=), quoted-printable decoded.
+    pub identity: Option<String>,
+    /// Body length limit (l=).
+    pub body_length: Option<u64>,
+    /// Signature timestamp (t=), Unix seconds.
+    pub timestamp: Option<u64>,
+    /// Signature expiration (x=), Unix seconds.
+    pub expiration: Option<u64>,
+}
+
+impl Signature {
+    /// Parses the value of a DKIM-Signature field.
+    pub fn parse(value: &[u8]) -> Result<Signature, SignatureError> {
+        let tags = TagList::parse(value).map_err(SignatureError::Syntax)?;
+        let required = |name: &'static str| tags.get(name).ok_or(SignatureError::MissingTag(name));
+        let non_empty = |name: &'static str| {
+            required(name).and_then(|v| {
+                if v.is_empty() {
+                    Err(SignatureError::EmptyTag(name))
+                } else {
+                    Ok(v)
+                }
+            })
+        };
+        let version = required("v")?;
+        if version != "1" {
+            return Err(SignatureError::Version(version.to_string()));
+        }
+        let algorithm = required("a")?;
+        let algorithm = Algorithm::parse(algorithm)
+            .ok_or_else(|| SignatureError::UnknownAlgorithm(algorithm.into()))?;
+        let signature = decode_base64(non_empty("b")?).ok_or(SignatureError::InvalidBase64("b"))?;
+        let body_hash =
+            decode_base64(non_empty("bh")?).ok_or(SignatureError::InvalidBase64("bh"))?;
+        let domain = non_empty("d")?;
+        check_domain("d", domain)?;
+        let selector = non_empty("s")?;
+        check_domain("s", selector)?;
+        let signed_headers: Vec<String> =
+            non_empty("h")?.split(':').map(|n| strip_fws(n)).collect();
+        if signed_headers.iter().any(String::is_empty) {
+            return Err(SignatureError::EmptyTag("h"));
+        }
+        if !signed_headers
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("from"))
+        {
+            return Err(SignatureError::FromNotSigned);
+        }
+        let (header_canon, body_canon) = parse_canonicalization(tags.get("c"))?;
+        if let Some(q) = tags.get("q") {
+            // q= is a colon list; dns/txt must be among them (§3.5).
+            if !q
+                .split(':')
+                .any(|m| strip_fws(m).eq_ignore_ascii_case("dns/txt"))
+            {
+                return Err(SignatureError::UnknownQueryMethod(q.to_string()));
+            }
+        }
+        let body_length = tags
+            .get("l")
+            .map(|l| parse_decimal(l).ok_or_else(|| SignatureError::InvalidLength(l.to_string())))
+            .transpose()?;
+        let timestamp = parse_time(&tags, "t")?;
+        let expiration = parse_time(&tags, "x")?;
+        if let (Some(signed), Some(expires)) = (timestamp, expiration)
+            && expires <= signed
+        {
+            return Err(SignatureError::ExpiresBeforeSigned { signed, expires });
+        }
+        let domain = domain.to_ascii_lowercase();
+        let identity = tags.get("i").map(decode_qp);
+        if let Some(identity) = &identity {
+            let id_domain = identity
+                .rsplit_once('@')
+                .map_or(identity.as_str(), |(_, d)| d);
+            if !is_same_or_subdomain(id_domain, &domain) {
+                return Err(SignatureError::IdentityNotInDomain {
+                    identity: id_domain.to_string(),
+                    domain,
+                });
+            }
+        }
+        Ok(Signature {
+            algorithm,
+            signature,
+            body_hash,
+            header_canon,
+            body_canon,
+            domain,
+            selector: selector.to_string(),
+            signed_headers,
+            identity,
+            body_length,
+            timestamp,
+            expiration,
+        })
+    }
+
+    /// The DNS name of the key record: `<selector>._domainkey.<domain>`.
+    pub fn key_name(&self) -> String {
+        format!("{}._domainkey.{}", self.selector, self.domain)
+    }
+}
+
+/// The byte range of the b= value within a field value, which verification
+/// removes before hashing the field itself.
+pub fn b_value_range(value: &[u8]) -> Option<Range<usize>> {
+    TagList::parse(value)
+        .ok()?
+        .tag("b")
+        .map(|t| t.value_range.clone())
+}
+
+fn parse_canonicalization(
+    c: Option<&str>,
+) -> Result<(Canonicalization, Canonicalization), SignatureError> {
+    let Some(c) = c else {
+        return Ok((Canonicalization::Simple, Canonicalization::Simple));
+    };
+    let unknown = || SignatureError::UnknownCanonicalization(c.to_string());
+    let (h, b) = c.split_once('/').unwrap_or((c, "simple"));
+    let h = Canonicalization::parse(&h.to_ascii_lowercase()).ok_or_else(unknown)?;
+    let b = Canonicalization::parse(&b.to_ascii_lowercase()).ok_or_else(unknown)?;
+    Ok((h, b))
+}
+
+fn parse_time(tags: &TagList<'_>, name: &'static str) -> Result<Option<u64>, SignatureError> {
+    tags.get(name)
+        .map(|v| parse_decimal(v).ok_or(SignatureError::InvalidTimestamp(name)))
+        .transpose()
+}
+
+/// 1*76DIGIT as RFC 6376 allows, saturating rather than overflowing.
+fn parse_decimal(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 76 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(s.bytes().fold(0u64, |n, d| {
+        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+    }))
+}
+
+/// Base64 as found in the wild: signers leave stray trailing bits and drop
+/// padding, and other verifiers accept both, so we do too.
+pub(crate) const LENIENT_BASE64: base64::engine::GeneralPurpose =
+    base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+
+/// Decodes base64 with folding whitespace removed.
+pub(crate) fn decode_base64(value: &str) -> Option<Vec<u8>> {
+    LENIENT_BASE64.decode(strip_fws(value)).ok()
+}
+
+/// Decodes dkim-quoted-printable (=XX escapes; whitespace is ignored).
+fn decode_qp(value: &str) -> String {
+    let bytes: Vec<u8> = strip_fws(value).into_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && let Some(hex) = bytes.get(i + 1..i + 3)
+            && let Ok(hex) = std::str::from_utf8(hex)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn check_domain(tag: &'static str, value: &str) -> Result<(), SignatureError> {
+    let ok = value.len() <= 253
+        && value.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(SignatureError::InvalidDomain {
+            tag,
+            value: value.to_string(),
+        })
+    }
+}
+
+/// Whether `name` is `domain` or a subdomain of it (case-insensitive).
+pub fn is_same_or_subdomain(name: &str, domain: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    name == domain || name.ends_with(&format!(".{domain}"))
+}
+
+/// Builds the text of a new DKIM-Signature field, folded at 78 columns.
+///
+/// The field is built twice over one layout: once with an empty b= (what
+/// gets hashed) and once with the signature in place, which only adds text
+/// and folding after `b=`, so both hash the same under either
+/// canonicalization.
+#[derive(Debug, Clone)]
+pub struct FieldBuilder {
+    /// Folded field up to and including `b=`, no line ending.
+    prefix: String,
+    /// Column after `b=` on its line.
+    column: usize,
+}
+
+/// The widest line we emit, per RFC 5322 §2.1.1.
+const MAX_LINE: usize = 78;
+
+impl FieldBuilder {
+    /// Lays out `tags` (name, value, may the value be split at `split_at`)
+    /// followed by b=.
+    pub fn new(tags: &[(&str, String, Option<char>)]) -> FieldBuilder {
+        let mut out = format!("{FIELD_NAME}:");
+        let mut column = out.len();
+        for (name, value, split) in tags {
+            let item = format!("{name}={value};");
+            push_item(&mut out, &mut column, &item, *split, name.len() + 1);
+        }
+        push_item(&mut out, &mut column, "b=", None, 2);
+        FieldBuilder {
+            prefix: out,
+            column,
+        }
+    }
+
+    /// The field with an empty b=: the input to the header hash.
+    pub fn unsigned(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The complete field with `signature` in b=, folded, without the
+    /// final line ending; `eol` is the line ending used for folding.
+    pub fn signed(&self, signature: &[u8], eol: &str) -> String {
+        let b64 = BASE64.encode(signature);
+        let mut out = self.prefix.clone();
+        let mut column = self.column;
+        let mut rest = b64.as_str();
+        while !rest.is_empty() {
+            let room = MAX_LINE.saturating_sub(column);
+            if room == 0 {
+                out.push_str(eol);
+                out.push(' ');
+                column = 1;
+                continue;
+            }
+            let take = room.min(rest.len());
+            out.push_str(&rest[..take]);
+            column += take;
+            rest = &rest[take..];
+        }
+        out.replace("\r\n", eol)
+    }
+}
+
+/// Appends " item", folding first when it would pass the column limit; a
+/// long value splittable at `split` is broken after that character.
+fn push_item(out: &mut String, column: &mut usize, item: &str, split: Option<char>, head: usize) {
+    if *column + 1 + item.len() <= MAX_LINE {
+        out.push(' ');
+        out.push_str(item);
+        *column += 1 + item.len();
+        return;
+    }
+    out.push_str("\r\n ");
+    *column = 1;
+    let Some(split) = split else {
+        out.push_str(item);
+        *column += item.len();
+        return;
+    };
+    // Break after `split` characters (h= colons) or anywhere (base64),
+    // never inside the tag name.
+    let mut rest = item;
+    let mut first = true;
+    while !rest.is_empty() {
+        let room = MAX_LINE.saturating_sub(*column);
+        let piece_len = if rest.len() <= room {
+            rest.len()
+        } else if split == '*' {
+            room.max(if first { head + 1 } else { 1 })
+        } else {
+            let window = &rest[..room.min(rest.len())];
+            match window.rfind(split) {
+                Some(i) if !(first && i < head) => i + 1,
+                _ => rest.find(split).map_or(rest.len(), |i| i + 1),
+            }
+        };
+        out.push_str(&rest[..piece_len]);
+        *column += piece_len;
+        rest = &rest[piece_len..];
+        if !rest.is_empty() {
+            out.push_str("\r\n ");
+            *column = 1;
+        }
+        first = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "v=1; a=rsa-sha256; d=Example.com; s=s1; c=relaxed/simple; h=From:To; bh=AAAA; b=AA AA; i=a=40b@sub.example.com; t=10; x=20; l=5";
+
+    #[test]
+    fn parses_every_tag() {
+        let s = Signature::parse(GOOD.as_bytes()).unwrap();
+        assert_eq!(s.algorithm, Algorithm::RsaSha256);
+        assert_eq!(s.domain, "example.com");
+        assert_eq!(s.signed_headers, ["From", "To"]);
+        assert_eq!(s.identity.as_deref(), Some("a@b@sub.example.com"));
+        assert_eq!(
+            (s.header_canon, s.body_canon),
+            (Canonicalization::Relaxed, Canonicalization::Simple)
+        );
+        assert_eq!(
+            (s.timestamp, s.expiration, s.body_length),
+            (Some(10), Some(20), Some(5))
+        );
+        assert_eq!(s.signature, [0, 0, 0]);
+        assert_eq!(s.key_name(), "s1._domainkey.example.com");
+    }
+
+    #[test]
+    fn typed_reasons() {
+        for (from, to, reason) in [
+            ("v=1;", "v=2;", "sig-version"),
+            ("a=rsa-sha256", "a=rsa-md5", "sig-alg-unknown"),
+            ("c=relaxed/simple", "c=fancy", "sig-canon-unknown"),
+            ("h=From:To", "h=To", "sig-h-missing-from"),
+            ("bh=AAAA", "bh=", "sig-bh-empty"),
+            ("b=AA AA", "b=!!", "sig-b-invalid"),
+            ("d=Example.com", "d=ex ample.com", "sig-syntax"),
+            ("sub.example.com", "example.org", "sig-i-not-subdomain-of-d"),
+            ("x=20", "x=5", "sig-x-before-t"),
+            ("l=5", "l=-5", "sig-l-invalid"),
+            ("s=s1;", "", "sig-missing-s"),
+            ("; l=5", "; l=5; x", "sig-syntax"),
+        ] {
+            let input = GOOD.replace(from, to);
+            let err = Signature::parse(input.as_bytes()).unwrap_err();
+            assert_eq!(err.reason(), reason, "{input}");
+        }
+    }
+
+    #[test]
+    fn folds_at_78_columns_and_round_trips() {
+        let h = "from:to:subject:date:message-id:mime-version:content-type:reply-to:cc:references:in-reply-to:from";
+        let builder = FieldBuilder::new(&[
+            ("v", "1".into(), None),
+            ("a", "rsa-sha256".into(), None),
+            ("c", "relaxed/relaxed".into(), None),
+            ("d", "example.com".into(), None),
+            ("s", "selector2026".into(), None),
+            ("t", "1700000000".into(), None),
+            ("h", h.into(), Some(':')),
+            (
+                "bh",
+                "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=".into(),
+                Some('*'),
+            ),
+        ]);
+        let field = builder.signed(&[7u8; 256], "\r\n");
+        for line in field.split("\r\n") {
+            assert!(line.len() <= 78, "{line:?} is {} long", line.len());
+        }
+        let value = &field.as_bytes()[FIELD_NAME.len() + 1..];
+        let sig = Signature::parse(value).unwrap();
+        assert_eq!(sig.signed_headers.join(":"), h);
+        assert_eq!(sig.signature, vec![7u8; 256]);
+        let b = b_value_range(value).unwrap();
+        let unsigned = format!(
+            "{}{}",
+            &field[..FIELD_NAME.len() + 1 + b.start],
+            &field[FIELD_NAME.len() + 1 + b.end..]
+        );
+        assert_eq!(unsigned, builder.unsigned());
+    }
+}

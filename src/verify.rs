@@ -1,0 +1,555 @@
+//! Verification (RFC 6376 §6, RFC 8301, RFC 8463): every DKIM-Signature of
+//! a message gets a [`Verdict`], a result class with a typed reason. The
+//! body is streamed once, whatever the number of signatures.
+
+use crate::canon::{self, BodyHasher};
+use crate::crypto::MIN_RSA_BITS;
+use crate::key_source::{KeySource, LookupError};
+use crate::message::Header;
+use crate::record::{KeyRecord, RecordError};
+use crate::signature::{self, Algorithm, Signature, SignatureError};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+
+/// How far in the future t= may be before a signature is refused: clocks
+/// of sending hosts drift.
+pub const CLOCK_SKEW: u64 = 300;
+
+/// Policy and clock for verification.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyOptions {
+    /// Accept rsa-sha1 (RFC 8301 forbids it; for legacy mail only).
+    pub allow_sha1: bool,
+    /// Accept RSA keys under 1024 bits (RFC 8301 forbids them).
+    pub allow_short_keys: bool,
+    /// The time to verify at, Unix seconds.
+    pub now: u64,
+}
+
+impl VerifyOptions {
+    /// RFC 8301 policy at time `now`.
+    pub fn strict(now: u64) -> Self {
+        VerifyOptions {
+            allow_sha1: false,
+            allow_short_keys: false,
+            now,
+        }
+    }
+}
+
+/// The result class of one signature (RFC 8601 dkim= values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultClass {
+    /// The signature verifies.
+    Pass,
+    /// The signature or body hash does not match.
+    Fail,
+    /// The signature or its key is unusable.
+    Permerror,
+    /// DNS trouble kept the verifier from deciding.
+    Temperror,
+}
+
+impl ResultClass {
+    /// The lowercase word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResultClass::Pass => "pass",
+            ResultClass::Fail => "fail",
+            ResultClass::Permerror => "permerror",
+            ResultClass::Temperror => "temperror",
+        }
+    }
+}
+
+/// Why a signature did not pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Reason {
+    /// The body hash does not match bh=.
+    BodyHashMismatch,
+    /// b= does not verify with the key.
+    SignatureMismatch,
+    /// The DKIM-Signature field is unusable.
+    Signature {
+        /// What is wrong with it.
+        error: SignatureError,
+    },
+    /// No key record at the selector.
+    KeyMissing {
+        /// The name looked up.
+        name: String,
+    },
+    /// The key record is unusable (revoked, malformed, ...).
+    KeyRecord {
+        /// What is wrong with it.
+        error: RecordError,
+    },
+    /// The key's k= does not match the signature's a=.
+    KeyTypeMismatch {
+        /// k= of the record.
+        key_type: String,
+    },
+    /// The key's h= does not allow the signature's hash.
+    KeyHashMismatch,
+    /// The key's s= does not include email.
+    KeyServiceMismatch,
+    /// The key has t=s but i= is in a subdomain of d=.
+    StrictIdentity,
+    /// The RSA key is under 1024 bits (RFC 8301).
+    KeyTooShort {
+        /// Modulus size.
+        bits: usize,
+    },
+    /// rsa-sha1 is not accepted (RFC 8301).
+    Sha1,
+    /// x= has passed.
+    Expired {
+        /// x=
+        expiration: u64,
+    },
+    /// t= is in the future.
+    Future {
+        /// t=
+        timestamp: u64,
+    },
+    /// l= is larger than the body.
+    LengthExceedsBody {
+        /// l=
+        length: u64,
+        /// The canonical body length.
+        body: u64,
+    },
+    /// The key look-up failed temporarily.
+    Dns {
+        /// What failed.
+        error: LookupError,
+    },
+}
+
+impl Reason {
+    /// A short reason word (the conformance corpus vocabulary).
+    pub fn word(&self) -> &'static str {
+        match self {
+            Reason::BodyHashMismatch => "body-hash-mismatch",
+            Reason::SignatureMismatch => "signature-mismatch",
+            Reason::Signature { error } => error.reason(),
+            Reason::KeyMissing { .. } => "no-key",
+            Reason::KeyRecord { error } => error.reason(),
+            Reason::KeyTypeMismatch { .. } => "key-type-mismatch",
+            Reason::KeyHashMismatch => "key-h-mismatch",
+            Reason::KeyServiceMismatch => "key-service-mismatch",
+            Reason::StrictIdentity => "key-t-s-i-subdomain",
+            Reason::KeyTooShort { .. } => "key-too-short",
+            Reason::Sha1 => "sha1",
+            Reason::Expired { .. } => "sig-expired",
+            Reason::Future { .. } => "sig-timestamp-future",
+            Reason::LengthExceedsBody { .. } => "sig-l-exceeds-body",
+            Reason::Dns { error } => match error {
+                LookupError::Timeout(_) => "dns-timeout",
+                LookupError::ServFail(_) => "dns-servfail",
+                _ => "dns-error",
+            },
+        }
+    }
+
+    /// A sentence for people.
+    pub fn describe(&self) -> String {
+        match self {
+            Reason::BodyHashMismatch => {
+                "the body was changed after signing (body hash mismatch)".into()
+            }
+            Reason::SignatureMismatch => {
+                "the signature does not match the signed header fields and key".into()
+            }
+            Reason::Signature { error } => error.to_string(),
+            Reason::KeyMissing { name } => format!("no DKIM key record at {name}"),
+            Reason::KeyRecord { error } => error.to_string(),
+            Reason::KeyTypeMismatch { key_type } => {
+                format!("the key record is k={key_type}, which does not match a=")
+            }
+            Reason::KeyHashMismatch => "the key record's h= does not allow this hash".into(),
+            Reason::KeyServiceMismatch => "the key record's s= does not include email".into(),
+            Reason::StrictIdentity => "the key has t=s, but i= is in a subdomain of d=".into(),
+            Reason::KeyTooShort { bits } => {
+                format!("the RSA key has {bits} bits; RFC 8301 requires at least 1024")
+            }
+            Reason::Sha1 => "rsa-sha1 is no longer accepted (RFC 8301)".into(),
+            Reason::Expired { expiration } => format!("the signature expired at {expiration} (x=)"),
+            Reason::Future { timestamp } => {
+                format!("the signature is dated in the future, t={timestamp}")
+            }
+            Reason::LengthExceedsBody { length, body } => {
+                format!("l={length} is longer than the {body}-byte canonical body")
+            }
+            Reason::Dns { error } => error.to_string(),
+        }
+    }
+}
+
+/// Something worth knowing about a signature that does not change its class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Warning {
+    /// rsa-sha1 was accepted because the caller allowed it.
+    Sha1Allowed,
+    /// A key under 1024 bits was accepted because the caller allowed it.
+    ShortKeyAllowed {
+        /// Modulus size.
+        bits: usize,
+    },
+    /// The key record has t=y: the domain is testing DKIM.
+    KeyTesting,
+    /// l= signs only part of the body; text can be appended.
+    LengthLimit {
+        /// l=
+        length: u64,
+        /// The canonical body length.
+        body: u64,
+    },
+}
+
+/// The outcome for one DKIM-Signature field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// Position of the field in the header (0-based).
+    pub field_index: usize,
+    /// Signing domain (d=), when it could be read.
+    pub domain: Option<String>,
+    /// Selector (s=), when it could be read.
+    pub selector: Option<String>,
+    /// Algorithm (a=), when it could be read.
+    pub algorithm: Option<Algorithm>,
+    /// The result class.
+    pub result: ResultClass,
+    /// Why it did not pass.
+    pub reason: Option<Reason>,
+    /// Notes that do not change the result.
+    pub warnings: Vec<Warning>,
+}
+
+/// A key look-up outcome, cached per name.
+type KeyLookup = Result<Arc<KeyRecord>, Reason>;
+
+/// Verifies messages against one key source, caching parsed keys, so that
+/// a batch pays for each key once.
+pub struct Verifier<'a> {
+    source: &'a dyn KeySource,
+    options: VerifyOptions,
+    cache: Mutex<HashMap<String, KeyLookup>>,
+}
+
+impl std::fmt::Debug for Verifier<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+/// One DKIM-Signature field, parsed or not, with its b=-less form.
+struct Candidate {
+    field_index: usize,
+    parsed: Result<Signature, SignatureError>,
+    /// The field without b='s value or final line ending.
+    unsigned_field: Vec<u8>,
+    /// Index into the body hashers.
+    hasher: usize,
+}
+
+impl<'a> Verifier<'a> {
+    /// A verifier asking `source` for keys.
+    pub fn new(source: &'a dyn KeySource, options: VerifyOptions) -> Self {
+        Verifier {
+            source,
+            options,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Verifies a message whose header is parsed and whose body is `body`.
+    pub fn verify(&self, header: &Header, body: &mut dyn Read) -> std::io::Result<Vec<Verdict>> {
+        self.verify_with(header, |hashers| {
+            crate::sign::stream(body, |chunk| {
+                hashers.iter_mut().for_each(|h| h.update(chunk))
+            })
+        })
+    }
+
+    /// Verifies an in-memory message.
+    pub fn verify_message(&self, raw: &[u8]) -> Result<Vec<Verdict>, crate::message::MessageError> {
+        let (header, body) = crate::message::split(raw)?;
+        let verdicts = self.verify_with(&header, |hashers| {
+            hashers.iter_mut().for_each(|h| h.update(body));
+            Ok(())
+        });
+        // Hashing a slice cannot fail.
+        Ok(verdicts.unwrap_or_default())
+    }
+
+    fn verify_with(
+        &self,
+        header: &Header,
+        feed_body: impl FnOnce(&mut [BodyHasher]) -> std::io::Result<()>,
+    ) -> std::io::Result<Vec<Verdict>> {
+        let mut hasher_keys = Vec::new();
+        let mut hashers = Vec::new();
+        let mut candidates = Vec::new();
+        for (field_index, field) in header.fields().enumerate() {
+            if !field.is(signature::FIELD_NAME) {
+                continue;
+            }
+            let parsed = Signature::parse(field.value);
+            let unsigned_field = without_b_value(&field);
+            let hasher = match &parsed {
+                Ok(sig) => {
+                    let key = (sig.body_canon, sig.algorithm.hash(), sig.body_length);
+                    match hasher_keys.iter().position(|k| *k == key) {
+                        Some(i) => i,
+                        None => {
+                            hasher_keys.push(key);
+                            hashers.push(BodyHasher::new(key.0, key.1, key.2));
+                            hashers.len() - 1
+                        }
+                    }
+                }
+                Err(_) => usize::MAX,
+            };
+            candidates.push(Candidate {
+                field_index,
+                parsed,
+                unsigned_field,
+                hasher,
+            });
+        }
+        if !hashers.is_empty() {
+            feed_body(&mut hashers)?;
+        }
+        let body_hashes: Vec<(Vec<u8>, u64)> =
+            hashers.into_iter().map(BodyHasher::finish).collect();
+        Ok(candidates
+            .into_iter()
+            .map(|c| self.judge(header, c, &body_hashes))
+            .collect())
+    }
+
+    fn judge(
+        &self,
+        header: &Header,
+        candidate: Candidate,
+        body_hashes: &[(Vec<u8>, u64)],
+    ) -> Verdict {
+        let mut verdict = Verdict {
+            field_index: candidate.field_index,
+            domain: None,
+            selector: None,
+            algorithm: None,
+            result: ResultClass::Pass,
+            reason: None,
+            warnings: Vec::new(),
+        };
+        let sig = match candidate.parsed {
+            Ok(sig) => sig,
+            Err(error) => {
+                return verdict.fails(ResultClass::Permerror, Reason::Signature { error });
+            }
+        };
+        verdict.domain = Some(sig.domain.clone());
+        verdict.selector = Some(sig.selector.clone());
+        verdict.algorithm = Some(sig.algorithm);
+        let (body_hash, body_len) = &body_hashes[candidate.hasher];
+        match self.check(
+            header,
+            &sig,
+            &candidate.unsigned_field,
+            body_hash,
+            *body_len,
+            &mut verdict.warnings,
+        ) {
+            Ok(()) => verdict,
+            Err((class, reason)) => verdict.fails(class, reason),
+        }
+    }
+
+    /// The checks of RFC 6376 §6.1 in order; the first failure decides.
+    fn check(
+        &self,
+        header: &Header,
+        sig: &Signature,
+        unsigned_field: &[u8],
+        body_hash: &[u8],
+        body_len: u64,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), (ResultClass, Reason)> {
+        let perm = |reason| Err((ResultClass::Permerror, reason));
+        let now = self.options.now;
+        if let Some(expiration) = sig.expiration
+            && expiration < now
+        {
+            return perm(Reason::Expired { expiration });
+        }
+        if let Some(timestamp) = sig.timestamp
+            && timestamp > now.saturating_add(CLOCK_SKEW)
+        {
+            return perm(Reason::Future { timestamp });
+        }
+        if sig.algorithm == Algorithm::RsaSha1 {
+            if !self.options.allow_sha1 {
+                return perm(Reason::Sha1);
+            }
+            warnings.push(Warning::Sha1Allowed);
+        }
+        let record = match self.key(sig) {
+            Ok(record) => record,
+            Err(reason @ Reason::Dns { .. }) => return Err((ResultClass::Temperror, reason)),
+            Err(reason) => return perm(reason),
+        };
+        if record.key_type != sig.algorithm.key_type() || record.key.key_type() != record.key_type {
+            return perm(Reason::KeyTypeMismatch {
+                key_type: record.key_type.clone(),
+            });
+        }
+        if let Some(hashes) = &record.hash_algorithms
+            && !hashes.iter().any(|h| h == sig.algorithm.hash().as_str())
+        {
+            return perm(Reason::KeyHashMismatch);
+        }
+        if !record.services.iter().any(|s| s == "*" || s == "email") {
+            return perm(Reason::KeyServiceMismatch);
+        }
+        if record.is_strict_identity()
+            && let Some(identity) = &sig.identity
+        {
+            let id_domain = identity
+                .rsplit_once('@')
+                .map_or(identity.as_str(), |(_, d)| d);
+            if !id_domain.eq_ignore_ascii_case(&sig.domain) {
+                return perm(Reason::StrictIdentity);
+            }
+        }
+        if let Some(bits) = record.key.rsa_bits()
+            && bits < MIN_RSA_BITS
+        {
+            if !self.options.allow_short_keys {
+                return perm(Reason::KeyTooShort { bits });
+            }
+            warnings.push(Warning::ShortKeyAllowed { bits });
+        }
+        if record.is_testing() {
+            warnings.push(Warning::KeyTesting);
+        }
+        if let Some(length) = sig.body_length {
+            if length > body_len {
+                return perm(Reason::LengthExceedsBody {
+                    length,
+                    body: body_len,
+                });
+            }
+            warnings.push(Warning::LengthLimit {
+                length,
+                body: body_len,
+            });
+        }
+        if body_hash != sig.body_hash.as_slice() {
+            return Err((ResultClass::Fail, Reason::BodyHashMismatch));
+        }
+        let mut data = Vec::with_capacity(1024);
+        canon::canonicalize_signed_fields(sig.header_canon, header, &sig.signed_headers, &mut data);
+        canon::canonicalize_signature_field(sig.header_canon, unsigned_field, &mut data);
+        if !record.key.verify(sig.algorithm, &data, &sig.signature) {
+            return Err((ResultClass::Fail, Reason::SignatureMismatch));
+        }
+        Ok(())
+    }
+
+    /// The key record for a signature, from the cache or the source.
+    fn key(&self, sig: &Signature) -> KeyLookup {
+        let name = sig.key_name();
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&name).cloned()) {
+            return hit;
+        }
+        let lookup = self.fetch(&name);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(name, lookup.clone());
+        }
+        lookup
+    }
+
+    fn fetch(&self, name: &str) -> KeyLookup {
+        let records = match self.source.txt(name) {
+            Ok(records) => records,
+            Err(LookupError::NotFound(name)) => return Err(Reason::KeyMissing { name }),
+            Err(error) => return Err(Reason::Dns { error }),
+        };
+        // Several records: use the first usable one (RFC 6376 §6.1.2).
+        let mut first_error = None;
+        for text in &records {
+            match KeyRecord::parse(text) {
+                Ok(record) => return Ok(Arc::new(record)),
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        match first_error {
+            Some(error) => Err(Reason::KeyRecord { error }),
+            None => Err(Reason::KeyMissing {
+                name: name.to_string(),
+            }),
+        }
+    }
+}
+
+impl Verdict {
+    fn fails(mut self, class: ResultClass, reason: Reason) -> Verdict {
+        self.result = class;
+        self.reason = Some(reason);
+        self
+    }
+}
+
+/// The field with the value of b= removed and the final line ending cut.
+fn without_b_value(field: &crate::message::HeaderField<'_>) -> Vec<u8> {
+    let raw = &field.raw[..field.raw.len() - crate::message::trailing_line_ending(field.raw).len()];
+    match signature::b_value_range(field.value) {
+        Some(range) => {
+            let offset = field.value_offset();
+            let mut out = raw[..offset + range.start].to_vec();
+            out.extend_from_slice(&raw[offset + range.end..]);
+            out
+        }
+        None => raw.to_vec(),
+    }
+}
+
+/// The overall verdict of a message, in the terms of the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Summary {
+    /// At least one signature, and every one passes.
+    AllPass,
+    /// No signature, or one that fails or is unusable.
+    Failed,
+    /// Nothing failed outright but DNS kept at least one from a decision.
+    DnsTrouble,
+}
+
+/// Summarises verdicts: every signature must pass.
+pub fn summarize(verdicts: &[Verdict]) -> Summary {
+    if verdicts.is_empty()
+        || verdicts
+            .iter()
+            .any(|v| matches!(v.result, ResultClass::Fail | ResultClass::Permerror))
+    {
+        Summary::Failed
+    } else if verdicts.iter().any(|v| v.result == ResultClass::Temperror) {
+        Summary::DnsTrouble
+    } else {
+        Summary::AllPass
+    }
+}

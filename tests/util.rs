@@ -1,0 +1,167 @@
+//! Test harness: runs the built `dkimctl` binary in a scratch directory
+//! with a scrubbed environment and checks what a user would see.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A scratch directory and a way to run dkimctl in it.
+pub struct TestDir {
+    dir: tempfile::TempDir,
+}
+
+impl TestDir {
+    pub fn new() -> TestDir {
+        TestDir {
+            dir: tempfile::tempdir().expect("a temp dir can be created"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.join(name);
+        std::fs::write(&path, contents).expect("test file can be written");
+        path
+    }
+
+    pub fn read(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.join(name)).expect("test file can be read")
+    }
+
+    /// A command for the built binary, run in this directory.
+    pub fn cmd(&self, args: &[&str]) -> Cmd {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dkimctl"));
+        command
+            .args(args)
+            .current_dir(self.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1");
+        Cmd {
+            command,
+            stdin: None,
+        }
+    }
+}
+
+pub struct Cmd {
+    command: Command,
+    stdin: Option<Vec<u8>>,
+}
+
+impl Cmd {
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Cmd {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Cmd {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn run(mut self) -> Run {
+        use std::io::Write;
+        self.command
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("dkimctl starts");
+        if let Some(input) = self.stdin.take() {
+            let mut stdin = child.stdin.take().expect("stdin is piped");
+            // The binary may stop reading early on bad input.
+            let _ = stdin.write_all(&input);
+        }
+        Run(child.wait_with_output().expect("dkimctl runs"))
+    }
+}
+
+/// A finished run.
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.0.status.code().unwrap_or(-1)
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+
+    /// Asserts the exit code, showing both streams when it differs.
+    pub fn assert_exit(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code(),
+            code,
+            "exit code {} (expected {code})\n--- stdout\n{}\n--- stderr\n{}",
+            self.code(),
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+
+    /// Asserts stdout exactly, with a line diff on failure.
+    pub fn assert_stdout(&self, expected: &str) -> &Run {
+        assert_text(&self.stdout(), expected);
+        self
+    }
+
+    /// Asserts stderr exactly, with a line diff on failure.
+    pub fn assert_stderr(&self, expected: &str) -> &Run {
+        assert_text(&self.stderr(), expected);
+        self
+    }
+}
+
+/// Compares two texts and panics with a -/+ line diff.
+pub fn assert_text(got: &str, expected: &str) {
+    if got == expected {
+        return;
+    }
+    let mut diff = String::new();
+    let got_lines: Vec<_> = got.lines().collect();
+    let exp_lines: Vec<_> = expected.lines().collect();
+    for i in 0..got_lines.len().max(exp_lines.len()) {
+        match (exp_lines.get(i), got_lines.get(i)) {
+            (Some(e), Some(g)) if e == g => diff.push_str(&format!("  {e}\n")),
+            (e, g) => {
+                if let Some(e) = e {
+                    diff.push_str(&format!("- {e}\n"));
+                }
+                if let Some(g) = g {
+                    diff.push_str(&format!("+ {g}\n"));
+                }
+            }
+        }
+    }
+    panic!("output differs (- expected, + got):\n{diff}");
+}
+
+/// Path of a file under fixtures/.
+pub fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(path)
+}
+
+/// Whether a missing peer or corpus must fail the test instead of skipping.
+pub fn required() -> bool {
+    std::env::var_os("DKIMCTL_REQUIRE_PEERS").is_some_and(|v| v == "1")
+}
