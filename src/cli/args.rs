@@ -1,0 +1,113 @@
+//! Flag groups shared by several subcommands, and value parsers for them.
+
+use anyhow::Context;
+use clap::Args;
+use dkimctl::key_source::{DnsKeySource, DnsOptions, KeySource, LiteralKeySource, ZoneKeySource};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where keys come from: live DNS (default), a zone file, or one record.
+#[derive(Debug, Args)]
+pub struct KeySourceArgs {
+    /// Read key records from this zone file instead of DNS (offline).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["key_record", "nameserver"])]
+    zone: Option<PathBuf>,
+    /// Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB...".
+    #[arg(long, value_name = "RECORD", conflicts_with = "nameserver")]
+    key_record: Option<String>,
+    /// Ask this DNS server instead of the system resolver.
+    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_nameserver)]
+    nameserver: Option<SocketAddr>,
+    /// Seconds to wait for one DNS answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    timeout: f64,
+    /// DNS retries after the first try.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    retries: usize,
+}
+
+impl KeySourceArgs {
+    /// Builds the key source the flags ask for.
+    pub fn build(&self) -> anyhow::Result<Box<dyn KeySource>> {
+        if let Some(path) = &self.zone {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let zone = ZoneKeySource::parse(&text, None)
+                .with_context(|| format!("reading {}", path.display()))?;
+            return Ok(Box::new(zone));
+        }
+        if let Some(record) = &self.key_record {
+            return Ok(Box::new(LiteralKeySource::new(record.clone())));
+        }
+        if !(self.timeout.is_finite() && self.timeout > 0.0) {
+            anyhow::bail!("--timeout must be a positive number of seconds");
+        }
+        let options = DnsOptions {
+            nameserver: self.nameserver,
+            timeout: Duration::from_secs_f64(self.timeout),
+            retries: self.retries,
+        };
+        Ok(Box::new(DnsKeySource::new(&options)?))
+    }
+}
+
+/// `IP` or `IP:PORT` (IPv6 as `[::1]:53`).
+fn parse_nameserver(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = s.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    s.parse::<std::net::IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 53))
+        .map_err(|_| format!("'{s}' is not an IP address or IP:PORT"))
+}
+
+/// A duration like `3600`, `90s`, `15m`, `12h`, `7d` or `2w`, in seconds.
+pub fn parse_duration(s: &str) -> Result<u64, String> {
+    let bad = || format!("'{s}' is not a duration (examples: 3600, 90s, 15m, 12h, 7d, 2w)");
+    let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(scale)
+        .filter(|&secs| secs > 0)
+        .ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        for (text, secs) in [
+            ("3600", Some(3600)),
+            ("90s", Some(90)),
+            ("15m", Some(900)),
+            ("7d", Some(604_800)),
+            ("2w", Some(1_209_600)),
+        ] {
+            assert_eq!(parse_duration(text).ok(), secs, "{text}");
+        }
+        for text in ["", "d", "7x", "-1d", "0", "1.5h", "99999999999999999999"] {
+            assert!(parse_duration(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn nameservers() {
+        assert_eq!(
+            parse_nameserver("127.0.0.1").unwrap().to_string(),
+            "127.0.0.1:53"
+        );
+        assert_eq!(parse_nameserver("127.0.0.1:5353").unwrap().port(), 5353);
+        assert_eq!(parse_nameserver("[::1]:53").unwrap().port(), 53);
+        assert!(parse_nameserver("example.com").is_err());
+    }
+}

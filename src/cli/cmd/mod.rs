@@ -1,0 +1,4 @@
+//! One module per subcommand: flags, conversion to library options, run.
+
+pub mod sign;
+pub mod verify;

@@ -1,0 +1,327 @@
+//! `dkimctl sign`: one message to stdout, `-o` or `--in-place`; many
+//! messages (or a directory) in parallel into `--out-dir`.
+
+use crate::cli::{Exit, fsio, term};
+use anyhow::{Context, bail};
+use clap::Args;
+use dkimctl::canon::Canonicalization;
+use dkimctl::message::Header;
+use dkimctl::sign::{SignOptions, Signer};
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Flags of `dkimctl sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// Messages to sign: files, a directory (its files), or `-` for standard input.
+    #[arg(required = true, value_name = "FILE")]
+    inputs: Vec<PathBuf>,
+    /// Signing domain (d=).
+    #[arg(short, long)]
+    domain: String,
+    /// Selector (s=); give one per --key, in the same order.
+    #[arg(short, long, required = true)]
+    selector: Vec<String>,
+    /// Private key (PKCS#1 or PKCS#8, PEM or DER, RSA or Ed25519); repeat to sign several times in one pass.
+    #[arg(short, long, required = true, value_name = "FILE")]
+    key: Vec<PathBuf>,
+    /// Canonicalization, header/body (c=).
+    #[arg(short, long, value_name = "HEADER/BODY", default_value = "relaxed/relaxed", value_parser = parse_canonicalization)]
+    canonicalization: (Canonicalization, Canonicalization),
+    /// Fields to sign (h=), colon-separated; default: the RFC 6376 §5.4.1 fields present.
+    #[arg(long, value_name = "FIELD:FIELD...", value_delimiter = ':')]
+    headers: Option<Vec<String>>,
+    /// Also oversign this field (From always is, unless --no-oversign).
+    #[arg(long, value_name = "FIELD")]
+    oversign: Vec<String>,
+    /// Do not oversign From.
+    #[arg(long)]
+    no_oversign: bool,
+    /// Agent or user identifier (i=), e.g. @mail.example.com.
+    #[arg(short, long)]
+    identity: Option<String>,
+    /// Expire the signature after this long (x=): 3600, 90s, 15m, 12h, 7d, 2w.
+    #[arg(long, value_name = "DURATION", value_parser = crate::cli::args::parse_duration)]
+    expire: Option<u64>,
+    /// Do not write t=.
+    #[arg(long)]
+    no_timestamp: bool,
+    /// Write l= (the body length). Unsafe: text can then be appended.
+    #[arg(long)]
+    body_length: bool,
+    /// Write the signed message here instead of standard output.
+    #[arg(short, long, value_name = "FILE", conflicts_with_all = ["in_place", "out_dir"])]
+    output: Option<PathBuf>,
+    /// Replace each input file with its signed version (atomic, keeps the mode).
+    #[arg(long, conflicts_with = "out_dir")]
+    in_place: bool,
+    /// Write each signed message into this directory, under its own name.
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// Sign as of this Unix time (for reproducible output).
+    #[arg(long, hide = true)]
+    now: Option<u64>,
+}
+
+fn parse_canonicalization(s: &str) -> Result<(Canonicalization, Canonicalization), String> {
+    let (h, b) = s.split_once('/').unwrap_or((s, "simple"));
+    match (Canonicalization::parse(h), Canonicalization::parse(b)) {
+        (Some(h), Some(b)) => Ok((h, b)),
+        _ => Err(format!(
+            "'{s}' is not a canonicalization (simple/simple, simple/relaxed, relaxed/simple, relaxed/relaxed)"
+        )),
+    }
+}
+
+/// Where one message comes from and goes to.
+enum Destination<'a> {
+    Stdout(&'a mut dyn Write),
+    File(PathBuf),
+}
+
+impl SignArgs {
+    /// Runs the command.
+    pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
+        let now = crate::cli::now(self.now);
+        let options = self.options()?;
+        let inputs = expand_inputs(&self.inputs)?;
+        if let Some(dir) = &self.out_dir {
+            if !dir.is_dir() {
+                bail!("--out-dir {}: not a directory", dir.display());
+            }
+            check_batch_targets(&inputs, dir)?;
+            return Ok(sign_batch(&inputs, dir, &options, now));
+        }
+        if self.in_place {
+            if inputs.iter().any(|p| p.as_os_str() == "-") {
+                bail!("--in-place needs files, not standard input");
+            }
+            let mut exit = Exit::Ok;
+            for input in &inputs {
+                let mode = fsio::permissions(input)?;
+                let signed = sign_file(
+                    input,
+                    &options,
+                    now,
+                    Destination::File(input.clone()),
+                    Some(mode),
+                );
+                if let Err(err) = signed {
+                    eprintln!("error: {err:#}");
+                    exit = Exit::Usage;
+                }
+            }
+            return Ok(exit);
+        }
+        let [input] = inputs.as_slice() else {
+            bail!(
+                "{} messages given: sign several with --out-dir DIR or --in-place",
+                inputs.len()
+            );
+        };
+        let destination = match &self.output {
+            Some(path) => Destination::File(path.clone()),
+            None => Destination::Stdout(out),
+        };
+        sign_file(input, &options, now, destination, None)?;
+        Ok(Exit::Ok)
+    }
+
+    /// The flags as library options; loads the keys.
+    fn options(&self) -> anyhow::Result<SignOptions> {
+        if self.selector.len() != self.key.len() {
+            bail!(
+                "give one --selector per --key ({} selectors for {} keys)",
+                self.selector.len(),
+                self.key.len()
+            );
+        }
+        let mut signers = Vec::new();
+        for (selector, path) in self.selector.iter().zip(&self.key) {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading key {}", path.display()))?;
+            let key = dkimctl::key::load_private_key(&bytes)
+                .with_context(|| format!("key {}", path.display()))?;
+            signers.push(Signer {
+                domain: self.domain.clone(),
+                selector: selector.clone(),
+                key: Arc::new(key),
+            });
+        }
+        let mut options = SignOptions::new(signers);
+        (options.header_canon, options.body_canon) = self.canonicalization;
+        options.headers = self.headers.clone();
+        if self.no_oversign {
+            options.oversign.clear();
+        }
+        options.oversign.extend(self.oversign.iter().cloned());
+        options.identity = self.identity.clone();
+        options.expire_after = self.expire;
+        options.timestamp = !self.no_timestamp;
+        options.body_length = self.body_length;
+        check_names(&options)?;
+        Ok(options)
+    }
+}
+
+/// Rejects a domain or selector that cannot be a DNS name before any
+/// message is touched.
+fn check_names(options: &SignOptions) -> anyhow::Result<()> {
+    for signer in &options.signers {
+        for (what, name) in [("domain", &signer.domain), ("selector", &signer.selector)] {
+            let ok = !name.is_empty()
+                && name.len() <= 253
+                && name.split('.').all(|l| {
+                    !l.is_empty()
+                        && l.len() <= 63
+                        && l.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                });
+            if !ok {
+                bail!("--{what} '{name}' is not a valid DNS name");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Files named on the command line, with directories replaced by the
+/// regular files directly inside them (sorted).
+fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(input)
+                .with_context(|| format!("reading directory {}", input.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect();
+            inside.sort();
+            files.extend(inside);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Signs one message. The header is read and the body streamed through the
+/// hash; then the output is written: signatures, the header as read, and
+/// the body copied again from the file (standard input is held in memory,
+/// as it cannot be read twice).
+fn sign_file(
+    input: &Path,
+    options: &SignOptions,
+    now: u64,
+    destination: Destination<'_>,
+    mode: Option<std::fs::Permissions>,
+) -> anyhow::Result<()> {
+    let name = input.display();
+    if input.as_os_str() == "-" {
+        let mut raw = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut raw)
+            .context("reading standard input")?;
+        let signed = dkimctl::sign::sign_message(&raw, options, now).context("standard input")?;
+        return write_out(destination, mode, |w| Ok(w.write_all(&signed)?));
+    }
+    let file = File::open(input).with_context(|| format!("opening {name}"))?;
+    let mut reader = BufReader::with_capacity(64 * 1024, file);
+    let header = Header::read_from(&mut reader).with_context(|| format!("{name}"))?;
+    let fields = dkimctl::sign::sign(&header, &mut reader, options, now)
+        .with_context(|| format!("{name}"))?;
+    let header_len = header.as_bytes().len() as u64;
+    write_out(destination, mode, |w| {
+        fields.iter().try_for_each(|f| w.write_all(f))?;
+        w.write_all(header.as_bytes())?;
+        let mut file = reader.into_inner();
+        file.seek(SeekFrom::Start(header_len))?;
+        std::io::copy(&mut file, w).with_context(|| format!("copying the body of {name}"))?;
+        Ok(())
+    })
+}
+
+fn write_out(
+    destination: Destination<'_>,
+    mode: Option<std::fs::Permissions>,
+    fill: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match destination {
+        Destination::Stdout(out) => {
+            fill(out)?;
+            out.flush()?;
+            Ok(())
+        }
+        Destination::File(path) => fsio::write_atomic(&path, mode, fill),
+    }
+}
+
+/// Refuses a batch that would overwrite an input or write two inputs to
+/// the same output name.
+fn check_batch_targets(inputs: &[PathBuf], out_dir: &Path) -> anyhow::Result<()> {
+    let out_dir = out_dir
+        .canonicalize()
+        .with_context(|| format!("--out-dir {}", out_dir.display()))?;
+    let mut names = std::collections::HashSet::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            bail!("standard input cannot be part of a batch; sign it alone");
+        }
+        let name = input
+            .file_name()
+            .with_context(|| format!("{}: not a file name", input.display()))?;
+        if !names.insert(name.to_owned()) {
+            bail!(
+                "two inputs are named {}; their signed copies would overwrite each other",
+                name.to_string_lossy()
+            );
+        }
+        let parent = input
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if parent.canonicalize().is_ok_and(|p| p == out_dir) {
+            bail!(
+                "{} is already in --out-dir; use --in-place to replace files",
+                input.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Signs many files on all cores; a file that fails is reported and the
+/// rest go on, and the run then exits 2.
+fn sign_batch(inputs: &[PathBuf], out_dir: &Path, options: &SignOptions, now: u64) -> Exit {
+    let bar = term::progress(inputs.len() as u64, "signing");
+    let failures: Vec<String> = inputs
+        .par_iter()
+        .filter_map(|input| {
+            let result = match input.file_name() {
+                Some(name) => sign_file(
+                    input,
+                    options,
+                    now,
+                    Destination::File(out_dir.join(name)),
+                    None,
+                ),
+                None => Err(anyhow::anyhow!("{}: not a file name", input.display())),
+            };
+            bar.inc(1);
+            result.err().map(|e| format!("{e:#}"))
+        })
+        .collect();
+    bar.finish_and_clear();
+    for failure in &failures {
+        eprintln!("error: {failure}");
+    }
+    if failures.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Usage
+    }
+}

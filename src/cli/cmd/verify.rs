@@ -1,0 +1,170 @@
+//! `dkimctl verify`: one line per DKIM-Signature (result, d=, s=, reason),
+//! or one JSON document; exit 0 when every signature passes, 1 otherwise,
+//! 3 when only DNS trouble kept it from deciding.
+//!
+//! # JSON format
+//! ```text
+//! { "messages": [ { "file": "msg.eml", "result": "pass|fail|temperror",
+//!     "signatures": [ { "field_index": 0, "result": "pass|fail|permerror|temperror",
+//!       "domain": "example.com", "selector": "s1", "algorithm": "rsa-sha256",
+//!       "reason": "body-hash-mismatch", "explanation": "...", "detail": {...},
+//!       "warnings": [ { "code": "key-testing" } ] } ] } ] }
+//! ```
+
+use crate::cli::{Exit, args::KeySourceArgs};
+use anyhow::Context;
+use clap::Args;
+use dkimctl::message::Header;
+use dkimctl::verify::{Reason, Summary, Verdict, Verifier, VerifyOptions, Warning, summarize};
+use serde::Serialize;
+use std::io::{BufReader, Write};
+use std::path::PathBuf;
+
+/// Flags of `dkimctl verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Messages to verify (`-` for standard input).
+    #[arg(required = true, value_name = "FILE")]
+    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    keys: KeySourceArgs,
+    /// Accept rsa-sha1 signatures (RFC 8301 forbids them).
+    #[arg(long)]
+    allow_sha1: bool,
+    /// Accept RSA keys under 1024 bits (RFC 8301 forbids them).
+    #[arg(long)]
+    allow_short_keys: bool,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Verify as of this Unix time.
+    #[arg(long, hide = true)]
+    now: Option<u64>,
+}
+
+/// One message's outcome, as rendered.
+#[derive(Debug, Serialize)]
+struct MessageReport {
+    file: String,
+    result: &'static str,
+    signatures: Vec<SignatureReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct SignatureReport {
+    #[serde(flatten)]
+    verdict: Verdict,
+    explanation: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Document {
+    messages: Vec<MessageReport>,
+}
+
+impl VerifyArgs {
+    /// Runs the command.
+    pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
+        let source = self.keys.build()?;
+        let options = VerifyOptions {
+            allow_sha1: self.allow_sha1,
+            allow_short_keys: self.allow_short_keys,
+            now: crate::cli::now(self.now),
+        };
+        let verifier = Verifier::new(source.as_ref(), options);
+        let mut reports = Vec::new();
+        let mut exit = Exit::Ok;
+        for input in &self.inputs {
+            let verdicts = verify_one(&verifier, input)?;
+            let summary = summarize(&verdicts);
+            exit = exit.merge(Exit::from_summary(summary));
+            reports.push(MessageReport {
+                file: input.display().to_string(),
+                result: match summary {
+                    Summary::AllPass => "pass",
+                    Summary::Failed => "fail",
+                    Summary::DnsTrouble => "temperror",
+                },
+                signatures: verdicts
+                    .into_iter()
+                    .map(|verdict| SignatureReport {
+                        explanation: verdict.reason.as_ref().map(Reason::describe),
+                        verdict,
+                    })
+                    .collect(),
+            });
+        }
+        if self.json {
+            serde_json::to_writer_pretty(&mut *out, &Document { messages: reports })?;
+            writeln!(out)?;
+        } else {
+            let prefix_names = reports.len() > 1;
+            for report in &reports {
+                render_text(out, report, prefix_names)?;
+            }
+        }
+        Ok(exit)
+    }
+}
+
+fn verify_one(verifier: &Verifier<'_>, input: &std::path::Path) -> anyhow::Result<Vec<Verdict>> {
+    let name = input.display();
+    let mut reader: Box<dyn std::io::BufRead> = if input.as_os_str() == "-" {
+        Box::new(BufReader::new(std::io::stdin().lock()))
+    } else {
+        let file = std::fs::File::open(input).with_context(|| format!("opening {name}"))?;
+        Box::new(BufReader::with_capacity(64 * 1024, file))
+    };
+    let header = Header::read_from(&mut reader).with_context(|| format!("{name}"))?;
+    let verdicts = verifier
+        .verify(&header, &mut reader)
+        .with_context(|| format!("reading {name}"))?;
+    Ok(verdicts)
+}
+
+fn render_text(
+    out: &mut dyn Write,
+    report: &MessageReport,
+    prefix_names: bool,
+) -> anyhow::Result<()> {
+    let prefix = if prefix_names {
+        format!("{}: ", report.file)
+    } else {
+        String::new()
+    };
+    if report.signatures.is_empty() {
+        writeln!(out, "{prefix}none: no DKIM-Signature field")?;
+    }
+    for sig in &report.signatures {
+        let v = &sig.verdict;
+        let mut line = format!(
+            "{prefix}{} d={} s={} a={}",
+            v.result.as_str(),
+            v.domain.as_deref().unwrap_or("?"),
+            v.selector.as_deref().unwrap_or("?"),
+            v.algorithm.map_or("?", |a| a.as_str()),
+        );
+        if let Some(reason) = &v.reason {
+            line.push_str(&format!(" [{}] {}", reason.word(), reason.describe()));
+        }
+        writeln!(out, "{line}")?;
+        for warning in &v.warnings {
+            writeln!(out, "{prefix}  note: {}", describe_warning(warning))?;
+        }
+    }
+    Ok(())
+}
+
+fn describe_warning(warning: &Warning) -> String {
+    match warning {
+        Warning::Sha1Allowed => "rsa-sha1 accepted because of --allow-sha1".into(),
+        Warning::ShortKeyAllowed { bits } => {
+            format!("{bits}-bit RSA key accepted because of --allow-short-keys")
+        }
+        Warning::KeyTesting => "the key record has t=y: the domain says it is testing DKIM".into(),
+        Warning::LengthLimit { length, body } => {
+            format!("l={length} signs only part of the {body}-byte body; anyone can append text")
+        }
+        _ => format!("{warning:?}"),
+    }
+}

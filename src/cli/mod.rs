@@ -1,0 +1,75 @@
+//! The command line: clap definitions, dispatch, and the one place errors
+//! are printed. Subcommands live in `cmd/`, one file each.
+
+mod args;
+mod cmd;
+mod exit;
+mod fsio;
+mod term;
+
+use clap::{Parser, Subcommand};
+pub use exit::Exit;
+
+/// Set up and troubleshoot DKIM: sign, verify, explain.
+#[derive(Debug, Parser)]
+#[command(name = "dkimctl", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign raw messages (RFC 5322, CRLF or LF) with rsa-sha256 or ed25519-sha256.
+    Sign(cmd::sign::SignArgs),
+    /// Verify every DKIM-Signature of a message.
+    Verify(cmd::verify::VerifyArgs),
+}
+
+/// Runs the command line and turns the outcome into an exit code.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = match cli.command {
+        Command::Sign(args) => args.run(&mut out),
+        Command::Verify(args) => args.run(&mut out),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(err) if is_broken_pipe(&err) => Exit::Ok.into(),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            Exit::Usage.into()
+        }
+    }
+}
+
+/// A closed pipe (`dkimctl verify ... | head`) is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The current Unix time, or the hidden `--now` override used by tests.
+fn now(override_now: Option<u64>) -> u64 {
+    override_now.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
