@@ -8,7 +8,7 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum Error {
     /// The bytes are not an RFC 5322 message.
-    #[error("not an RFC 5322 message: {0}")]
+    #[error("not an RFC 5322 message")]
     Message(#[from] crate::message::MessageError),
     /// A private or public key could not be loaded.
     #[error(transparent)]

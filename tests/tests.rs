@@ -6,3 +6,6 @@ mod util;
 // Every case of the shared DKIM conformance corpus, with and without the
 // legacy allowances.
 mod corpus;
+
+// `dkimctl sign`: output bytes, destinations, batches.
+mod sign;

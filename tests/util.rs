@@ -165,3 +165,30 @@ pub fn fixture(path: &str) -> PathBuf {
 pub fn required() -> bool {
     std::env::var_os("DKIMCTL_REQUIRE_PEERS").is_some_and(|v| v == "1")
 }
+
+/// Compares `got` with the golden file `fixtures/<path>`; with
+/// `DKIMCTL_BLESS=1` the file is rewritten instead.
+pub fn assert_golden(path: &str, got: &[u8]) {
+    let file = fixture(path);
+    if std::env::var_os("DKIMCTL_BLESS").is_some_and(|v| v == "1") {
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir).expect("fixture folder can be created");
+        }
+        std::fs::write(&file, got).expect("golden file can be written");
+        return;
+    }
+    let expected = std::fs::read(&file)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with DKIMCTL_BLESS=1 to create it)", file.display()));
+    if expected != got {
+        assert_text(&String::from_utf8_lossy(got), &String::from_utf8_lossy(&expected));
+        panic!("{}: bytes differ (line endings?)", file.display());
+    }
+}
+
+/// Path of a fixture as a string, for command lines.
+pub fn fx(path: &str) -> String {
+    fixture(path).to_string_lossy().into_owned()
+}
+
+/// A fixed signing time, so signatures are reproducible.
+pub const NOW: &str = "1700000000";

@@ -163,7 +163,10 @@ fn describe_warning(warning: &Warning) -> String {
         }
         Warning::KeyTesting => "the key record has t=y: the domain says it is testing DKIM".into(),
         Warning::LengthLimit { length, body } => {
-            format!("l={length} signs only part of the {body}-byte body; anyone can append text")
+            format!(
+                "l={length}: only the first {length} bytes of the {body}-byte canonical body are signed; \
+                 text appended later would still pass"
+            )
         }
         _ => format!("{warning:?}"),
     }

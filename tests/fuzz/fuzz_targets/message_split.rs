@@ -1,0 +1,75 @@
+//! message::split: never panics; header bytes + body == input; the fields
+//! tile the header block in order (only the separator line is left over);
+//! name and value lie inside raw. Each field is also canonicalized
+//! (simple and relaxed) and the output checked.
+#![no_main]
+
+use dkimctl::canon::{Canonicalization, canonicalize_header};
+use dkimctl::message::split;
+use libfuzzer_sys::fuzz_target;
+
+/// Offset of `inner` within `outer`, asserting it is a subslice.
+fn offset_in(outer: &[u8], inner: &[u8]) -> usize {
+    let o = outer.as_ptr() as usize;
+    let i = inner.as_ptr() as usize;
+    assert!(i >= o && i + inner.len() <= o + outer.len(), "not a subslice");
+    i - o
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok((header, body)) = split(data) else {
+        return;
+    };
+    let hb = header.as_bytes();
+    let mut joined = hb.to_vec();
+    joined.extend_from_slice(body);
+    assert_eq!(joined, data, "header + body != input");
+    // The body is the tail of the input itself.
+    assert_eq!(offset_in(data, body), hb.len());
+
+    let mut pos = 0;
+    for (i, field) in header.fields().enumerate() {
+        let start = offset_in(hb, field.raw);
+        assert_eq!(start, pos, "field {i} does not start where the previous ended");
+        pos = start + field.raw.len();
+        // name at the start of raw, value inside raw, value_offset agrees.
+        assert_eq!(offset_in(field.raw, field.name), 0);
+        assert!(!field.name.is_empty());
+        let v = offset_in(field.raw, field.value);
+        assert_eq!(v, field.value_offset());
+        assert!(field.raw[field.name.len()..v].contains(&b':'));
+        assert_eq!(header.field(i), Some(field));
+
+        let mut simple = Vec::new();
+        canonicalize_header(Canonicalization::Simple, &field, &mut simple);
+        assert!(simple.ends_with(b"\r\n"));
+        for (j, &b) in simple.iter().enumerate() {
+            if b == b'\n' {
+                assert!(j > 0 && simple[j - 1] == b'\r', "bare LF in simple header");
+            }
+        }
+        if field.raw.ends_with(b"\r\n") && !field.raw[..field.raw.len() - 2].contains(&b'\n') {
+            assert_eq!(simple, field.raw, "simple header changed a CRLF field");
+        }
+
+        let mut relaxed = Vec::new();
+        canonicalize_header(Canonicalization::Relaxed, &field, &mut relaxed);
+        let lname = field.name.to_ascii_lowercase();
+        assert!(relaxed.starts_with(&lname));
+        assert_eq!(relaxed[lname.len()], b':');
+        assert!(relaxed.ends_with(b"\r\n"));
+        let value = &relaxed[lname.len() + 1..relaxed.len() - 2];
+        assert!(!value.contains(&b'\t'), "tab in relaxed header value");
+        assert!(!value.contains(&b'\r') && !value.contains(&b'\n'), "line break in relaxed value");
+        assert!(!value.windows(2).any(|w| w == b"  "), "double space in relaxed value");
+        assert!(!value.starts_with(b" ") && !value.ends_with(b" "), "untrimmed relaxed value");
+    }
+    // What is left after the fields is the separator line, or nothing.
+    let rest = &hb[pos..];
+    assert!(
+        matches!(rest, b"" | b"\n" | b"\r\n"),
+        "unexpected bytes after the last field: {rest:?}"
+    );
+    assert_eq!(header.has_separator(), !rest.is_empty());
+    assert_eq!(header.len(), header.fields().count());
+});
