@@ -9,3 +9,17 @@ mod corpus;
 
 // `dkimctl sign`: output bytes, destinations, batches.
 mod sign;
+
+// Test DNS server: in-process, authoritative, on 127.0.0.1 (UDP + TCP), with
+// SERVFAIL and never-answering names; shared by the live-DNS tests.
+mod dns_server;
+
+// `verify` against the test DNS server: pass, no key, revoked, SERVFAIL,
+// timeout, CNAME, split TXT strings, JSON.
+mod verify_dns;
+
+// `dkimctl verify` offline: reasons, notes, JSON, exit codes.
+mod verify;
+
+// Garbage, wrong keys, bad flags, huge input: exit 2 and nothing written.
+mod bad_input;
