@@ -291,15 +291,18 @@ pub fn canonicalize_signed_fields(
     names: &[String],
     out: &mut Vec<u8>,
 ) {
-    let mut used = vec![false; header.len()];
+    // Per lowercase name, the indices of its instances, bottom-most last,
+    // so each h= entry pops the next one up: linear in the field count.
+    let mut instances: std::collections::HashMap<Vec<u8>, Vec<usize>> = std::collections::HashMap::new();
+    for (i, field) in header.fields().enumerate() {
+        instances.entry(field.name.to_ascii_lowercase()).or_default().push(i);
+    }
     for name in names {
-        let found = header
-            .fields()
-            .enumerate()
-            .rev()
-            .find(|(i, f)| !used[*i] && f.is(name));
-        if let Some((i, field)) = found {
-            used[i] = true;
+        let next = instances
+            .get_mut(name.to_ascii_lowercase().as_bytes())
+            .and_then(Vec::pop)
+            .and_then(|i| header.field(i));
+        if let Some(field) = next {
             canonicalize_header(canon, &field, out);
         }
     }

@@ -6,7 +6,6 @@ use crate::crypto::{SigningKey, VerifyingKey};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use pkcs8::der::asn1::ObjectIdentifier;
-use serde::Serialize;
 use thiserror::Error;
 
 /// rsaEncryption (RFC 8017).
@@ -15,8 +14,7 @@ pub(crate) const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.8
 pub(crate) const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 
 /// Why a key cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum KeyError {
     /// The key is encrypted with a passphrase.

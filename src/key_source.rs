@@ -9,8 +9,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 /// Why a look-up gave no record.
-#[derive(Debug, Clone, PartialEq, Eq, Error, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum LookupError {
     /// NXDOMAIN, or the name has no TXT data.

@@ -5,12 +5,10 @@
 use crate::crypto::VerifyingKey;
 use crate::key::KeyError;
 use crate::tag_list::{TagList, TagListError};
-use serde::Serialize;
 use thiserror::Error;
 
 /// Why a key record is unusable (a permerror for the signature).
-#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum RecordError {
     /// The tag list does not parse.

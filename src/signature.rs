@@ -86,8 +86,7 @@ impl HashAlgorithm {
 
 /// Why a DKIM-Signature field is unusable (a permerror). The reason words
 /// follow the vocabulary of the conformance corpus.
-#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum SignatureError {
     /// The tag list does not parse.

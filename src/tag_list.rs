@@ -16,8 +16,7 @@ use std::ops::Range;
 use thiserror::Error;
 
 /// Why a tag list does not parse.
-#[derive(Debug, Clone, PartialEq, Eq, Error, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum TagListError {
     /// A tag-spec has no `=`.

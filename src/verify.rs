@@ -65,9 +65,9 @@ impl ResultClass {
     }
 }
 
-/// Why a signature did not pass.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "code", rename_all = "kebab-case")]
+/// Why a signature did not pass. In JSON it is `{"code": word, "message":
+/// sentence}`, the same word the text output shows in brackets.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Reason {
     /// The body hash does not match bh=.
@@ -129,6 +129,16 @@ pub enum Reason {
         /// What failed.
         error: LookupError,
     },
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut state = serializer.serialize_struct("Reason", 2)?;
+        state.serialize_field("code", self.word())?;
+        state.serialize_field("message", &self.describe())?;
+        state.end()
+    }
 }
 
 impl Reason {

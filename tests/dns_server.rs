@@ -25,7 +25,9 @@
 
 #![allow(dead_code)]
 
-use hickory_proto::op::{Header, HeaderCounts, Message, MessageType, Metadata, Query, ResponseCode};
+use hickory_proto::op::{
+    Header, HeaderCounts, Message, MessageType, Metadata, Query, ResponseCode,
+};
 use hickory_proto::rr::{LowerName, Name, RecordType};
 use hickory_proto::serialize::txt::Parser;
 use hickory_resolver::net::runtime::{Time, TokioRuntimeProvider};
@@ -151,7 +153,9 @@ impl DnsServer {
     pub fn start(zones: &[(&str, &str)]) -> DnsServer {
         zones
             .iter()
-            .fold(DnsServer::builder(), |b, (origin, text)| b.zone(origin, text))
+            .fold(DnsServer::builder(), |b, (origin, text)| {
+                b.zone(origin, text)
+            })
             .start()
     }
 
@@ -233,8 +237,10 @@ fn bind_udp_and_tcp() -> (std::net::UdpSocket, std::net::TcpListener) {
         let addr = udp.local_addr().expect("bound socket has an address");
         match std::net::TcpListener::bind(addr) {
             Ok(tcp) => {
-                udp.set_nonblocking(true).expect("UDP socket can be non-blocking");
-                tcp.set_nonblocking(true).expect("TCP listener can be non-blocking");
+                udp.set_nonblocking(true)
+                    .expect("UDP socket can be non-blocking");
+                tcp.set_nonblocking(true)
+                    .expect("TCP listener can be non-blocking");
                 return (udp, tcp);
             }
             Err(e) => last_error = Some(e),
@@ -317,7 +323,11 @@ impl RequestHandler for TestHandler {
                     .unwrap_or_else(|_| servfail_info(request))
             }
             Some(Misbehaviour::Drop) => servfail_info(request),
-            None => self.catalog.handle_request::<R, T>(request, response_handle).await,
+            None => {
+                self.catalog
+                    .handle_request::<R, T>(request, response_handle)
+                    .await
+            }
         }
     }
 }
@@ -345,7 +355,9 @@ pub fn raw_udp_query(
     timeout: Duration,
 ) -> Option<Message> {
     let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("a UDP port on 127.0.0.1");
-    socket.set_read_timeout(Some(timeout)).expect("read timeout");
+    socket
+        .set_read_timeout(Some(timeout))
+        .expect("read timeout");
     socket
         .send_to(&raw_query_bytes(name, record_type), server)
         .expect("query sent");
@@ -364,7 +376,9 @@ pub fn raw_tcp_query(
     use std::io::{Read, Write};
     let mut stream =
         std::net::TcpStream::connect_timeout(&server, timeout).expect("TCP connection");
-    stream.set_read_timeout(Some(timeout)).expect("read timeout");
+    stream
+        .set_read_timeout(Some(timeout))
+        .expect("read timeout");
     let query = raw_query_bytes(name, record_type);
     let mut framed = (query.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(&query);
@@ -422,8 +436,18 @@ fn answers_authoritatively_over_udp_and_tcp() {
     assert!(dns.addr().ip().is_loopback());
     let timeout = Duration::from_secs(2);
     for answer in [
-        raw_udp_query(dns.addr(), "key1._domainkey.example.org", RecordType::TXT, timeout),
-        raw_tcp_query(dns.addr(), "KEY1._domainkey.example.org", RecordType::TXT, timeout),
+        raw_udp_query(
+            dns.addr(),
+            "key1._domainkey.example.org",
+            RecordType::TXT,
+            timeout,
+        ),
+        raw_tcp_query(
+            dns.addr(),
+            "KEY1._domainkey.example.org",
+            RecordType::TXT,
+            timeout,
+        ),
     ] {
         let answer = answer.expect("an answer");
         assert_eq!(answer.metadata.response_code, ResponseCode::NoError);
@@ -469,8 +493,8 @@ fn servfail_and_drop_rules() {
     let servfail = raw_udp_query(dns.addr(), "x.y.bad.example.org", RecordType::TXT, timeout)
         .expect("an answer");
     assert_eq!(servfail.metadata.response_code, ResponseCode::ServFail);
-    let servfail = raw_tcp_query(dns.addr(), "bad.example.org", RecordType::TXT, timeout)
-        .expect("an answer");
+    let servfail =
+        raw_tcp_query(dns.addr(), "bad.example.org", RecordType::TXT, timeout).expect("an answer");
     assert_eq!(servfail.metadata.response_code, ResponseCode::ServFail);
     // Only whole labels match: "notbad" is not under "bad".
     let fine = raw_udp_query(dns.addr(), "notbad.example.org", RecordType::TXT, timeout)
@@ -480,8 +504,13 @@ fn servfail_and_drop_rules() {
     assert!(raw_udp_query(dns.addr(), "slow.example.org", RecordType::TXT, timeout).is_none());
     assert!(raw_tcp_query(dns.addr(), "a.slow.example.org", RecordType::TXT, timeout).is_none());
     // The server still answers after dropping queries.
-    let after = raw_udp_query(dns.addr(), "key1._domainkey.example.org", RecordType::TXT, timeout)
-        .expect("an answer");
+    let after = raw_udp_query(
+        dns.addr(),
+        "key1._domainkey.example.org",
+        RecordType::TXT,
+        timeout,
+    )
+    .expect("an answer");
     assert_eq!(after.metadata.response_code, ResponseCode::NoError);
     assert_eq!(dns.queries().len(), 6);
 }
@@ -496,10 +525,16 @@ fn zone_with_its_own_soa_and_several_zones() {
     let soa = raw_udp_query(dns.addr(), "example.net", RecordType::SOA, timeout).expect("answer");
     assert_eq!(soa.answers.len(), 1);
     assert!(soa.answers[0].to_string().contains("root.example.net."));
-    let txt = raw_udp_query(dns.addr(), "txt.example.net", RecordType::TXT, timeout).expect("answer");
+    let txt =
+        raw_udp_query(dns.addr(), "txt.example.net", RecordType::TXT, timeout).expect("answer");
     assert_eq!(txt_strings(&txt), [["hello"]]);
-    let other = raw_udp_query(dns.addr(), "key1._domainkey.example.org", RecordType::TXT, timeout)
-        .expect("answer");
+    let other = raw_udp_query(
+        dns.addr(),
+        "key1._domainkey.example.org",
+        RecordType::TXT,
+        timeout,
+    )
+    .expect("answer");
     assert_eq!(txt_strings(&other), [["v=DKIM1; ", "p=abc"]]);
 }
 

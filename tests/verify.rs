@@ -162,7 +162,7 @@ fn json_document() {
     assert_eq!(sig["selector"], "rsa2048");
     assert_eq!(sig["algorithm"], "rsa-sha256");
     assert_eq!(sig["reason"]["code"], "body-hash-mismatch");
-    assert_eq!(sig["explanation"], "the body was changed after signing (body hash mismatch)");
+    assert_eq!(sig["reason"]["message"], "the body was changed after signing (body hash mismatch)");
     assert_eq!(sig["warnings"], serde_json::json!([]));
 }
 

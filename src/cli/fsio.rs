@@ -7,8 +7,9 @@ use std::fs::{self, File, Permissions};
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `path` atomically with what `fill` writes, keeping `mode` when
-/// given (an in-place edit keeps the file's permissions).
+/// Writes `path` atomically with what `fill` writes, with `mode` when given
+/// (an in-place edit keeps the file's permissions), else the mode of the
+/// file being replaced, else 0644.
 pub fn write_atomic(
     path: &Path,
     mode: Option<Permissions>,

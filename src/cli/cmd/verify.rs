@@ -7,7 +7,7 @@
 //! { "messages": [ { "file": "msg.eml", "result": "pass|fail|temperror",
 //!     "signatures": [ { "field_index": 0, "result": "pass|fail|permerror|temperror",
 //!       "domain": "example.com", "selector": "s1", "algorithm": "rsa-sha256",
-//!       "reason": "body-hash-mismatch", "explanation": "...", "detail": {...},
+//!       "reason": { "code": "body-hash-mismatch", "message": "..." },
 //!       "warnings": [ { "code": "key-testing" } ] } ] } ] }
 //! ```
 
@@ -15,7 +15,7 @@ use crate::cli::{Exit, args::KeySourceArgs};
 use anyhow::Context;
 use clap::Args;
 use dkimctl::message::Header;
-use dkimctl::verify::{Reason, Summary, Verdict, Verifier, VerifyOptions, Warning, summarize};
+use dkimctl::verify::{Summary, Verdict, Verifier, VerifyOptions, Warning, summarize};
 use serde::Serialize;
 use std::io::{BufReader, Write};
 use std::path::PathBuf;
@@ -47,15 +47,9 @@ pub struct VerifyArgs {
 struct MessageReport {
     file: String,
     result: &'static str,
-    signatures: Vec<SignatureReport>,
+    signatures: Vec<Verdict>,
 }
 
-#[derive(Debug, Serialize)]
-struct SignatureReport {
-    #[serde(flatten)]
-    verdict: Verdict,
-    explanation: Option<String>,
-}
 
 #[derive(Debug, Serialize)]
 struct Document {
@@ -85,18 +79,13 @@ impl VerifyArgs {
                     Summary::Failed => "fail",
                     Summary::DnsTrouble => "temperror",
                 },
-                signatures: verdicts
-                    .into_iter()
-                    .map(|verdict| SignatureReport {
-                        explanation: verdict.reason.as_ref().map(Reason::describe),
-                        verdict,
-                    })
-                    .collect(),
+                signatures: verdicts,
             });
         }
         if self.json {
-            serde_json::to_writer_pretty(&mut *out, &Document { messages: reports })?;
-            writeln!(out)?;
+            // Rendered whole first, so a failure cannot leave half a document.
+            let text = serde_json::to_string_pretty(&Document { messages: reports })?;
+            writeln!(out, "{text}")?;
         } else {
             let prefix_names = reports.len() > 1;
             for report in &reports {
@@ -135,8 +124,7 @@ fn render_text(
     if report.signatures.is_empty() {
         writeln!(out, "{prefix}none: no DKIM-Signature field")?;
     }
-    for sig in &report.signatures {
-        let v = &sig.verdict;
+    for v in &report.signatures {
         let mut line = format!(
             "{prefix}{} d={} s={} a={}",
             v.result.as_str(),
