@@ -293,9 +293,13 @@ pub fn canonicalize_signed_fields(
 ) {
     // Per lowercase name, the indices of its instances, bottom-most last,
     // so each h= entry pops the next one up: linear in the field count.
-    let mut instances: std::collections::HashMap<Vec<u8>, Vec<usize>> = std::collections::HashMap::new();
+    let mut instances: std::collections::HashMap<Vec<u8>, Vec<usize>> =
+        std::collections::HashMap::new();
     for (i, field) in header.fields().enumerate() {
-        instances.entry(field.name.to_ascii_lowercase()).or_default().push(i);
+        instances
+            .entry(field.name.to_ascii_lowercase())
+            .or_default()
+            .push(i);
     }
     for name in names {
         let next = instances

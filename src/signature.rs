@@ -243,8 +243,7 @@ impl Signature {
         check_domain("d", domain)?;
         let selector = non_empty("s")?;
         check_domain("s", selector)?;
-        let signed_headers: Vec<String> =
-            non_empty("h")?.split(':').map(|n| strip_fws(n)).collect();
+        let signed_headers: Vec<String> = non_empty("h")?.split(':').map(strip_fws).collect();
         if signed_headers.iter().any(String::is_empty) {
             return Err(SignatureError::EmptyTag("h"));
         }

@@ -5,7 +5,17 @@ use crate::util::{NOW, TestDir, fx};
 use std::io::Write;
 
 fn sign_args<'a>(key: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec!["sign", "--domain", "example.com", "--selector", "s1", "--key", key, "--now", NOW];
+    let mut args = vec![
+        "sign",
+        "--domain",
+        "example.com",
+        "--selector",
+        "s1",
+        "--key",
+        key,
+        "--now",
+        NOW,
+    ];
     args.extend(extra);
     args
 }
@@ -13,14 +23,20 @@ fn sign_args<'a>(key: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
 #[test]
 fn garbage_and_empty_messages() {
     let dir = TestDir::new();
-    dir.write("garbage.bin", b"\x00\x01\x02\xff binary junk without a colon\n\x13\x37");
+    dir.write(
+        "garbage.bin",
+        b"\x00\x01\x02\xff binary junk without a colon\n\x13\x37",
+    );
     dir.write("empty.eml", b"");
     dir.write("continuation.eml", b"  starts with a continuation\r\n");
     let key = fx("keys/rsa2048.pem");
     for (file, reason) in [
         ("garbage.bin", "header line 1 is not a field (no colon)"),
         ("empty.eml", "the input is empty"),
-        ("continuation.eml", "line 1 starts with whitespace, a continuation of no field"),
+        (
+            "continuation.eml",
+            "line 1 starts with whitespace, a continuation of no field",
+        ),
     ] {
         let expected = format!("error: {file}: not an RFC 5322 message: {reason}\n");
         dir.cmd(&sign_args(&key, &[file, "-o", "out.eml"]))
@@ -40,7 +56,10 @@ fn garbage_and_empty_messages() {
 #[test]
 fn a_message_without_from_cannot_be_signed() {
     let dir = TestDir::new();
-    dir.write("nofrom.eml", "To: a@example.com\r\nSubject: x\r\n\r\nbody\r\n");
+    dir.write(
+        "nofrom.eml",
+        "To: a@example.com\r\nSubject: x\r\n\r\nbody\r\n",
+    );
     dir.cmd(&sign_args(&fx("keys/rsa2048.pem"), &["nofrom.eml"]))
         .run()
         .assert_exit(2)
@@ -51,26 +70,54 @@ fn a_message_without_from_cannot_be_signed() {
 #[test]
 fn wrong_key_files() {
     let dir = TestDir::new();
-    dir.write("garbage.pem", "-----BEGIN PRIVATE KEY-----\nnot base64 at all!\n-----END PRIVATE KEY-----\n");
+    dir.write(
+        "garbage.pem",
+        "-----BEGIN PRIVATE KEY-----\nnot base64 at all!\n-----END PRIVATE KEY-----\n",
+    );
     dir.write("random.key", [7u8; 300]);
     let message = fx("messages/plain.eml");
     let cases = [
-        (fx("keys/rsa2048.pub.pem"), "this is a public key; signing needs the private key"),
-        (fx("keys/rsa2048-encrypted.pem"), "the private key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN)"),
-        (fx("keys/rsa512.pem"), "the RSA key has 512 bits; RFC 8301 requires at least 1024"),
-        (dir.join("random.key").display().to_string(), "not a PKCS#1 or PKCS#8 private key in PEM, DER or base64 form"),
-        (fx("keys/keys.zone"), "not a PKCS#1 or PKCS#8 private key in PEM, DER or base64 form"),
+        (
+            fx("keys/rsa2048.pub.pem"),
+            "this is a public key; signing needs the private key",
+        ),
+        (
+            fx("keys/rsa2048-encrypted.pem"),
+            "the private key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN)",
+        ),
+        (
+            fx("keys/rsa512.pem"),
+            "the RSA key has 512 bits; RFC 8301 requires at least 1024",
+        ),
+        (
+            dir.join("random.key").display().to_string(),
+            "not a PKCS#1 or PKCS#8 private key in PEM, DER or base64 form",
+        ),
+        (
+            fx("keys/keys.zone"),
+            "not a PKCS#1 or PKCS#8 private key in PEM, DER or base64 form",
+        ),
     ];
     for (key, reason) in cases {
-        let run = dir.cmd(&sign_args(&key, &[&message, "-o", "out.eml"])).run();
-        run.assert_exit(2).assert_stdout("").assert_stderr(&format!("error: key {key}: {reason}\n"));
+        let run = dir
+            .cmd(&sign_args(&key, &[&message, "-o", "out.eml"]))
+            .run();
+        run.assert_exit(2)
+            .assert_stdout("")
+            .assert_stderr(&format!("error: key {key}: {reason}\n"));
         assert!(!dir.join("out.eml").exists());
     }
     let run = dir.cmd(&sign_args("garbage.pem", &[&message])).run();
     run.assert_exit(2);
-    assert!(run.stderr().starts_with("error: key garbage.pem: the key is invalid: PEM body is not base64"), "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .starts_with("error: key garbage.pem: the key is invalid: PEM body is not base64"),
+        "{}",
+        run.stderr()
+    );
     let run = dir.cmd(&sign_args("missing.pem", &[&message])).run();
-    run.assert_exit(2).assert_stderr("error: reading key missing.pem: No such file or directory (os error 2)\n");
+    run.assert_exit(2)
+        .assert_stderr("error: reading key missing.pem: No such file or directory (os error 2)\n");
 }
 
 #[test]
@@ -79,10 +126,22 @@ fn bad_flags_are_usage_errors() {
     let (m, key) = (fx("messages/plain.eml"), fx("keys/rsa2048.pem"));
     for (extra, needle) in [
         (vec!["--expire", "7x"], "'7x' is not a duration"),
-        (vec!["-c", "fancy/simple"], "'fancy/simple' is not a canonicalization"),
-        (vec!["--selector", "s2"], "give one --selector per --key (2 selectors for 1 keys)"),
-        (vec!["--headers", "To:Subject"], "the signed fields must include From"),
-        (vec!["--identity", "joe@example.org"], "identity joe@example.org is not in the signing domain example.com"),
+        (
+            vec!["-c", "fancy/simple"],
+            "'fancy/simple' is not a canonicalization",
+        ),
+        (
+            vec!["--selector", "s2"],
+            "give one --selector per --key (2 selectors for 1 keys)",
+        ),
+        (
+            vec!["--headers", "To:Subject"],
+            "the signed fields must include From",
+        ),
+        (
+            vec!["--identity", "joe@example.org"],
+            "identity joe@example.org is not in the signing domain example.com",
+        ),
     ] {
         let mut args = sign_args(&key, &[&m]);
         args.extend(extra.iter().copied());
@@ -90,8 +149,20 @@ fn bad_flags_are_usage_errors() {
         run.assert_exit(2).assert_stdout("");
         assert!(run.stderr().contains(needle), "{extra:?}: {}", run.stderr());
     }
-    let run = dir.cmd(&["sign", &m, "--domain", "exa mple.com", "--selector", "s1", "--key", &key]).run();
-    run.assert_exit(2).assert_stderr("error: --domain 'exa mple.com' is not a valid DNS name\n");
+    let run = dir
+        .cmd(&[
+            "sign",
+            &m,
+            "--domain",
+            "exa mple.com",
+            "--selector",
+            "s1",
+            "--key",
+            &key,
+        ])
+        .run();
+    run.assert_exit(2)
+        .assert_stderr("error: --domain 'exa mple.com' is not a valid DNS name\n");
 }
 
 #[test]
@@ -100,17 +171,39 @@ fn malformed_signatures_are_permerrors_not_crashes() {
     let plain = std::fs::read_to_string(fx("messages/plain.eml")).unwrap();
     for (field, word) in [
         ("DKIM-Signature: garbage", "sig-syntax"),
-        ("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1; h=from; bh=AAAA; b=AAAA; b=BBBB", "sig-syntax"),
-        ("DKIM-Signature: v=1; a=rsa-sha512; d=example.com; s=s1; h=from; bh=AAAA; b=AAAA", "sig-alg-unknown"),
-        ("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1; h=to; bh=AAAA; b=AAAA", "sig-h-missing-from"),
-        ("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1; h=from; bh=AAAA; b=%%%", "sig-b-invalid"),
+        (
+            "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1; h=from; bh=AAAA; b=AAAA; b=BBBB",
+            "sig-syntax",
+        ),
+        (
+            "DKIM-Signature: v=1; a=rsa-sha512; d=example.com; s=s1; h=from; bh=AAAA; b=AAAA",
+            "sig-alg-unknown",
+        ),
+        (
+            "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1; h=to; bh=AAAA; b=AAAA",
+            "sig-h-missing-from",
+        ),
+        (
+            "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1; h=from; bh=AAAA; b=%%%",
+            "sig-b-invalid",
+        ),
         ("DKIM-Signature: \u{1}\u{2}\u{3}", "sig-syntax"),
     ] {
         dir.write("msg.eml", format!("{field}\r\n{plain}"));
-        let run = dir.cmd(&["verify", "msg.eml", "--zone", &fx("keys/keys.zone")]).run();
+        let run = dir
+            .cmd(&["verify", "msg.eml", "--zone", &fx("keys/keys.zone")])
+            .run();
         run.assert_exit(1);
-        assert!(run.stdout().starts_with("permerror "), "{field}: {}", run.stdout());
-        assert!(run.stdout().contains(&format!("[{word}]")), "{field}: {}", run.stdout());
+        assert!(
+            run.stdout().starts_with("permerror "),
+            "{field}: {}",
+            run.stdout()
+        );
+        assert!(
+            run.stdout().contains(&format!("[{word}]")),
+            "{field}: {}",
+            run.stdout()
+        );
     }
 }
 
@@ -119,26 +212,44 @@ fn ten_thousand_header_fields() {
     let dir = TestDir::new();
     let mut message = String::from("From: joe@example.com\r\nSubject: many fields\r\n");
     for i in 0..10_000 {
-        message.push_str(&format!("X-Filler-{i}: value {i}\r\nTo: user{i}@example.net\r\n"));
+        message.push_str(&format!(
+            "X-Filler-{i}: value {i}\r\nTo: user{i}@example.net\r\n"
+        ));
     }
     message.push_str("\r\nbody\r\n");
     dir.write("big-header.eml", &message);
     let key = fx("keys/rsa2048.pem");
     let started = std::time::Instant::now();
-    let run = dir.cmd(&sign_args(&key, &["big-header.eml", "-o", "signed.eml"])).run();
+    let run = dir
+        .cmd(&sign_args(&key, &["big-header.eml", "-o", "signed.eml"]))
+        .run();
     run.assert_exit(0);
     let record = dkim_record_for_rsa2048();
-    dir.cmd(&["verify", "signed.eml", "--key-record", &record, "--now", NOW])
-        .run()
-        .assert_exit(0)
-        .assert_stdout("pass d=example.com s=s1 a=rsa-sha256\n");
-    assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
+    dir.cmd(&[
+        "verify",
+        "signed.eml",
+        "--key-record",
+        &record,
+        "--now",
+        NOW,
+    ])
+    .run()
+    .assert_exit(0)
+    .assert_stdout("pass d=example.com s=s1 a=rsa-sha256\n");
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 /// The TXT record of fixtures/keys/rsa2048.pem, from the test zone.
 fn dkim_record_for_rsa2048() -> String {
     let zone = std::fs::read_to_string(fx("keys/keys.zone")).unwrap();
-    let line = zone.lines().find(|l| l.starts_with("rsa2048._domainkey")).unwrap();
+    let line = zone
+        .lines()
+        .find(|l| l.starts_with("rsa2048._domainkey"))
+        .unwrap();
     line.split('"').skip(1).step_by(2).collect()
 }
 
@@ -157,7 +268,11 @@ fn peak_rss_kib(dir: &TestDir, args: &[&str]) -> (i32, u64) {
         if let Ok(status) = std::fs::read_to_string(&status_path)
             && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
         {
-            let kib: u64 = line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0);
+            let kib: u64 = line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
             peak = peak.max(kib);
         }
         if let Some(status) = child.try_wait().unwrap() {
@@ -172,7 +287,8 @@ fn a_50_mb_body_streams_in_bounded_memory() {
     let dir = TestDir::new();
     {
         let mut file = std::io::BufWriter::new(std::fs::File::create(dir.join("big.eml")).unwrap());
-        file.write_all(b"From: joe@example.com\r\nSubject: big\r\n\r\n").unwrap();
+        file.write_all(b"From: joe@example.com\r\nSubject: big\r\n\r\n")
+            .unwrap();
         let line = b"The quick brown fox  jumps over the lazy dog, again and again. \r\n";
         for _ in 0..(50 * 1024 * 1024 / line.len()) {
             file.write_all(line).unwrap();
@@ -182,10 +298,23 @@ fn a_50_mb_body_streams_in_bounded_memory() {
     let (code, sign_peak) = peak_rss_kib(&dir, &sign_args(&key, &["big.eml", "-o", "signed.eml"]));
     assert_eq!(code, 0);
     let record = dkim_record_for_rsa2048();
-    let (code, verify_peak) = peak_rss_kib(&dir, &["verify", "signed.eml", "--key-record", &record, "--now", NOW]);
+    let (code, verify_peak) = peak_rss_kib(
+        &dir,
+        &[
+            "verify",
+            "signed.eml",
+            "--key-record",
+            &record,
+            "--now",
+            NOW,
+        ],
+    );
     assert_eq!(code, 0);
     // The body is 50 MiB; streaming keeps both far below that.
     assert!(sign_peak < 32 * 1024, "sign peaked at {sign_peak} KiB");
-    assert!(verify_peak < 32 * 1024, "verify peaked at {verify_peak} KiB");
+    assert!(
+        verify_peak < 32 * 1024,
+        "verify peaked at {verify_peak} KiB"
+    );
     eprintln!("50 MiB body: sign peak RSS {sign_peak} KiB, verify peak RSS {verify_peak} KiB");
 }

@@ -5,10 +5,10 @@ use crate::util::{NOW, TestDir, assert_golden, fx};
 
 /// Signs `message` (a fixture path) with the given extra flags; returns stdout.
 fn sign(dir: &TestDir, message: &str, extra: &[&str]) -> Vec<u8> {
+    let default_key = fx("keys/rsa2048.pem");
     let mut args = vec!["sign", message, "--domain", "example.com", "--now", NOW];
-    if !extra.iter().any(|a| *a == "--key") {
-        args.extend(["--selector", "rsa2048", "--key"]);
-        args.push(Box::leak(fx("keys/rsa2048.pem").into_boxed_str()));
+    if !extra.contains(&"--key") {
+        args.extend(["--selector", "rsa2048", "--key", &default_key]);
     }
     args.extend(extra);
     let run = dir.cmd(&args).run();
@@ -22,7 +22,14 @@ fn verify(dir: &TestDir, bytes: &[u8]) -> (i32, String) {
     let path = dir.write("to-verify.eml", bytes);
     let zone = fx("keys/keys.zone");
     let run = dir
-        .cmd(&["verify", path.to_str().unwrap(), "--zone", &zone, "--now", NOW])
+        .cmd(&[
+            "verify",
+            path.to_str().unwrap(),
+            "--zone",
+            &zone,
+            "--now",
+            NOW,
+        ])
         .run();
     (run.code(), run.stdout())
 }
@@ -32,17 +39,30 @@ fn signs_exactly_as_recorded() {
     let dir = TestDir::new();
     let signed = sign(&dir, &fx("messages/plain.eml"), &[]);
     assert_golden("sign/plain.rsa2048.eml", &signed);
-    assert_eq!(verify(&dir, &signed), (0, "pass d=example.com s=rsa2048 a=rsa-sha256\n".into()));
+    assert_eq!(
+        verify(&dir, &signed),
+        (0, "pass d=example.com s=rsa2048 a=rsa-sha256\n".into())
+    );
 }
 
 #[test]
 fn defaults_relaxed_recommended_fields_from_oversigned_timestamp() {
     let dir = TestDir::new();
     let signed = String::from_utf8(sign(&dir, &fx("messages/plain.eml"), &[])).unwrap();
-    let field: String = signed.split("\r\nFrom:").next().unwrap().replace("\r\n ", " ");
+    let field: String = signed
+        .split("\r\nFrom:")
+        .next()
+        .unwrap()
+        .replace("\r\n ", " ");
     assert!(field.starts_with("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=rsa2048; t=1700000000; "), "{field}");
-    assert!(field.contains("h=from:subject:date:to:message-id:mime-version:content-type:from;"), "{field}");
-    assert!(!field.contains(" l=") && !field.contains(" x=") && !field.contains(" i="), "{field}");
+    assert!(
+        field.contains("h=from:subject:date:to:message-id:mime-version:content-type:from;"),
+        "{field}"
+    );
+    assert!(
+        !field.contains(" l=") && !field.contains(" x=") && !field.contains(" i="),
+        "{field}"
+    );
 }
 
 #[test]
@@ -51,25 +71,64 @@ fn optional_tags_on_request() {
     let signed = sign(
         &dir,
         &fx("messages/plain.eml"),
-        &["--expire", "7d", "--body-length", "--identity", "joe@example.com", "--headers", "From:To:Subject:Reply-To", "--oversign", "Subject", "-c", "simple/simple"],
+        &[
+            "--expire",
+            "7d",
+            "--body-length",
+            "--identity",
+            "joe@example.com",
+            "--headers",
+            "From:To:Subject:Reply-To",
+            "--oversign",
+            "Subject",
+            "-c",
+            "simple/simple",
+        ],
     );
     let text = String::from_utf8(signed.clone()).unwrap();
-    let field = text.split("\r\nFrom:").next().unwrap().replace("\r\n ", " ");
-    for tag in ["c=simple/simple;", "t=1700000000;", "x=1700604800;", "i=joe@example.com;", "l=55;", "h=from:to:subject:reply-to:from:subject;"] {
+    let field = text
+        .split("\r\nFrom:")
+        .next()
+        .unwrap()
+        .replace("\r\n ", " ");
+    for tag in [
+        "c=simple/simple;",
+        "t=1700000000;",
+        "x=1700604800;",
+        "i=joe@example.com;",
+        "l=55;",
+        "h=from:to:subject:reply-to:from:subject;",
+    ] {
         assert!(field.contains(tag), "{tag} missing in {field}");
     }
     let (code, out) = verify(&dir, &signed);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("note: l=55: only the first 55 bytes of the 55-byte canonical body are signed"), "{out}");
+    assert!(
+        out.contains(
+            "note: l=55: only the first 55 bytes of the 55-byte canonical body are signed"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
 fn no_oversign_and_no_timestamp() {
     let dir = TestDir::new();
-    let signed = sign(&dir, &fx("messages/plain.eml"), &["--no-oversign", "--no-timestamp"]);
+    let signed = sign(
+        &dir,
+        &fx("messages/plain.eml"),
+        &["--no-oversign", "--no-timestamp"],
+    );
     let text = String::from_utf8(signed.clone()).unwrap();
-    let field = text.split("\r\nFrom:").next().unwrap().replace("\r\n ", " ");
-    assert!(field.contains("h=from:subject:date:to:message-id:mime-version:content-type;"), "{field}");
+    let field = text
+        .split("\r\nFrom:")
+        .next()
+        .unwrap()
+        .replace("\r\n ", " ");
+    assert!(
+        field.contains("h=from:subject:date:to:message-id:mime-version:content-type;"),
+        "{field}"
+    );
     assert!(!field.contains("t="), "{field}");
     assert_eq!(verify(&dir, &signed).0, 0);
 }
@@ -77,7 +136,11 @@ fn no_oversign_and_no_timestamp() {
 #[test]
 fn header_is_folded_within_78_columns() {
     let dir = TestDir::new();
-    let signed = sign(&dir, &fx("messages/plain.eml"), &["--identity", "a-rather-long-local-part@mail.example.com"]);
+    let signed = sign(
+        &dir,
+        &fx("messages/plain.eml"),
+        &["--identity", "a-rather-long-local-part@mail.example.com"],
+    );
     let text = String::from_utf8(signed).unwrap();
     let field = text.split("\r\nFrom:").next().unwrap();
     assert!(field.lines().count() > 3);
@@ -90,13 +153,42 @@ fn header_is_folded_within_78_columns() {
 fn every_canonicalization_and_algorithm_verifies() {
     let dir = TestDir::new();
     let (rsa, ed) = (fx("keys/rsa2048.pem"), fx("keys/ed25519.pem"));
-    for message in ["plain.eml", "plain-lf.eml", "empty-body.eml", "no-separator.eml", "8bit.eml"] {
-        for c in ["simple/simple", "simple/relaxed", "relaxed/simple", "relaxed/relaxed"] {
-            let signed = sign(&dir, &fx(&format!("messages/{message}")), &["-c", c, "--selector", "rsa2048", "--key", &rsa, "--selector", "ed25519", "--key", &ed]);
+    for message in [
+        "plain.eml",
+        "plain-lf.eml",
+        "empty-body.eml",
+        "no-separator.eml",
+        "8bit.eml",
+    ] {
+        for c in [
+            "simple/simple",
+            "simple/relaxed",
+            "relaxed/simple",
+            "relaxed/relaxed",
+        ] {
+            let signed = sign(
+                &dir,
+                &fx(&format!("messages/{message}")),
+                &[
+                    "-c",
+                    c,
+                    "--selector",
+                    "rsa2048",
+                    "--key",
+                    &rsa,
+                    "--selector",
+                    "ed25519",
+                    "--key",
+                    &ed,
+                ],
+            );
             let (code, out) = verify(&dir, &signed);
             assert_eq!(
                 (code, out.as_str()),
-                (0, "pass d=example.com s=rsa2048 a=rsa-sha256\npass d=example.com s=ed25519 a=ed25519-sha256\n"),
+                (
+                    0,
+                    "pass d=example.com s=rsa2048 a=rsa-sha256\npass d=example.com s=ed25519 a=ed25519-sha256\n"
+                ),
                 "{message} c={c}"
             );
         }
@@ -107,12 +199,21 @@ fn every_canonicalization_and_algorithm_verifies() {
 fn lf_input_gives_lf_output() {
     let dir = TestDir::new();
     let signed = sign(&dir, &fx("messages/plain-lf.eml"), &[]);
-    assert!(!signed.contains(&b'\r'), "a CR was written into an LF message");
+    assert!(
+        !signed.contains(&b'\r'),
+        "a CR was written into an LF message"
+    );
     let original = std::fs::read(fx("messages/plain-lf.eml")).unwrap();
     assert!(signed.ends_with(&original));
     // Same signature as the CRLF copy: LF is canonicalized as CRLF.
     let crlf = sign(&dir, &fx("messages/plain.eml"), &[]);
-    let field = |m: &[u8]| String::from_utf8_lossy(m).split("From:").next().unwrap().replace('\r', "");
+    let field = |m: &[u8]| {
+        String::from_utf8_lossy(m)
+            .split("From:")
+            .next()
+            .unwrap()
+            .replace('\r', "")
+    };
     assert_eq!(field(&signed), field(&crlf));
 }
 
@@ -121,7 +222,11 @@ fn pkcs1_pkcs8_pem_and_der_keys_sign_alike() {
     let dir = TestDir::new();
     let reference = sign(&dir, &fx("messages/plain.eml"), &[]);
     for key in ["keys/rsa2048-pkcs1.pem", "keys/rsa2048.der"] {
-        let signed = sign(&dir, &fx("messages/plain.eml"), &["--selector", "rsa2048", "--key", &fx(key)]);
+        let signed = sign(
+            &dir,
+            &fx("messages/plain.eml"),
+            &["--selector", "rsa2048", "--key", &fx(key)],
+        );
         assert_eq!(signed, reference, "{key}");
     }
 }
@@ -129,8 +234,15 @@ fn pkcs1_pkcs8_pem_and_der_keys_sign_alike() {
 #[test]
 fn a_1024_bit_key_still_signs() {
     let dir = TestDir::new();
-    let signed = sign(&dir, &fx("messages/plain.eml"), &["--selector", "rsa1024", "--key", &fx("keys/rsa1024.pem")]);
-    assert_eq!(verify(&dir, &signed), (0, "pass d=example.com s=rsa1024 a=rsa-sha256\n".into()));
+    let signed = sign(
+        &dir,
+        &fx("messages/plain.eml"),
+        &["--selector", "rsa1024", "--key", &fx("keys/rsa1024.pem")],
+    );
+    assert_eq!(
+        verify(&dir, &signed),
+        (0, "pass d=example.com s=rsa1024 a=rsa-sha256\n".into())
+    );
 }
 
 #[test]
@@ -138,10 +250,26 @@ fn stdin_and_output_file() {
     let dir = TestDir::new();
     let message = std::fs::read(fx("messages/plain.eml")).unwrap();
     let key = fx("keys/rsa2048.pem");
-    let base = ["sign", "--domain", "example.com", "--selector", "rsa2048", "--key", &key, "--now", NOW];
-    let from_stdin = dir.cmd(&[&base[..], &["-"]].concat()).stdin(message.clone()).run();
+    let base = [
+        "sign",
+        "--domain",
+        "example.com",
+        "--selector",
+        "rsa2048",
+        "--key",
+        &key,
+        "--now",
+        NOW,
+    ];
+    let from_stdin = dir
+        .cmd(&[&base[..], &["-"]].concat())
+        .stdin(message.clone())
+        .run();
     from_stdin.assert_exit(0);
-    let to_file = dir.cmd(&[&base[..], &["-", "-o", "out.eml"]].concat()).stdin(message).run();
+    let to_file = dir
+        .cmd(&[&base[..], &["-", "-o", "out.eml"]].concat())
+        .stdin(message)
+        .run();
     to_file.assert_exit(0).assert_stdout("");
     assert_eq!(dir.read("out.eml"), from_stdin.0.stdout);
     assert_golden("sign/plain.rsa2048.eml", &from_stdin.0.stdout);
@@ -154,15 +282,35 @@ fn in_place_replaces_atomically_and_keeps_the_mode() {
     let path = dir.write("msg.eml", std::fs::read(fx("messages/plain.eml")).unwrap());
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
     let key = fx("keys/rsa2048.pem");
-    dir.cmd(&["sign", "msg.eml", "--in-place", "--domain", "example.com", "--selector", "rsa2048", "--key", &key, "--now", NOW])
-        .run()
-        .assert_exit(0)
-        .assert_stdout("");
+    dir.cmd(&[
+        "sign",
+        "msg.eml",
+        "--in-place",
+        "--domain",
+        "example.com",
+        "--selector",
+        "rsa2048",
+        "--key",
+        &key,
+        "--now",
+        NOW,
+    ])
+    .run()
+    .assert_exit(0)
+    .assert_stdout("");
     assert_golden("sign/plain.rsa2048.eml", &dir.read("msg.eml"));
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
-    assert_eq!(leftovers.len(), 1, "temporary files left behind: {leftovers:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "temporary files left behind: {leftovers:?}"
+    );
 }
 
 #[test]
@@ -175,13 +323,29 @@ fn a_directory_signs_in_parallel_into_out_dir() {
         dir.write(&format!("in/{i:02}.eml"), &message);
     }
     let key = fx("keys/rsa2048.pem");
-    dir.cmd(&["sign", "in", "--out-dir", "out", "--domain", "example.com", "--selector", "rsa2048", "--key", &key, "--now", NOW])
-        .run()
-        .assert_exit(0)
-        .assert_stdout("")
-        .assert_stderr("");
+    dir.cmd(&[
+        "sign",
+        "in",
+        "--out-dir",
+        "out",
+        "--domain",
+        "example.com",
+        "--selector",
+        "rsa2048",
+        "--key",
+        &key,
+        "--now",
+        NOW,
+    ])
+    .run()
+    .assert_exit(0)
+    .assert_stdout("")
+    .assert_stderr("");
     for i in 0..40 {
-        assert_golden("sign/plain.rsa2048.eml", &dir.read(&format!("out/{i:02}.eml")));
+        assert_golden(
+            "sign/plain.rsa2048.eml",
+            &dir.read(&format!("out/{i:02}.eml")),
+        );
     }
 }
 
@@ -193,9 +357,25 @@ fn a_batch_reports_bad_files_and_signs_the_rest() {
     dir.write("bad.eml", "this is not a message\n");
     let key = fx("keys/rsa2048.pem");
     let run = dir
-        .cmd(&["sign", "good.eml", "bad.eml", "--out-dir", "out", "--domain", "example.com", "--selector", "rsa2048", "--key", &key, "--now", NOW])
+        .cmd(&[
+            "sign",
+            "good.eml",
+            "bad.eml",
+            "--out-dir",
+            "out",
+            "--domain",
+            "example.com",
+            "--selector",
+            "rsa2048",
+            "--key",
+            &key,
+            "--now",
+            NOW,
+        ])
         .run();
-    run.assert_exit(2).assert_stderr("error: bad.eml: not an RFC 5322 message: header line 1 is not a field (no colon)\n");
+    run.assert_exit(2).assert_stderr(
+        "error: bad.eml: not an RFC 5322 message: header line 1 is not a field (no colon)\n",
+    );
     assert!(dir.join("out/good.eml").exists());
     assert!(!dir.join("out/bad.eml").exists());
 }
@@ -204,8 +384,18 @@ fn a_batch_reports_bad_files_and_signs_the_rest() {
 fn several_messages_need_a_destination() {
     let dir = TestDir::new();
     let (m, key) = (fx("messages/plain.eml"), fx("keys/rsa2048.pem"));
-    dir.cmd(&["sign", &m, &m, "--domain", "example.com", "--selector", "rsa2048", "--key", &key])
-        .run()
-        .assert_exit(2)
-        .assert_stderr("error: 2 messages given: sign several with --out-dir DIR or --in-place\n");
+    dir.cmd(&[
+        "sign",
+        &m,
+        &m,
+        "--domain",
+        "example.com",
+        "--selector",
+        "rsa2048",
+        "--key",
+        &key,
+    ])
+    .run()
+    .assert_exit(2)
+    .assert_stderr("error: 2 messages given: sign several with --out-dir DIR or --in-place\n");
 }

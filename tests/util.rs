@@ -177,10 +177,17 @@ pub fn assert_golden(path: &str, got: &[u8]) {
         std::fs::write(&file, got).expect("golden file can be written");
         return;
     }
-    let expected = std::fs::read(&file)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with DKIMCTL_BLESS=1 to create it)", file.display()));
+    let expected = std::fs::read(&file).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with DKIMCTL_BLESS=1 to create it)",
+            file.display()
+        )
+    });
     if expected != got {
-        assert_text(&String::from_utf8_lossy(got), &String::from_utf8_lossy(&expected));
+        assert_text(
+            &String::from_utf8_lossy(got),
+            &String::from_utf8_lossy(&expected),
+        );
         panic!("{}: bytes differ (line endings?)", file.display());
     }
 }

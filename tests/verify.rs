@@ -7,7 +7,18 @@ use crate::util::{NOW, TestDir, fx};
 /// more sign flags.
 fn signed(dir: &TestDir, extra: &[&str]) -> Vec<u8> {
     let (m, key) = (fx("messages/plain.eml"), fx("keys/rsa2048.pem"));
-    let mut args = vec!["sign", &m, "--domain", "example.com", "--selector", "rsa2048", "--key", &key, "--now", NOW];
+    let mut args = vec![
+        "sign",
+        &m,
+        "--domain",
+        "example.com",
+        "--selector",
+        "rsa2048",
+        "--key",
+        &key,
+        "--now",
+        NOW,
+    ];
     args.extend(extra);
     let run = dir.cmd(&args).run();
     run.assert_exit(0);
@@ -26,14 +37,19 @@ fn verify(dir: &TestDir, message: &[u8], extra: &[&str]) -> crate::util::Run {
 }
 
 fn replace(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
-    String::from_utf8(bytes.to_vec()).unwrap().replacen(from, to, 1).into_bytes()
+    String::from_utf8(bytes.to_vec())
+        .unwrap()
+        .replacen(from, to, 1)
+        .into_bytes()
 }
 
 #[test]
 fn pass_exits_0() {
     let dir = TestDir::new();
     let message = signed(&dir, &[]);
-    verify(&dir, &message, &[]).assert_exit(0).assert_stdout("pass d=example.com s=rsa2048 a=rsa-sha256\n");
+    verify(&dir, &message, &[])
+        .assert_exit(0)
+        .assert_stdout("pass d=example.com s=rsa2048 a=rsa-sha256\n");
 }
 
 #[test]
@@ -52,7 +68,11 @@ fn changed_body_and_changed_header_fail_with_exit_1() {
 fn an_added_from_field_breaks_the_oversigned_signature() {
     let dir = TestDir::new();
     let message = signed(&dir, &[]);
-    let forged = replace(&message, "From: Joe", "From: Mallory <m@evil.example>\r\nFrom: Joe");
+    let forged = replace(
+        &message,
+        "From: Joe",
+        "From: Mallory <m@evil.example>\r\nFrom: Joe",
+    );
     verify(&dir, &forged, &[]).assert_exit(1);
 }
 
@@ -60,7 +80,19 @@ fn an_added_from_field_breaks_the_oversigned_signature() {
 fn every_signature_gets_a_line_and_all_must_pass() {
     let dir = TestDir::new();
     let ed = fx("keys/ed25519.pem");
-    let message = signed(&dir, &["--selector", "ed25519", "--key", &ed, "--selector", "nokey", "--key", &ed]);
+    let message = signed(
+        &dir,
+        &[
+            "--selector",
+            "ed25519",
+            "--key",
+            &ed,
+            "--selector",
+            "nokey",
+            "--key",
+            &ed,
+        ],
+    );
     verify(&dir, &message, &[]).assert_exit(1).assert_stdout(
         "pass d=example.com s=rsa2048 a=rsa-sha256\n\
          pass d=example.com s=ed25519 a=ed25519-sha256\n\
@@ -72,7 +104,9 @@ fn every_signature_gets_a_line_and_all_must_pass() {
 fn no_signature_exits_1() {
     let dir = TestDir::new();
     let message = std::fs::read(fx("messages/plain.eml")).unwrap();
-    verify(&dir, &message, &[]).assert_exit(1).assert_stdout("none: no DKIM-Signature field\n");
+    verify(&dir, &message, &[])
+        .assert_exit(1)
+        .assert_stdout("none: no DKIM-Signature field\n");
 }
 
 #[test]
@@ -87,15 +121,23 @@ fn rsa_sha1_and_short_keys_need_the_legacy_allowances() {
             "{sha1}: permerror d=example.com s=rsa2048 a=rsa-sha1 [sha1] rsa-sha1 is no longer accepted (RFC 8301)\n\
              {short}: permerror d=example.com s=rsa512 a=rsa-sha256 [key-too-short] the RSA key has 512 bits; RFC 8301 requires at least 1024\n"
         ));
-    dir.cmd(&["verify", &sha1, &short, "--zone", &zone, "--allow-sha1", "--allow-short-keys"])
-        .run()
-        .assert_exit(0)
-        .assert_stdout(&format!(
-            "{sha1}: pass d=example.com s=rsa2048 a=rsa-sha1\n\
+    dir.cmd(&[
+        "verify",
+        &sha1,
+        &short,
+        "--zone",
+        &zone,
+        "--allow-sha1",
+        "--allow-short-keys",
+    ])
+    .run()
+    .assert_exit(0)
+    .assert_stdout(&format!(
+        "{sha1}: pass d=example.com s=rsa2048 a=rsa-sha1\n\
              {sha1}:   note: rsa-sha1 accepted because of --allow-sha1\n\
              {short}: pass d=example.com s=rsa512 a=rsa-sha256\n\
              {short}:   note: 512-bit RSA key accepted because of --allow-short-keys\n"
-        ));
+    ));
 }
 
 #[test]
@@ -120,7 +162,11 @@ fn key_record_flags_and_revocation() {
     // note still appears before the verdict is reached.
     let run = verify(&dir, &testing, &[]);
     run.assert_exit(1);
-    assert!(run.stdout().contains("note: the key record has t=y"), "{}", run.stdout());
+    assert!(
+        run.stdout().contains("note: the key record has t=y"),
+        "{}",
+        run.stdout()
+    );
     let revoked = replace(&signed(&dir, &[]), "s=rsa2048", "s=revoked");
     verify(&dir, &revoked, &[])
         .assert_exit(1)
@@ -130,7 +176,10 @@ fn key_record_flags_and_revocation() {
 #[test]
 fn a_literal_key_record() {
     let dir = TestDir::new();
-    let message = signed(&dir, &["--selector", "ed25519", "--key", &fx("keys/ed25519.pem")]);
+    let message = signed(
+        &dir,
+        &["--selector", "ed25519", "--key", &fx("keys/ed25519.pem")],
+    );
     dir.write("msg.eml", &message);
     let zone = std::fs::read_to_string(fx("keys/keys.zone")).unwrap();
     let record: String = zone
@@ -139,7 +188,9 @@ fn a_literal_key_record() {
         .and_then(|l| l.split('"').nth(1))
         .unwrap()
         .to_string();
-    let run = dir.cmd(&["verify", "msg.eml", "--key-record", &record, "--now", NOW]).run();
+    let run = dir
+        .cmd(&["verify", "msg.eml", "--key-record", &record, "--now", NOW])
+        .run();
     run.assert_exit(1).assert_stdout(
         "permerror d=example.com s=rsa2048 a=rsa-sha256 [key-type-mismatch] the key record is k=ed25519, which does not match a=\n\
          pass d=example.com s=ed25519 a=ed25519-sha256\n",
@@ -152,7 +203,8 @@ fn json_document() {
     let message = signed(&dir, &[]);
     let run = verify(&dir, &replace(&message, "hungry", "thirsty"), &["--json"]);
     run.assert_exit(1);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).expect("verify --json prints JSON");
+    let doc: serde_json::Value =
+        serde_json::from_str(&run.stdout()).expect("verify --json prints JSON");
     let msg = &doc["messages"][0];
     assert_eq!(msg["file"], "msg.eml");
     assert_eq!(msg["result"], "fail");
@@ -162,7 +214,10 @@ fn json_document() {
     assert_eq!(sig["selector"], "rsa2048");
     assert_eq!(sig["algorithm"], "rsa-sha256");
     assert_eq!(sig["reason"]["code"], "body-hash-mismatch");
-    assert_eq!(sig["reason"]["message"], "the body was changed after signing (body hash mismatch)");
+    assert_eq!(
+        sig["reason"]["message"],
+        "the body was changed after signing (body hash mismatch)"
+    );
     assert_eq!(sig["warnings"], serde_json::json!([]));
 }
 

@@ -50,7 +50,6 @@ struct MessageReport {
     signatures: Vec<Verdict>,
 }
 
-
 #[derive(Debug, Serialize)]
 struct Document {
     messages: Vec<MessageReport>,
