@@ -106,14 +106,20 @@ fuzz_target!(|data: &[u8]| {
                 assert!(j > 0 && whole[j - 1] == b'\r', "{canon:?}: bare LF at {j}");
             }
         }
-        assert!(!whole.ends_with(b"\r\n\r\n"), "{canon:?}: trailing empty line");
+        assert!(
+            !whole.ends_with(b"\r\n\r\n"),
+            "{canon:?}: trailing empty line"
+        );
         match canon {
             Canonicalization::Simple => assert!(whole.ends_with(b"\r\n")),
             Canonicalization::Relaxed => {
                 assert!(whole.is_empty() || whole.ends_with(b"\r\n"));
                 assert!(!whole.contains(&b'\t'), "relaxed: tab in output");
                 assert!(!whole.windows(2).any(|w| w == b"  "), "relaxed: two spaces");
-                assert!(!whole.windows(3).any(|w| w == b" \r\n"), "relaxed: trailing space");
+                assert!(
+                    !whole.windows(3).any(|w| w == b" \r\n"),
+                    "relaxed: trailing space"
+                );
             }
         }
 

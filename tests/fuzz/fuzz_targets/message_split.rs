@@ -12,7 +12,10 @@ use libfuzzer_sys::fuzz_target;
 fn offset_in(outer: &[u8], inner: &[u8]) -> usize {
     let o = outer.as_ptr() as usize;
     let i = inner.as_ptr() as usize;
-    assert!(i >= o && i + inner.len() <= o + outer.len(), "not a subslice");
+    assert!(
+        i >= o && i + inner.len() <= o + outer.len(),
+        "not a subslice"
+    );
     i - o
 }
 
@@ -30,7 +33,10 @@ fuzz_target!(|data: &[u8]| {
     let mut pos = 0;
     for (i, field) in header.fields().enumerate() {
         let start = offset_in(hb, field.raw);
-        assert_eq!(start, pos, "field {i} does not start where the previous ended");
+        assert_eq!(
+            start, pos,
+            "field {i} does not start where the previous ended"
+        );
         pos = start + field.raw.len();
         // name at the start of raw, value inside raw, value_offset agrees.
         assert_eq!(offset_in(field.raw, field.name), 0);
@@ -60,9 +66,18 @@ fuzz_target!(|data: &[u8]| {
         assert!(relaxed.ends_with(b"\r\n"));
         let value = &relaxed[lname.len() + 1..relaxed.len() - 2];
         assert!(!value.contains(&b'\t'), "tab in relaxed header value");
-        assert!(!value.contains(&b'\r') && !value.contains(&b'\n'), "line break in relaxed value");
-        assert!(!value.windows(2).any(|w| w == b"  "), "double space in relaxed value");
-        assert!(!value.starts_with(b" ") && !value.ends_with(b" "), "untrimmed relaxed value");
+        assert!(
+            !value.contains(&b'\r') && !value.contains(&b'\n'),
+            "line break in relaxed value"
+        );
+        assert!(
+            !value.windows(2).any(|w| w == b"  "),
+            "double space in relaxed value"
+        );
+        assert!(
+            !value.starts_with(b" ") && !value.ends_with(b" "),
+            "untrimmed relaxed value"
+        );
     }
     // What is left after the fields is the separator line, or nothing.
     let rest = &hb[pos..];

@@ -19,7 +19,11 @@ fuzz_target!(|data: &[u8]| {
     for tag in list.iter() {
         let range = tag.value_range.clone();
         assert!(range.start <= range.end && range.end <= data.len());
-        assert_eq!(&data[range.clone()], tag.value.as_bytes(), "value_range mismatch");
+        assert_eq!(
+            &data[range.clone()],
+            tag.value.as_bytes(),
+            "value_range mismatch"
+        );
         // Tags come in input order, each value after the previous one.
         assert!(range.start >= prev_end, "tags out of order");
         prev_end = range.end;
@@ -33,8 +37,14 @@ fuzz_target!(|data: &[u8]| {
         assert!(!names.contains(&tag.name), "duplicate tag {}", tag.name);
         names.push(tag.name);
         let v = tag.value.as_bytes();
-        assert!(!v.first().is_some_and(|&b| is_fws(b)), "leading FWS in value");
-        assert!(!v.last().is_some_and(|&b| is_fws(b)), "trailing FWS in value");
+        assert!(
+            !v.first().is_some_and(|&b| is_fws(b)),
+            "leading FWS in value"
+        );
+        assert!(
+            !v.last().is_some_and(|&b| is_fws(b)),
+            "trailing FWS in value"
+        );
         assert_eq!(list.get(tag.name), Some(tag.value));
     }
 });
