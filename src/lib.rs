@@ -16,9 +16,12 @@
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 #![warn(missing_docs)]
 
+pub mod align;
+pub mod auth_results;
 pub mod canon;
 pub mod crypto;
 pub mod error;
+pub mod finding;
 pub mod key;
 pub mod key_source;
 pub mod message;

@@ -1,0 +1,154 @@
+//! The one result type of `inspect`, `diagnose`, `lint` and `key check`:
+//! a [`Finding`] with a stable [`Code`] from the catalogue in design.md, a
+//! severity, what it is about, what is wrong, and the fix.
+
+use serde::Serialize;
+
+/// How much a finding matters; `Error` decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth knowing; nothing is broken.
+    Info,
+    /// Works today, but fragile or discouraged.
+    Warning,
+    /// DKIM fails, or will.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident => $word:literal,)*) => {
+        /// A finding code: stable, part of the JSON contract.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[non_exhaustive]
+        pub enum Code {
+            $($(#[$doc])* #[serde(rename = $word)] $variant,)*
+        }
+
+        impl Code {
+            /// The kebab-case code word.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $word,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// Nothing at `<selector>._domainkey.<domain>`.
+    RecordMissing => "record-missing",
+    /// The key record is revoked (empty p=).
+    KeyRevoked => "key-revoked",
+    /// The key record does not parse.
+    KeySyntax => "key-syntax",
+    /// The key record's p= is unusable, or its k=/h=/s= do not fit.
+    KeyInvalid => "key-invalid",
+    /// An RSA key under 1024 bits (RFC 8301).
+    KeyTooShort => "key-too-short",
+    /// The key record has t=y.
+    KeyTesting => "key-testing",
+    /// The published key is not the one that signed.
+    KeyMismatch => "key-mismatch",
+    /// The body hash does not match.
+    BodyHashMismatch => "body-hash-mismatch",
+    /// The signature does not match the signed fields.
+    SignatureMismatch => "signature-mismatch",
+    /// The DKIM-Signature field is malformed.
+    SignatureSyntax => "signature-syntax",
+    /// x= has passed.
+    SignatureExpired => "signature-expired",
+    /// t= is in the future.
+    SignatureFuture => "signature-future",
+    /// h= does not include From.
+    FromNotSigned => "from-not-signed",
+    /// l= limits the signed body.
+    LengthLimit => "length-limit",
+    /// rsa-sha1.
+    Sha1 => "sha1",
+    /// d= is not aligned with the From domain.
+    NotAligned => "not-aligned",
+    /// A signature by the sending provider's own domain.
+    ProviderSignature => "provider-signature",
+    /// More than one From field.
+    DuplicateFrom => "duplicate-from",
+    /// A temporary DNS failure kept the key from being read.
+    DnsTemporary => "dns-temporary",
+    /// Another verifier on the path disagrees with this one.
+    ResultsDisagree => "results-disagree",
+    /// The message has no DKIM-Signature.
+    NoSignature => "no-signature",
+}
+
+/// One thing found, with its fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable code.
+    pub code: Code,
+    /// How much it matters.
+    pub severity: Severity,
+    /// What it is about: a DNS name, file:line:column, or a header field.
+    pub subject: String,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// Exactly what to publish or change; the literal record where one applies.
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    /// A finding without a fix.
+    pub fn new(
+        code: Code,
+        severity: Severity,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            code,
+            severity,
+            subject: subject.into(),
+            message: message.into(),
+            fix: None,
+        }
+    }
+
+    /// Adds the fix.
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+}
+
+/// Whether any finding is an error.
+pub fn has_errors(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_their_words() {
+        for code in [
+            Code::RecordMissing,
+            Code::NotAligned,
+            Code::DuplicateFrom,
+            Code::Sha1,
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+    }
+}
