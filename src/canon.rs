@@ -115,19 +115,9 @@ impl BodySink for sha1::Sha1 {
 /// hashing a few large slices is much faster than many small ones.
 const SINK_CHUNK: usize = 32 * 1024;
 
-/// Byte classes for the body scanner: 0 is "copy as is".
-const ORDINARY: u8 = 0;
-const WSP: u8 = 1;
-const CR: u8 = 2;
-const LF: u8 = 3;
-const CLASS: [u8; 256] = {
-    let mut t = [ORDINARY; 256];
-    t[b' ' as usize] = WSP;
-    t[b'\t' as usize] = WSP;
-    t[b'\r' as usize] = CR;
-    t[b'\n' as usize] = LF;
-    t
-};
+/// Two spaces: under relaxed, where a whitespace run needs collapsing.
+static DOUBLE_SPACE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
 
 /// Streams a body through canonicalization into a [`BodySink`], honouring
 /// an `l=` limit, in chunks of any size and split anywhere.
@@ -166,49 +156,43 @@ impl<S: BodySink> BodyCanonicalizer<S> {
     }
 
     /// Feeds the next piece of the raw body.
+    ///
+    /// Most bytes need no attention, so the loop jumps (with memchr's SIMD
+    /// search) from one byte that does to the next and hands whole stretches
+    /// to [`Self::content`]: under simple only CR and LF matter; under
+    /// relaxed also tabs and runs of spaces, while a single space between
+    /// words is already canonical and stays inside the stretch.
     pub fn update(&mut self, chunk: &[u8]) {
+        let relaxed = self.canon == Canonicalization::Relaxed;
         let mut i = 0;
         let n = chunk.len();
         while i < n {
-            let class = CLASS[chunk[i] as usize];
-            if self.pending_cr && class != LF {
+            let b = chunk[i];
+            if self.pending_cr && b != b'\n' {
                 // A CR not followed by LF is an ordinary byte.
                 self.pending_cr = false;
                 self.content(b"\r");
             }
-            match class {
-                ORDINARY => {
-                    // Under relaxed, a single SP between ordinary bytes is
-                    // its own canonical form, so it stays inside the run.
-                    let relaxed = self.canon == Canonicalization::Relaxed;
-                    let start = i;
-                    while i < n {
-                        let c = CLASS[chunk[i] as usize];
-                        let single_space = relaxed
-                            && chunk[i] == b' '
-                            && i + 1 < n
-                            && CLASS[chunk[i + 1] as usize] == ORDINARY;
-                        if c != ORDINARY && !single_space {
-                            break;
-                        }
-                        i += 1;
-                    }
-                    self.content(&chunk[start..i]);
+            match b {
+                b'\r' => self.pending_cr = true,
+                b'\n' => self.end_line(),
+                b' ' | b'\t' if relaxed => self.pending_wsp = true,
+                _ if relaxed => {
+                    let end = memchr::memchr3(b'\t', b'\r', b'\n', &chunk[i..]).map_or(n, |p| i + p);
+                    let stretch = &chunk[i..end];
+                    let stretch = &stretch[..DOUBLE_SPACE.find(stretch).unwrap_or(stretch.len())];
+                    // Trailing spaces are left to the loop: they may end the line.
+                    let kept = stretch.len() - stretch.iter().rev().take_while(|&&c| c == b' ').count();
+                    self.content(&chunk[i..i + kept]);
+                    i += kept;
                     continue;
                 }
-                WSP => match self.canon {
-                    Canonicalization::Relaxed => self.pending_wsp = true,
-                    Canonicalization::Simple => {
-                        let start = i;
-                        while i < n && CLASS[chunk[i] as usize] == WSP {
-                            i += 1;
-                        }
-                        self.content(&chunk[start..i]);
-                        continue;
-                    }
-                },
-                CR => self.pending_cr = true,
-                _ => self.end_line(),
+                _ => {
+                    let end = memchr::memchr2(b'\r', b'\n', &chunk[i..]).map_or(n, |p| i + p);
+                    self.content(&chunk[i..end]);
+                    i = end;
+                    continue;
+                }
             }
             i += 1;
         }
