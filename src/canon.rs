@@ -159,7 +159,7 @@ impl<S: BodySink> BodyCanonicalizer<S> {
     ///
     /// Most bytes need no attention, so the loop jumps (with memchr's SIMD
     /// search) from one byte that does to the next and hands whole stretches
-    /// to [`Self::content`]: under simple only CR and LF matter; under
+    /// to `content`: under simple only CR and LF matter; under
     /// relaxed also tabs and runs of spaces, while a single space between
     /// words is already canonical and stays inside the stretch.
     pub fn update(&mut self, chunk: &[u8]) {
@@ -178,11 +178,13 @@ impl<S: BodySink> BodyCanonicalizer<S> {
                 b'\n' => self.end_line(),
                 b' ' | b'\t' if relaxed => self.pending_wsp = true,
                 _ if relaxed => {
-                    let end = memchr::memchr3(b'\t', b'\r', b'\n', &chunk[i..]).map_or(n, |p| i + p);
+                    let end =
+                        memchr::memchr3(b'\t', b'\r', b'\n', &chunk[i..]).map_or(n, |p| i + p);
                     let stretch = &chunk[i..end];
                     let stretch = &stretch[..DOUBLE_SPACE.find(stretch).unwrap_or(stretch.len())];
                     // Trailing spaces are left to the loop: they may end the line.
-                    let kept = stretch.len() - stretch.iter().rev().take_while(|&&c| c == b' ').count();
+                    let kept =
+                        stretch.len() - stretch.iter().rev().take_while(|&&c| c == b' ').count();
                     self.content(&chunk[i..i + kept]);
                     i += kept;
                     continue;

@@ -270,6 +270,35 @@ impl VerifyingKey {
             _ => false,
         }
     }
+
+    /// The block an RSA signature opens to under this key (`s^e mod n`,
+    /// RSAVP1 of RFC 8017 §5.2.2), as many bytes as the modulus: for
+    /// forensics, which checks whether it is a PKCS#1 v1.5 block at all.
+    /// `None` for Ed25519 keys, and for a signature that is not an integer
+    /// below the modulus written in exactly the modulus's length.
+    pub fn recover_rsa_block(&self, signature: &[u8]) -> Option<Vec<u8>> {
+        use rsa::traits::PublicKeyParts;
+        let VerifyingInner::Rsa { der, .. } = &self.inner else {
+            return None;
+        };
+        let parts = pkcs1::RsaPublicKeyRef::try_from(der.as_slice()).ok()?;
+        let n = rsa::BoxedUint::from_be_slice_vartime(parts.modulus.as_bytes());
+        let e = rsa::BoxedUint::from_be_slice_vartime(parts.public_exponent.as_bytes());
+        let key = rsa::RsaPublicKey::new_with_size_limits(n, e, 512..=8192).ok()?;
+        let size = key.size();
+        if signature.len() != size {
+            return None;
+        }
+        let s = rsa::BoxedUint::from_be_slice(signature, key.n_bits_precision()).ok()?;
+        if s >= *key.n().as_ref() {
+            return None;
+        }
+        let m = rsa::hazmat::rsa_encrypt(&key, &s).ok()?.to_be_bytes();
+        // m < n, so every byte before the last `size` is zero.
+        let mut block = vec![0u8; size.saturating_sub(m.len())];
+        block.extend_from_slice(&m[m.len().saturating_sub(size)..]);
+        Some(block)
+    }
 }
 
 /// Verifies with the `rsa` crate, for moduli aws-lc-rs refuses.

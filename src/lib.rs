@@ -13,6 +13,9 @@
 //! - [`key`] loads private keys; [`crypto`] is the seam to the crypto backend.
 //! - [`key_source`] serves key records from DNS, a zone file or a literal.
 //! - [`sign`] and [`verify`] put it all together.
+//! - [`inspect`] explains each signature: [`align`] (From alignment,
+//!   provider signatures), [`auth_results`] (what earlier verifiers said)
+//!   and [`forensics`] (what changed when a hash fails), as [`finding`]s.
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 #![warn(missing_docs)]
 
@@ -22,6 +25,8 @@ pub mod canon;
 pub mod crypto;
 pub mod error;
 pub mod finding;
+pub mod forensics;
+pub mod inspect;
 pub mod key;
 pub mod key_source;
 pub mod message;

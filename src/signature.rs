@@ -358,7 +358,7 @@ pub(crate) const LENIENT_BASE64: base64::engine::GeneralPurpose =
     );
 
 /// Decodes base64 with folding whitespace removed.
-pub(crate) fn decode_base64(value: &str) -> Option<Vec<u8>> {
+pub fn decode_base64(value: &str) -> Option<Vec<u8>> {
     LENIENT_BASE64.decode(strip_fws(value)).ok()
 }
 

@@ -478,7 +478,7 @@ impl<'a> Verifier<'a> {
     }
 
     /// The key record for a signature, from the cache or the source.
-    fn key(&self, sig: &Signature) -> KeyLookup {
+    pub fn key(&self, sig: &Signature) -> Result<Arc<KeyRecord>, Reason> {
         let name = sig.key_name();
         if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&name).cloned()) {
             return hit;
@@ -562,4 +562,10 @@ pub fn summarize(verdicts: &[Verdict]) -> Summary {
     } else {
         Summary::AllPass
     }
+}
+
+/// The DKIM-Signature field as the header hash sees it: b='s value
+/// removed, final line ending cut.
+pub fn unsigned_signature_field(field: &crate::message::HeaderField<'_>) -> Vec<u8> {
+    without_b_value(field)
 }

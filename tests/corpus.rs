@@ -210,3 +210,64 @@ fn corpus_agrees_with_and_without_legacy_allowances() {
         failures.join("\n")
     );
 }
+
+/// `inspect` over every case: the same verdicts as `verify`, through the
+/// library with the corpus DNS, and through the binary (`--json`, keys
+/// from dns.txt) without an error exit other than 1.
+#[test]
+fn inspect_agrees_with_verify_on_the_corpus() {
+    let Some(root) = corpus_dir() else { return };
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("message.eml").exists())
+        .collect();
+    dirs.sort();
+    let scratch = crate::util::TestDir::new();
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let case = load_case(dir);
+        let verdicts = verify(&case, false);
+        let options = VerifyOptions::strict(case.now);
+        let report = dkimctl::inspect::inspect(&case.message, &case.dns, options)
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let inspected: Vec<_> = report
+            .signatures
+            .iter()
+            .map(|s| s.verdict.clone())
+            .collect();
+        if inspected != verdicts {
+            failures.push(format!("{}: inspect and verify disagree", case.name));
+        }
+        let message = dir.join("message.eml");
+        let zone = dir.join("dns.txt");
+        let now = case.now.to_string();
+        let run = scratch
+            .cmd(&[
+                "inspect",
+                message.to_str().unwrap(),
+                "--zone",
+                zone.to_str().unwrap(),
+                "--json",
+                "--now",
+                &now,
+            ])
+            .run();
+        if !matches!(run.code(), 0 | 1) {
+            failures.push(format!(
+                "{}: inspect exited {}: {}",
+                case.name,
+                run.code(),
+                run.stderr()
+            ));
+        } else if let Err(e) = serde_json::from_str::<serde_json::Value>(&run.stdout()) {
+            failures.push(format!("{}: inspect --json is not JSON: {e}", case.name));
+        }
+    }
+    eprintln!(
+        "inspect over the corpus: {} cases, {} disagreements",
+        dirs.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -23,3 +23,6 @@ mod verify;
 
 // Garbage, wrong keys, bad flags, huge input: exit 2 and nothing written.
 mod bad_input;
+
+// `dkimctl inspect`: explanations, alignment, providers, A-R, JSON.
+mod inspect;

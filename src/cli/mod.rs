@@ -24,6 +24,8 @@ enum Command {
     Sign(cmd::sign::SignArgs),
     /// Verify every DKIM-Signature of a message.
     Verify(cmd::verify::VerifyArgs),
+    /// Explain every DKIM-Signature of a message, and why it fails.
+    Inspect(cmd::inspect::InspectArgs),
 }
 
 /// Runs the command line and turns the outcome into an exit code.
@@ -34,6 +36,7 @@ pub fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Sign(args) => args.run(&mut out),
         Command::Verify(args) => args.run(&mut out),
+        Command::Inspect(args) => args.run(&mut out),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -17,3 +17,21 @@ pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
     bar.set_message(what.to_string());
     bar
 }
+
+/// Whether to colour output: only on a terminal, and never with NO_COLOR.
+pub fn colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A table sized for the terminal, or 100 columns when writing elsewhere so
+/// the output is the same on every machine.
+pub fn table() -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    if !std::io::stdout().is_terminal() {
+        table.set_width(100);
+    }
+    table
+}

@@ -1,4 +1,5 @@
 //! One module per subcommand: flags, conversion to library options, run.
 
+pub mod inspect;
 pub mod sign;
 pub mod verify;

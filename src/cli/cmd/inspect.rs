@@ -1,0 +1,237 @@
+//! `dkimctl inspect`: every DKIM-Signature of a message explained, tag by
+//! tag, with the verdict, alignment, provider signatures, what earlier
+//! verifiers said, and what changed when it fails.
+//!
+//! # JSON format
+//! One document: `{"file", "from", "from_problem", "signatures": [{"field_index",
+//! "verdict", "tags": [{"tag","value","meaning"}], "signed_fields": [{"name",
+//! "listed","present","state"}], "alignment", "provider", "body_change",
+//! "header_change"}], "reported_results": [...], "findings": [{"code",
+//! "severity","subject","message","fix"}], "summary"}`.
+
+use crate::cli::{Exit, args::KeySourceArgs, term};
+use anyhow::Context;
+use clap::Args;
+use dkimctl::finding::{Finding, Severity};
+use dkimctl::inspect::{InspectReport, SignatureReport, inspect};
+use dkimctl::verify::VerifyOptions;
+use serde::Serialize;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+/// Flags of `dkimctl inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The message (`-` for standard input).
+    #[arg(value_name = "FILE")]
+    input: PathBuf,
+    #[command(flatten)]
+    keys: KeySourceArgs,
+    /// Print one JSON document instead of tables.
+    #[arg(long, conflicts_with = "show_canonical")]
+    json: bool,
+    /// Print the canonicalized header block and body exactly as hashed, per signature.
+    #[arg(long)]
+    show_canonical: bool,
+    /// Inspect as of this Unix time.
+    #[arg(long, hide = true)]
+    now: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    file: String,
+    #[serde(flatten)]
+    report: &'a InspectReport,
+}
+
+impl InspectArgs {
+    /// Runs the command.
+    pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
+        let name = self.input.display().to_string();
+        let mut raw = Vec::new();
+        if self.input.as_os_str() == "-" {
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut raw)
+                .context("reading standard input")?;
+        } else {
+            raw = std::fs::read(&self.input).with_context(|| format!("reading {name}"))?;
+        }
+        let source = self.keys.build()?;
+        let options = VerifyOptions::strict(crate::cli::now(self.now));
+        let report = inspect(&raw, source.as_ref(), options).with_context(|| name.clone())?;
+        if self.show_canonical {
+            render_canonical(out, &raw, &report)?;
+        } else if self.json {
+            let text = serde_json::to_string_pretty(&Document {
+                file: name,
+                report: &report,
+            })?;
+            writeln!(out, "{text}")?;
+        } else {
+            render(out, &report)?;
+        }
+        Ok(Exit::from_summary(report.summary))
+    }
+}
+
+fn render_canonical(out: &mut dyn Write, raw: &[u8], report: &InspectReport) -> anyhow::Result<()> {
+    for sig in &report.signatures {
+        let Some(forms) = dkimctl::inspect::canonical_forms(raw, sig.field_index)? else {
+            writeln!(
+                out,
+                "== DKIM-Signature #{}: unusable, nothing is hashed",
+                sig.field_index + 1
+            )?;
+            continue;
+        };
+        writeln!(
+            out,
+            "== DKIM-Signature #{}: canonicalized header fields (input of b=)",
+            sig.field_index + 1
+        )?;
+        out.write_all(&forms.header)?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "== DKIM-Signature #{}: canonicalized body (input of bh=), {} bytes",
+            sig.field_index + 1,
+            forms.body.len()
+        )?;
+        out.write_all(&forms.body)?;
+        writeln!(out, "== end")?;
+    }
+    Ok(())
+}
+
+fn render(out: &mut dyn Write, report: &InspectReport) -> anyhow::Result<()> {
+    match (&report.from, &report.from_problem) {
+        (Some(from), _) => writeln!(
+            out,
+            "From: {} (domain {}, organizational domain {})",
+            from.address, from.domain, from.organizational_domain
+        )?,
+        (None, Some(problem)) => writeln!(out, "From: cannot be determined ({problem:?})")?,
+        (None, None) => {}
+    }
+    for sig in &report.signatures {
+        writeln!(out)?;
+        render_signature(out, sig)?;
+    }
+    if !report.reported_results.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Earlier verifiers (Authentication-Results):")?;
+        for c in &report.reported_results {
+            let r = &c.reported;
+            let ours = match (c.matches_field_index, c.our_result) {
+                (Some(i), Some(result)) => format!("dkimctl: #{} {}", i + 1, result.as_str()),
+                _ => "no matching signature".to_string(),
+            };
+            let flag = if c.disagrees { "  <- disagrees" } else { "" };
+            writeln!(
+                out,
+                "  {} ({}{}): dkim={} d={} s={}; {ours}{flag}",
+                r.authserv_id,
+                r.field,
+                r.arc_instance
+                    .map(|i| format!(" i={i}"))
+                    .unwrap_or_default(),
+                r.result,
+                r.domain.as_deref().unwrap_or("?"),
+                r.selector.as_deref().unwrap_or("?"),
+            )?;
+        }
+    }
+    writeln!(out)?;
+    render_findings(out, &report.findings)?;
+    Ok(())
+}
+
+fn render_signature(out: &mut dyn Write, sig: &SignatureReport) -> anyhow::Result<()> {
+    let v = &sig.verdict;
+    let mut headline = format!(
+        "DKIM-Signature #{}: {}",
+        sig.field_index + 1,
+        v.result.as_str()
+    );
+    if let Some(reason) = &v.reason {
+        headline.push_str(&format!(" [{}] {}", reason.word(), reason.describe()));
+    }
+    writeln!(out, "{headline}")?;
+    let mut tags = term::table();
+    tags.set_header(vec!["tag", "value", "meaning"]);
+    for t in &sig.tags {
+        tags.add_row(vec![
+            format!("{}=", t.tag),
+            t.value.clone(),
+            t.meaning.clone(),
+        ]);
+    }
+    writeln!(out, "{tags}")?;
+    if !sig.signed_fields.is_empty() {
+        let fields: Vec<String> = sig
+            .signed_fields
+            .iter()
+            .map(|f| {
+                let state = match f.state {
+                    dkimctl::inspect::FieldState::Present => String::new(),
+                    dkimctl::inspect::FieldState::Oversigned => " (oversigned)".into(),
+                    dkimctl::inspect::FieldState::Absent => " (absent)".into(),
+                    dkimctl::inspect::FieldState::PartlySigned => {
+                        format!(" ({} of {} instances signed)", f.listed, f.present)
+                    }
+                };
+                format!("{}{state}", f.name)
+            })
+            .collect();
+        writeln!(out, "Signed fields: {}", fields.join(", "))?;
+    }
+    if let Some(alignment) = sig.alignment {
+        let text = match alignment {
+            dkimctl::align::Alignment::Strict => "strict (d= is the From domain)",
+            dkimctl::align::Alignment::Relaxed => "relaxed (same organizational domain as From)",
+            dkimctl::align::Alignment::None => "none (d= is unrelated to the From domain)",
+        };
+        writeln!(out, "Alignment with From: {text}")?;
+    }
+    if let Some(provider) = &sig.provider {
+        writeln!(out, "Provider: {} ({})", provider.name, provider.domain)?;
+    }
+    if let Some(change) = &sig.body_change {
+        writeln!(out, "Body: {}", change.sentence())?;
+    }
+    if let Some(change) = &sig.header_change {
+        writeln!(out, "Header: {}", change.sentence())?;
+    }
+    Ok(())
+}
+
+fn render_findings(out: &mut dyn Write, findings: &[Finding]) -> anyhow::Result<()> {
+    if findings.is_empty() {
+        writeln!(out, "No findings.")?;
+        return Ok(());
+    }
+    let colour = term::colour();
+    let mut table = term::table();
+    table.set_header(vec!["severity", "code", "subject", "what is wrong", "fix"]);
+    for f in findings {
+        let mut severity = comfy_table::Cell::new(f.severity.as_str());
+        if colour {
+            severity = severity.fg(match f.severity {
+                Severity::Error => comfy_table::Color::Red,
+                Severity::Warning => comfy_table::Color::Yellow,
+                Severity::Info => comfy_table::Color::Blue,
+            });
+        }
+        table.add_row(vec![
+            severity,
+            comfy_table::Cell::new(f.code.as_str()),
+            comfy_table::Cell::new(&f.subject),
+            comfy_table::Cell::new(&f.message),
+            comfy_table::Cell::new(f.fix.as_deref().unwrap_or("")),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    Ok(())
+}

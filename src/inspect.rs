@@ -1,0 +1,653 @@
+//! `inspect`: every DKIM-Signature of a message explained: its tags in
+//! words, the signed fields, the verdict and why, alignment with the From
+//! domain, provider signatures, what earlier verifiers reported, and, when
+//! the body hash or signature fails, what changed ([`crate::forensics`]).
+
+use crate::align::{self, Alignment, FromDomain, FromProblem, Provider};
+use crate::auth_results::{self, ReportedResult};
+use crate::canon::{self, Canonicalization};
+use crate::finding::{Code, Finding, Severity};
+use crate::forensics::{self, BodyChange, HeaderChange};
+use crate::key_source::KeySource;
+use crate::message::Header;
+use crate::record::RecordError;
+use crate::signature::{self, Signature, SignatureError};
+use crate::tag_list::TagList;
+use crate::verify::{
+    Reason, ResultClass, Summary, Verdict, Verifier, VerifyOptions, Warning, summarize,
+};
+use serde::Serialize;
+
+/// Everything inspect found about one message.
+#[derive(Debug, Clone, Serialize)]
+pub struct InspectReport {
+    /// The From domain, when it could be determined.
+    pub from: Option<FromDomain>,
+    /// Why the From domain could not be determined.
+    pub from_problem: Option<FromProblem>,
+    /// One entry per DKIM-Signature, in header order.
+    pub signatures: Vec<SignatureReport>,
+    /// What earlier verifiers recorded in (ARC-)Authentication-Results.
+    pub reported_results: Vec<ReportedComparison>,
+    /// The findings, message-level and per signature, with fixes.
+    pub findings: Vec<Finding>,
+    /// The overall verdict, as `verify` gives it.
+    pub summary: Summary,
+}
+
+/// One DKIM-Signature, explained.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureReport {
+    /// Position in the header (0-based); also the `#N` users see, 1-based.
+    pub field_index: usize,
+    /// The verification outcome.
+    pub verdict: Verdict,
+    /// Every tag with its meaning.
+    pub tags: Vec<TagExplanation>,
+    /// The fields named in h=, with their state in the message now.
+    pub signed_fields: Vec<SignedField>,
+    /// Alignment of d= with the From domain.
+    pub alignment: Option<Alignment>,
+    /// The sending provider whose own signature this is.
+    pub provider: Option<Provider>,
+    /// What changed the body, when the body hash fails.
+    pub body_change: Option<BodyChange>,
+    /// What changed the signed fields or key, when b= fails.
+    pub header_change: Option<HeaderChange>,
+}
+
+/// A tag and what it means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagExplanation {
+    /// Tag name.
+    pub tag: String,
+    /// Value as written (b= and bh= abbreviated).
+    pub value: String,
+    /// Meaning in words.
+    pub meaning: String,
+}
+
+/// The state of a field named in h=.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldState {
+    /// Every instance is signed, once each.
+    Present,
+    /// Signed more often than it occurs: no instance can be added.
+    Oversigned,
+    /// Listed but not in the message (absent when signed, or removed).
+    Absent,
+    /// More instances than h= covers: the extra ones are not signed.
+    PartlySigned,
+}
+
+/// A field named in h=.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignedField {
+    /// The name as h= spells it (first spelling).
+    pub name: String,
+    /// How often h= names it.
+    pub listed: usize,
+    /// How often it occurs in the message now.
+    pub present: usize,
+    /// What that means.
+    pub state: FieldState,
+}
+
+/// An earlier verifier's dkim= result beside ours.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportedComparison {
+    /// What it said.
+    #[serde(flatten)]
+    pub reported: ReportedResult,
+    /// The signature it is about (field index), when it can be matched.
+    pub matches_field_index: Option<usize>,
+    /// Our result for that signature.
+    pub our_result: Option<ResultClass>,
+    /// Whether the two disagree on pass versus not pass.
+    pub disagrees: bool,
+}
+
+/// Inspects an in-memory message.
+pub fn inspect(
+    raw: &[u8],
+    source: &dyn KeySource,
+    options: VerifyOptions,
+) -> Result<InspectReport, crate::Error> {
+    let (header, body) = crate::message::split(raw)?;
+    let verifier = Verifier::new(source, options);
+    let verdicts = verifier.verify_message(raw)?;
+    let (from, from_problem) = match align::from_domain(&header) {
+        Ok(from) => (Some(from), None),
+        Err(problem) => (None, Some(problem)),
+    };
+    let mut findings = Vec::new();
+    if let Some(problem) = &from_problem {
+        findings.push(from_finding(problem));
+    }
+    let mut signatures = Vec::new();
+    for verdict in verdicts {
+        let Some(field) = header.field(verdict.field_index) else {
+            continue;
+        };
+        let parsed = Signature::parse(field.value).ok();
+        let mut report = SignatureReport {
+            field_index: verdict.field_index,
+            tags: explain_tags(field.value),
+            signed_fields: parsed
+                .as_ref()
+                .map(|s| signed_fields(&header, s))
+                .unwrap_or_default(),
+            alignment: None,
+            provider: None,
+            body_change: None,
+            header_change: None,
+            verdict,
+        };
+        if let Some(sig) = &parsed {
+            report.alignment = from.as_ref().map(|f| align::alignment(&sig.domain, f));
+            report.provider = align::provider(&sig.domain).copied();
+            match report.verdict.reason {
+                Some(Reason::BodyHashMismatch | Reason::LengthExceedsBody { .. }) => {
+                    report.body_change = Some(forensics::explain_body_mismatch(&header, body, sig));
+                }
+                Some(Reason::SignatureMismatch) => {
+                    if let Ok(record) = verifier.key(sig) {
+                        let unsigned = crate::verify::unsigned_signature_field(&field);
+                        report.header_change = Some(forensics::explain_signature_mismatch(
+                            &header,
+                            sig,
+                            &unsigned,
+                            &record.key,
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        findings.extend(signature_findings(&report, parsed.as_ref(), from.as_ref()));
+        signatures.push(report);
+    }
+    findings.extend(alignment_findings(&signatures, from.as_ref()));
+    if signatures.is_empty() {
+        findings.push(
+            Finding::new(
+                Code::NoSignature,
+                Severity::Error,
+                "message",
+                "the message has no DKIM-Signature field",
+            )
+            .with_fix("sign outgoing mail (dkimctl sign, or enable DKIM at your sending provider)"),
+        );
+    }
+    let reported_results = compare_reported(&header, &signatures);
+    for comparison in reported_results.iter().filter(|c| c.disagrees) {
+        let r = &comparison.reported;
+        let ours = comparison.our_result.map_or("?", ResultClass::as_str);
+        findings.push(
+            Finding::new(
+                Code::ResultsDisagree,
+                Severity::Warning,
+                format!("{}: {}", r.field, r.authserv_id),
+                format!(
+                    "{} reported dkim={} for d={}, dkimctl says {ours}",
+                    r.authserv_id,
+                    r.result,
+                    r.domain.as_deref().unwrap_or("?")
+                ),
+            )
+            .with_fix(if ours == "pass" {
+                "the message verifies now: it was probably changed before it reached that verifier, or its key was missing then"
+            } else {
+                "the message was changed after that verifier saw it (look at the forensics above), or the key has changed since"
+            }),
+        );
+    }
+    let summary = summarize(
+        &signatures
+            .iter()
+            .map(|s| s.verdict.clone())
+            .collect::<Vec<_>>(),
+    );
+    Ok(InspectReport {
+        from,
+        from_problem,
+        signatures,
+        reported_results,
+        findings,
+        summary,
+    })
+}
+
+/// The bytes a signature's two hashes cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanonicalForms {
+    /// The signed fields and the signature's own field (b= emptied, no
+    /// final CRLF), canonicalized: the input of b=.
+    pub header: Vec<u8>,
+    /// The canonicalized body, l= applied: the input of bh=.
+    pub body: Vec<u8>,
+}
+
+/// The canonical forms of the signature at `field_index`, or `None` when
+/// that field is not a usable DKIM-Signature.
+pub fn canonical_forms(
+    raw: &[u8],
+    field_index: usize,
+) -> Result<Option<CanonicalForms>, crate::Error> {
+    let (header, body) = crate::message::split(raw)?;
+    let Some(field) = header.field(field_index) else {
+        return Ok(None);
+    };
+    let Ok(sig) = Signature::parse(field.value) else {
+        return Ok(None);
+    };
+    let mut header_block = Vec::new();
+    canon::canonicalize_signed_fields(
+        sig.header_canon,
+        &header,
+        &sig.signed_headers,
+        &mut header_block,
+    );
+    canon::canonicalize_signature_field(
+        sig.header_canon,
+        &crate::verify::unsigned_signature_field(&field),
+        &mut header_block,
+    );
+    let mut body = canon::canonicalize_body(sig.body_canon, body);
+    if let Some(limit) = sig.body_length {
+        body.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    Ok(Some(CanonicalForms {
+        header: header_block,
+        body,
+    }))
+}
+
+fn from_finding(problem: &FromProblem) -> Finding {
+    match problem {
+        FromProblem::Duplicate { count } => Finding::new(
+            Code::DuplicateFrom,
+            Severity::Error,
+            "From",
+            format!("the message has {count} From fields; RFC 5322 allows one, and DMARC receivers reject such mail"),
+        )
+        .with_fix("send a single From field; oversign From (dkimctl does by default) so none can be added"),
+        FromProblem::Missing => Finding::new(Code::FromNotSigned, Severity::Error, "From", "the message has no From field")
+            .with_fix("every message needs exactly one From field"),
+        FromProblem::NoAddress => Finding::new(
+            Code::NotAligned,
+            Severity::Warning,
+            "From",
+            "the From field holds no address, so alignment cannot be checked",
+        ),
+        FromProblem::SeveralDomains { domains } => Finding::new(
+            Code::NotAligned,
+            Severity::Warning,
+            "From",
+            format!("the From field lists addresses in several domains ({}); DMARC cannot align it", domains.join(", ")),
+        ),
+    }
+}
+
+/// What each verdict means as findings.
+fn signature_findings(
+    report: &SignatureReport,
+    sig: Option<&Signature>,
+    from: Option<&FromDomain>,
+) -> Vec<Finding> {
+    let v = &report.verdict;
+    let subject = format!(
+        "DKIM-Signature #{} (d={} s={})",
+        report.field_index + 1,
+        v.domain.as_deref().unwrap_or("?"),
+        v.selector.as_deref().unwrap_or("?")
+    );
+    let key_name = sig.map(Signature::key_name).unwrap_or_default();
+    let mut out = Vec::new();
+    if let Some(reason) = &v.reason {
+        let error = |code, fix: String| {
+            Finding::new(code, Severity::Error, subject.clone(), reason.describe()).with_fix(fix)
+        };
+        let finding = match reason {
+            Reason::BodyHashMismatch => error(
+                Code::BodyHashMismatch,
+                report.body_change.as_ref().map_or_else(
+                    || "find what rewrites the body between signer and receiver".to_string(),
+                    BodyChange::sentence,
+                ),
+            ),
+            Reason::SignatureMismatch => match &report.header_change {
+                Some(change @ HeaderChange::KeyMismatch { .. }) => {
+                    Finding::new(Code::KeyMismatch, Severity::Error, subject.clone(), change.sentence())
+                        .with_fix(format!("publish the public key of the signing key at {key_name}, or sign with the key published there"))
+                }
+                Some(change) => error(Code::SignatureMismatch, change.sentence()),
+                None => error(Code::SignatureMismatch, "find what rewrites signed header fields in transit".into()),
+            },
+            Reason::Signature { error: SignatureError::FromNotSigned } => {
+                error(Code::FromNotSigned, "sign From: it is the one field RFC 6376 requires (h=from:...)".into())
+            }
+            Reason::Signature { .. } => error(Code::SignatureSyntax, "fix the signer: the DKIM-Signature field is malformed".into()),
+            Reason::KeyMissing { name } => error(Code::RecordMissing, format!("publish the TXT key record at {name}")),
+            Reason::KeyRecord { error: RecordError::Revoked } => {
+                error(Code::KeyRevoked, format!("the key at {key_name} is revoked; sign with a current selector"))
+            }
+            Reason::KeyRecord { error: RecordError::Syntax(_) | RecordError::Version(_) | RecordError::MissingKey } => {
+                error(Code::KeySyntax, format!("publish a well-formed record at {key_name}: v=DKIM1; k=rsa; p=<base64 public key>"))
+            }
+            Reason::KeyRecord { .. }
+            | Reason::KeyTypeMismatch { .. }
+            | Reason::KeyHashMismatch
+            | Reason::KeyServiceMismatch
+            | Reason::StrictIdentity => error(Code::KeyInvalid, format!("correct the key record at {key_name}")),
+            Reason::KeyTooShort { bits } => error(
+                Code::KeyTooShort,
+                format!("replace the {bits}-bit key with a 2048-bit RSA key (dkimctl keygen) and publish it at a new selector"),
+            ),
+            Reason::Sha1 => error(Code::Sha1, "sign with rsa-sha256 (or ed25519-sha256)".into()),
+            Reason::Expired { .. } => error(
+                Code::SignatureExpired,
+                "the signature's x= has passed; re-sign, or use a longer expiry (or none) when signing".into(),
+            ),
+            Reason::Future { .. } => error(Code::SignatureFuture, "fix the signing host's clock".into()),
+            Reason::LengthExceedsBody { .. } => error(
+                Code::LengthLimit,
+                "the body was cut after signing; sign without l= and find what truncates the message".into(),
+            ),
+            Reason::Dns { .. } => error(Code::DnsTemporary, format!("try again later; check that {key_name} resolves")),
+        };
+        out.push(finding);
+    }
+    for warning in &v.warnings {
+        match warning {
+            Warning::LengthLimit { length, body } => out.push(
+                Finding::new(
+                    Code::LengthLimit,
+                    Severity::Warning,
+                    subject.clone(),
+                    format!("l={length} signs only the first {length} of {body} body bytes: anyone can append content"),
+                )
+                .with_fix("sign without l="),
+            ),
+            Warning::KeyTesting => out.push(
+                Finding::new(Code::KeyTesting, Severity::Warning, subject.clone(), "the key record has t=y (testing): receivers may ignore this signature")
+                    .with_fix(format!("remove t=y from the record at {key_name} once signing works")),
+            ),
+            _ => {}
+        }
+    }
+    if let (Some(provider), Some(from)) = (&report.provider, from)
+        && report.alignment == Some(Alignment::None)
+    {
+        out.push(
+            Finding::new(
+                Code::ProviderSignature,
+                Severity::Info,
+                subject.clone(),
+                format!(
+                    "this is {}'s own signature (d={}), not yours; {}. Only a signature aligned with {} can make DMARC pass, so this one can be ignored for your domain",
+                    provider.name,
+                    v.domain.as_deref().unwrap_or("?"),
+                    provider.note,
+                    from.domain
+                ),
+            )
+            .with_fix(format!("set up DKIM for {} at {} so a second, aligned signature is added", from.domain, provider.name)),
+        );
+    } else if report.alignment == Some(Alignment::None)
+        && let Some(from) = from
+    {
+        out.push(
+            Finding::new(
+                Code::NotAligned,
+                Severity::Warning,
+                subject.clone(),
+                format!(
+                    "d={} does not align with the From domain {}: this signature cannot make DMARC pass",
+                    v.domain.as_deref().unwrap_or("?"),
+                    from.domain
+                ),
+            )
+            .with_fix(format!("sign with d={} (or its organizational domain {} under relaxed alignment)", from.domain, from.organizational_domain)),
+        );
+    }
+    out
+}
+
+/// A message-level finding when no aligned signature passes.
+fn alignment_findings(signatures: &[SignatureReport], from: Option<&FromDomain>) -> Vec<Finding> {
+    let Some(from) = from else { return Vec::new() };
+    if signatures.is_empty() {
+        return Vec::new();
+    }
+    let aligned_pass = signatures.iter().any(|s| {
+        s.verdict.result == ResultClass::Pass
+            && matches!(s.alignment, Some(Alignment::Strict | Alignment::Relaxed))
+    });
+    if aligned_pass {
+        return Vec::new();
+    }
+    vec![
+        Finding::new(
+            Code::NotAligned,
+            Severity::Error,
+            format!("From: {}", from.address),
+            format!("no passing signature is aligned with the From domain {}, so DMARC cannot pass through DKIM", from.domain),
+        )
+        .with_fix(format!("sign with d={} (or a domain under {}) and make that signature pass", from.domain, from.organizational_domain)),
+    ]
+}
+
+fn signed_fields(header: &Header, sig: &Signature) -> Vec<SignedField> {
+    let mut out: Vec<SignedField> = Vec::new();
+    for name in &sig.signed_headers {
+        match out.iter_mut().find(|f| f.name.eq_ignore_ascii_case(name)) {
+            Some(field) => field.listed += 1,
+            None => out.push(SignedField {
+                name: name.clone(),
+                listed: 1,
+                present: header.fields().filter(|f| f.is(name)).count(),
+                state: FieldState::Present,
+            }),
+        }
+    }
+    for field in &mut out {
+        field.state = match (field.present, field.listed) {
+            (0, _) => FieldState::Absent,
+            (p, l) if l > p => FieldState::Oversigned,
+            (p, l) if l < p => FieldState::PartlySigned,
+            _ => FieldState::Present,
+        };
+    }
+    out
+}
+
+fn compare_reported(header: &Header, signatures: &[SignatureReport]) -> Vec<ReportedComparison> {
+    auth_results::reported_results(header)
+        .into_iter()
+        .map(|reported| {
+            let matched = signatures
+                .iter()
+                .find(|s| matches_reported(header, s, &reported));
+            let our_result = matched.map(|s| s.verdict.result);
+            let disagrees = our_result
+                .is_some_and(|ours| (ours == ResultClass::Pass) != (reported.result == "pass"));
+            ReportedComparison {
+                matches_field_index: matched.map(|s| s.field_index),
+                our_result,
+                disagrees,
+                reported,
+            }
+        })
+        .collect()
+}
+
+/// Matches by header.b= prefix when given, else by d= (and s= if given).
+fn matches_reported(header: &Header, report: &SignatureReport, reported: &ReportedResult) -> bool {
+    let v = &report.verdict;
+    if let Some(prefix) = &reported.signature_prefix {
+        let b = header.field(report.field_index).and_then(|f| {
+            TagList::parse(f.value)
+                .ok()
+                .and_then(|t| t.get("b").map(crate::tag_list::strip_fws))
+        });
+        return b.is_some_and(|b| !prefix.is_empty() && b.starts_with(prefix.as_str()));
+    }
+    let domain_ok = reported
+        .domain
+        .as_deref()
+        .is_some_and(|d| v.domain.as_deref() == Some(d));
+    let selector_ok = reported
+        .selector
+        .as_deref()
+        .is_none_or(|s| v.selector.as_deref() == Some(s));
+    domain_ok && selector_ok
+}
+
+/// Every tag of a DKIM-Signature field with its meaning, in field order.
+fn explain_tags(value: &[u8]) -> Vec<TagExplanation> {
+    let Ok(tags) = TagList::parse(value) else {
+        return Vec::new();
+    };
+    tags.iter()
+        .map(|t| {
+            let v = t.value;
+            let (shown, meaning) = match t.name {
+                "v" => (v.to_string(), "DKIM-Signature version".to_string()),
+                "a" => (v.to_string(), algorithm_meaning(v)),
+                "c" => (v.to_string(), canonicalization_meaning(v)),
+                "d" => (
+                    v.to_string(),
+                    "signing domain: who takes responsibility".to_string(),
+                ),
+                "s" => (
+                    v.to_string(),
+                    "selector: the key is looked up at <s>._domainkey.<d>".to_string(),
+                ),
+                "i" => (
+                    v.to_string(),
+                    "agent or user identifier (must be in d=)".to_string(),
+                ),
+                "t" => (v.to_string(), format!("signed at {}", timestamp_meaning(v))),
+                "x" => (
+                    v.to_string(),
+                    format!("expires at {}", timestamp_meaning(v)),
+                ),
+                "h" => (
+                    v.to_string(),
+                    format!("{} signed header fields (see below)", v.split(':').count()),
+                ),
+                "l" => (
+                    v.to_string(),
+                    format!("only the first {v} bytes of the body are signed"),
+                ),
+                "q" => (v.to_string(), "key lookup method (DNS TXT)".to_string()),
+                "bh" => (abbreviate(v), "hash of the canonicalized body".to_string()),
+                "b" => (abbreviate(v), signature_meaning(v)),
+                "z" => (
+                    abbreviate(v),
+                    "copies of the signed fields as they were at signing".to_string(),
+                ),
+                _ => (
+                    v.to_string(),
+                    "unknown tag (ignored by verifiers)".to_string(),
+                ),
+            };
+            TagExplanation {
+                tag: t.name.to_string(),
+                value: shown,
+                meaning,
+            }
+        })
+        .collect()
+}
+
+fn algorithm_meaning(a: &str) -> String {
+    match signature::Algorithm::parse(a) {
+        Some(signature::Algorithm::RsaSha256) => "RSA signature over a SHA-256 hash".into(),
+        Some(signature::Algorithm::RsaSha1) => "RSA over SHA-1: refused since RFC 8301".into(),
+        Some(signature::Algorithm::Ed25519Sha256) => {
+            "Ed25519 signature over a SHA-256 hash (RFC 8463)".into()
+        }
+        None => "unknown algorithm".into(),
+    }
+}
+
+fn canonicalization_meaning(c: &str) -> String {
+    let (h, b) = c.split_once('/').unwrap_or((c, "simple"));
+    let word = |x: &str| match Canonicalization::parse(x) {
+        Some(Canonicalization::Simple) => "simple (exact bytes)",
+        Some(Canonicalization::Relaxed) => "relaxed (whitespace and case tolerant)",
+        None => "unknown",
+    };
+    format!("header {}, body {}", word(h), word(b))
+}
+
+fn signature_meaning(b: &str) -> String {
+    match signature::decode_base64(b) {
+        Some(bytes) => format!("the signature ({} bits)", bytes.len() * 8),
+        None => "the signature (not valid base64)".to_string(),
+    }
+}
+
+/// First and last characters of a long base64 value.
+fn abbreviate(value: &str) -> String {
+    let v = crate::tag_list::strip_fws(value);
+    if v.len() <= 24 {
+        return v;
+    }
+    format!("{}…{}", &v[..12], &v[v.len() - 8..])
+}
+
+fn timestamp_meaning(value: &str) -> String {
+    match value.parse::<u64>() {
+        Ok(t) => format_utc(t),
+        Err(_) => "(not a number)".to_string(),
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS UTC` for a Unix time (proleptic Gregorian).
+pub fn format_utc(unix: u64) -> String {
+    let days = unix / 86_400;
+    let secs = unix % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        for (t, s) in [
+            (0, "1970-01-01 00:00:00 UTC"),
+            (1_700_000_000, "2023-11-14 22:13:20 UTC"),
+            (951_782_400, "2000-02-29 00:00:00 UTC"),
+            (4_102_444_799, "2099-12-31 23:59:59 UTC"),
+        ] {
+            assert_eq!(format_utc(t), s);
+        }
+    }
+
+    #[test]
+    fn abbreviates_long_values() {
+        assert_eq!(abbreviate("AAAA"), "AAAA");
+        assert_eq!(abbreviate(&"A".repeat(100)), "AAAAAAAAAAAA…AAAAAAAA");
+    }
+}

@@ -1,0 +1,412 @@
+//! `dkimctl inspect`: the explanation blocks, alignment, provider
+//! signatures, Authentication-Results, `--show-canonical`, JSON, exit codes.
+//! The body-hash forensics have their own fixtures (fixtures/forensics/).
+
+use crate::util::{NOW, TestDir, fx};
+
+/// `message` signed by the binary with `extra` sign flags.
+fn sign(dir: &TestDir, message: &[u8], extra: &[&str]) -> Vec<u8> {
+    dir.write("unsigned.eml", message);
+    let key = fx("keys/rsa2048.pem");
+    let mut args = vec![
+        "sign",
+        "unsigned.eml",
+        "--domain",
+        "example.com",
+        "--now",
+        NOW,
+    ];
+    if !extra.contains(&"--key") {
+        args.extend(["--selector", "rsa2048", "--key", &key]);
+    }
+    args.extend(extra);
+    let run = dir.cmd(&args).run();
+    run.assert_exit(0);
+    run.0.stdout
+}
+
+fn inspect(dir: &TestDir, message: &[u8], extra: &[&str]) -> crate::util::Run {
+    dir.write("msg.eml", message);
+    let zone = fx("keys/keys.zone");
+    let mut args = vec!["inspect", "msg.eml", "--zone", &zone];
+    if !extra.contains(&"--now") {
+        args.extend(["--now", NOW]);
+    }
+    args.extend(extra);
+    dir.cmd(&args).run()
+}
+
+fn json(run: &crate::util::Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout())
+        .unwrap_or_else(|e| panic!("inspect --json prints JSON: {e}\n{}", run.stdout()))
+}
+
+fn plain() -> Vec<u8> {
+    std::fs::read(fx("messages/plain.eml")).unwrap()
+}
+
+fn codes(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["severity"].as_str().unwrap(),
+                f["code"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_passing_signature_explained() {
+    let dir = TestDir::new();
+    let signed = sign(&dir, &plain(), &["--expire", "7d"]);
+    let run = inspect(&dir, &signed, &[]);
+    run.assert_exit(0);
+    let out = run.stdout();
+    for needle in [
+        "From: joe@example.com (domain example.com, organizational domain example.com)",
+        "DKIM-Signature #1: pass",
+        "RSA signature over a SHA-256 hash",
+        "the signature (2048 bits)",
+        "signed at 2023-11-14 22:13:20 UTC",
+        "expires at 2023-11-21 22:13:20 UTC",
+        "Signed fields: from (oversigned), subject, date, to, message-id, mime-version, content-type",
+        "Alignment with From: strict (d= is the From domain)",
+        "No findings.",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+}
+
+#[test]
+fn json_document_shape() {
+    let dir = TestDir::new();
+    let signed = sign(&dir, &plain(), &[]);
+    let run = inspect(&dir, &signed, &["--json"]);
+    run.assert_exit(0);
+    let doc = json(&run);
+    assert_eq!(doc["file"], "msg.eml");
+    assert_eq!(doc["from"]["domain"], "example.com");
+    assert_eq!(doc["summary"], "all_pass");
+    let sig = &doc["signatures"][0];
+    assert_eq!(sig["verdict"]["result"], "pass");
+    assert_eq!(sig["alignment"], "strict");
+    assert_eq!(
+        sig["tags"][0],
+        serde_json::json!({"tag": "v", "value": "1", "meaning": "DKIM-Signature version"})
+    );
+    assert_eq!(
+        sig["tags"][2]["meaning"],
+        "header relaxed (whitespace and case tolerant), body relaxed (whitespace and case tolerant)"
+    );
+    assert_eq!(
+        sig["signed_fields"][0],
+        serde_json::json!({"name": "from", "listed": 2, "present": 1, "state": "oversigned"})
+    );
+    assert_eq!(doc["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn provider_signature_is_named_and_the_aligned_one_matters() {
+    let dir = TestDir::new();
+    let ed = fx("keys/ed25519.pem");
+    let rsa = fx("keys/rsa2048.pem");
+    // Our signature plus one "by Amazon SES", whose key we do not have.
+    let signed = sign(&dir, &plain(), &["--selector", "rsa2048", "--key", &rsa]);
+    dir.write("ours.eml", &signed);
+    let run = dir
+        .cmd(&[
+            "sign",
+            "ours.eml",
+            "--domain",
+            "amazonses.com",
+            "--selector",
+            "ed25519",
+            "--key",
+            &ed,
+            "--now",
+            NOW,
+        ])
+        .run();
+    run.assert_exit(0);
+    let both = run.0.stdout;
+    let run = inspect(&dir, &both, &["--json"]);
+    run.assert_exit(1);
+    let doc = json(&run);
+    assert_eq!(doc["signatures"][0]["provider"]["name"], "Amazon SES");
+    assert_eq!(doc["signatures"][0]["alignment"], "none");
+    assert_eq!(doc["signatures"][1]["alignment"], "strict");
+    assert_eq!(doc["signatures"][1]["verdict"]["result"], "pass");
+    assert_eq!(
+        codes(&doc),
+        ["error:record-missing", "info:provider-signature"]
+    );
+    let provider = &doc["findings"][1]["message"];
+    assert!(
+        provider
+            .as_str()
+            .unwrap()
+            .contains("this is Amazon SES's own signature (d=amazonses.com), not yours"),
+        "{provider}"
+    );
+}
+
+#[test]
+fn unaligned_signature_and_duplicate_from() {
+    let dir = TestDir::new();
+    let rsa = fx("keys/rsa2048.pem");
+    let other = String::from_utf8(plain())
+        .unwrap()
+        .replace("joe@example.com", "joe@example.org");
+    let signed = sign(&dir, other.as_bytes(), &[]);
+    let doc = json(inspect(&dir, &signed, &["--json"]).assert_exit(0));
+    assert_eq!(codes(&doc), ["warning:not-aligned", "error:not-aligned"]);
+    let twice = String::from_utf8(plain()).unwrap().replacen(
+        "From: Joe",
+        "From: Eve <eve@example.com>\r\nFrom: Joe",
+        1,
+    );
+    let signed = sign(
+        &dir,
+        twice.as_bytes(),
+        &["--selector", "rsa2048", "--key", &rsa],
+    );
+    let doc = json(inspect(&dir, &signed, &["--json"]).assert_exit(0));
+    assert_eq!(
+        doc["from_problem"],
+        serde_json::json!({"kind": "duplicate", "count": 2})
+    );
+    assert_eq!(codes(&doc)[0], "error:duplicate-from");
+}
+
+#[test]
+fn earlier_verifiers_are_compared() {
+    let dir = TestDir::new();
+    let signed = sign(&dir, &plain(), &[]);
+    let mut with_ar = b"Authentication-Results: mx.example.net; dkim=fail header.d=example.com header.s=rsa2048\r\n".to_vec();
+    with_ar.extend_from_slice(&signed);
+    let run = inspect(&dir, &with_ar, &[]);
+    run.assert_exit(0);
+    assert!(
+        run.stdout().contains("  mx.example.net (Authentication-Results): dkim=fail d=example.com s=rsa2048; dkimctl: #2 pass  <- disagrees"),
+        "{}",
+        run.stdout()
+    );
+    let doc = json(&inspect(&dir, &with_ar, &["--json"]));
+    assert_eq!(codes(&doc), ["warning:results-disagree"]);
+}
+
+#[test]
+fn failures_carry_findings_with_fixes() {
+    let dir = TestDir::new();
+    let signed = sign(&dir, &plain(), &["--expire", "1h", "--body-length"]);
+    let doc = json(inspect(&dir, &signed, &["--json", "--now", "1700009999"]).assert_exit(1));
+    assert_eq!(
+        codes(&doc),
+        ["error:signature-expired", "error:not-aligned"]
+    );
+    let doc = json(inspect(&dir, &signed, &["--json", "--now", "1700000001"]).assert_exit(0));
+    assert_eq!(codes(&doc), ["warning:length-limit"]);
+    assert_eq!(doc["findings"][0]["fix"], "sign without l=");
+}
+
+#[test]
+fn show_canonical_prints_exactly_what_is_hashed() {
+    let dir = TestDir::new();
+    let signed = sign(&dir, &plain(), &["-c", "relaxed/simple"]);
+    let run = inspect(&dir, &signed, &["--show-canonical"]);
+    run.assert_exit(0);
+    let out = run.stdout();
+    assert!(out.starts_with("== DKIM-Signature #1: canonicalized header fields (input of b=)\nfrom:Joe SixPack <joe@example.com>\r\nsubject:Is dinner ready?\r\n"), "{out}");
+    assert!(out.contains("dkim-signature:v=1; a=rsa-sha256; c=relaxed/simple; d=example.com; s=rsa2048; t=1700000000; h=from:subject:date:to:message-id:mime-version:content-type:from; bh="), "{out}");
+    assert!(out.contains("; b=\n== DKIM-Signature #1: canonicalized body (input of bh=), 55 bytes\nHi.\r\n\r\nWe lost the game.  Are you hungry yet?\r\n\r\nJoe.\r\n== end\n"), "{out}");
+}
+
+#[test]
+fn no_signature_and_bad_input() {
+    let dir = TestDir::new();
+    let doc = json(inspect(&dir, &plain(), &["--json"]).assert_exit(1));
+    assert_eq!(codes(&doc), ["error:no-signature"]);
+    inspect(&dir, b"garbage without colon\n", &[])
+        .assert_exit(2)
+        .assert_stdout("")
+        .assert_stderr(
+            "error: msg.eml: not an RFC 5322 message: header line 1 is not a field (no colon)\n",
+        );
+}
+
+#[test]
+fn forensics_fixtures_get_their_exact_verdict() {
+    let dir = TestDir::new();
+    let zone = fx("keys/keys.zone");
+    for (fixture, field, kind, code) in [
+        (
+            "body-other-canon",
+            "body_change",
+            "other-canonicalization",
+            "body-hash-mismatch",
+        ),
+        (
+            "body-cr-doubled",
+            "body_change",
+            "line-endings",
+            "body-hash-mismatch",
+        ),
+        (
+            "body-trailing-whitespace",
+            "body_change",
+            "trailing-whitespace",
+            "body-hash-mismatch",
+        ),
+        (
+            "body-trailing-blank-lines",
+            "body_change",
+            "trailing-blank-lines",
+            "body-hash-mismatch",
+        ),
+        (
+            "body-footer",
+            "body_change",
+            "footer-appended",
+            "body-hash-mismatch",
+        ),
+        (
+            "body-quoted-printable",
+            "body_change",
+            "reencoded",
+            "body-hash-mismatch",
+        ),
+        (
+            "body-base64-decoded",
+            "body_change",
+            "reencoded",
+            "body-hash-mismatch",
+        ),
+        (
+            "body-rewrapped",
+            "body_change",
+            "rewrapped",
+            "body-hash-mismatch",
+        ),
+        ("body-truncated", "body_change", "truncated", "length-limit"),
+        (
+            "body-edited",
+            "body_change",
+            "unknown",
+            "body-hash-mismatch",
+        ),
+        (
+            "header-key-other",
+            "header_change",
+            "key-mismatch",
+            "key-mismatch",
+        ),
+        (
+            "header-key-size",
+            "header_change",
+            "key-mismatch",
+            "key-mismatch",
+        ),
+        (
+            "header-from-added",
+            "header_change",
+            "field-added",
+            "signature-mismatch",
+        ),
+        (
+            "header-subject-added",
+            "header_change",
+            "field-added",
+            "signature-mismatch",
+        ),
+        (
+            "header-to-removed",
+            "header_change",
+            "fields-changed",
+            "signature-mismatch",
+        ),
+        (
+            "header-subject-edited",
+            "header_change",
+            "content-changed",
+            "signature-mismatch",
+        ),
+        (
+            "header-ed25519-from-added",
+            "header_change",
+            "field-added",
+            "signature-mismatch",
+        ),
+        (
+            "header-ed25519-edited",
+            "header_change",
+            "content-changed",
+            "signature-mismatch",
+        ),
+    ] {
+        let path = fx(&format!("forensics/{fixture}.eml"));
+        let run = dir
+            .cmd(&["inspect", &path, "--zone", &zone, "--now", NOW, "--json"])
+            .run();
+        run.assert_exit(1);
+        let doc = json(&run);
+        let sig = &doc["signatures"][0];
+        assert_eq!(sig[field]["kind"], kind, "{fixture}: {sig:#}");
+        let finding = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == code)
+            .unwrap_or_else(|| panic!("{fixture}: no {code} finding in {:#}", doc["findings"]));
+        let sentence = finding["fix"].as_str().unwrap_or_default().to_string();
+        let text = dir
+            .cmd(&["inspect", &path, "--zone", &zone, "--now", NOW])
+            .run();
+        let label = if field == "body_change" {
+            "Body: "
+        } else {
+            "Header: "
+        };
+        assert!(
+            text.stdout().contains(label),
+            "{fixture}: {}",
+            text.stdout()
+        );
+        if code != "key-mismatch" && code != "length-limit" {
+            assert!(
+                text.stdout().contains(&sentence[..sentence.len().min(30)]),
+                "{fixture}: {sentence}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_footer_is_shown_in_one_sentence() {
+    let dir = TestDir::new();
+    let run = dir
+        .cmd(&[
+            "inspect",
+            &fx("forensics/body-footer.eml"),
+            "--zone",
+            &fx("keys/keys.zone"),
+            "--now",
+            NOW,
+        ])
+        .run();
+    run.assert_exit(1);
+    let body_line = run
+        .stdout()
+        .lines()
+        .find(|l| l.starts_with("Body: "))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        body_line.starts_with("Body: text was appended"),
+        "{body_line}"
+    );
+}
