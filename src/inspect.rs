@@ -310,13 +310,11 @@ fn signature_findings(
             Finding::new(code, Severity::Error, subject.clone(), reason.describe()).with_fix(fix)
         };
         let finding = match reason {
-            Reason::BodyHashMismatch => error(
-                Code::BodyHashMismatch,
-                report.body_change.as_ref().map_or_else(
-                    || "find what rewrites the body between signer and receiver".to_string(),
-                    BodyChange::sentence,
-                ),
-            ),
+            Reason::BodyHashMismatch => match &report.body_change {
+                Some(change) => Finding::new(Code::BodyHashMismatch, Severity::Error, subject.clone(), change.sentence())
+                    .with_fix(body_fix(change)),
+                None => error(Code::BodyHashMismatch, "find what rewrites the body between signer and receiver".into()),
+            },
             Reason::SignatureMismatch => match &report.header_change {
                 Some(change @ HeaderChange::KeyMismatch { .. }) => {
                     Finding::new(Code::KeyMismatch, Severity::Error, subject.clone(), change.sentence())
@@ -413,6 +411,33 @@ fn signature_findings(
         );
     }
     out
+}
+
+/// What to do about a body change.
+fn body_fix(change: &BodyChange) -> String {
+    match change {
+        BodyChange::Unchanged => "nothing: the body matches".into(),
+        BodyChange::OtherCanonicalization { .. } => {
+            "sign with c=relaxed/relaxed, which tolerates the whitespace changes relays make".into()
+        }
+        BodyChange::LineEndings { .. } => {
+            "find the hop that converts line endings (a gateway or a Windows/Unix copy) and keep CRLF".into()
+        }
+        BodyChange::TrailingWhitespace { .. } | BodyChange::TrailingBlankLines { .. } => {
+            "sign with relaxed body canonicalization, or stop the relay from padding lines".into()
+        }
+        BodyChange::FooterAppended { .. } => {
+            "the list or relay adds a footer: turn the footer off, or rely on ARC from that list; do not use l= to work around it".into()
+        }
+        BodyChange::Reencoded { .. } => {
+            "send the body as 7bit, quoted-printable or base64 already, so relays without 8BITMIME need not re-encode it".into()
+        }
+        BodyChange::Rewrapped { .. } => {
+            "keep lines under 78 characters or send quoted-printable, so no relay re-wraps them".into()
+        }
+        BodyChange::Truncated { .. } => "find what cuts the message in transit; sign without l=".into(),
+        BodyChange::Unknown => "compare the canonical body (--show-canonical) with a copy taken at the signer".into(),
+    }
 }
 
 /// A message-level finding when no aligned signature passes.

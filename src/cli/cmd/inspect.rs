@@ -214,7 +214,7 @@ fn render_findings(out: &mut dyn Write, findings: &[Finding]) -> anyhow::Result<
     }
     let colour = term::colour();
     let mut table = term::table();
-    table.set_header(vec!["severity", "code", "subject", "what is wrong", "fix"]);
+    table.set_header(vec!["severity", "code", "finding"]);
     for f in findings {
         let mut severity = comfy_table::Cell::new(f.severity.as_str());
         if colour {
@@ -224,12 +224,14 @@ fn render_findings(out: &mut dyn Write, findings: &[Finding]) -> anyhow::Result<
                 Severity::Info => comfy_table::Color::Blue,
             });
         }
+        let mut text = format!("{}: {}", f.subject, f.message);
+        if let Some(fix) = &f.fix {
+            text.push_str(&format!("\nfix: {fix}"));
+        }
         table.add_row(vec![
             severity,
             comfy_table::Cell::new(f.code.as_str()),
-            comfy_table::Cell::new(&f.subject),
-            comfy_table::Cell::new(&f.message),
-            comfy_table::Cell::new(f.fix.as_deref().unwrap_or("")),
+            comfy_table::Cell::new(text),
         ]);
     }
     writeln!(out, "{table}")?;
