@@ -11,7 +11,8 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-$SUDO apt-get update
-$SUDO apt-get install -y --no-install-recommends \
+# PEERS_SKIP_APT_UPDATE=1: the caller (.ci/run) has just run apt-get update
+[ -n "${PEERS_SKIP_APT_UPDATE:-}" ] || $SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends \
     python3-dkim python3-nacl opendkim-tools libopendkim-dev libmail-dkim-perl \
     gcc libc6-dev openssl

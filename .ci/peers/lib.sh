@@ -26,3 +26,25 @@ opendkim_peer_bin() {
 
 # stdin -> stdout with every line ending turned into CRLF
 to_crlf() { perl -pe 's/\r?\n\z/\r\n/'; }
+
+# msg_shape FILE (CRLF message) -> prints three words:
+#   SEP    1 if the header block is ended by an empty line, else 0 (header-only message)
+#   NOEOL  1 if the body is non-empty and its last line has no CRLF, else 0
+#   CANONS the c= of every DKIM-Signature, comma-separated, normalised to
+#          header/body ("-" if there is none); used to detect peer quirks.
+msg_shape() {
+    perl -e '
+        undef $/; open my $fh, "<", $ARGV[0] or die "$ARGV[0]: $!\n"; binmode $fh; my $m = <$fh>;
+        my ($h, $b, $sep) = ($m, "", 0);
+        if ($m =~ /\A(.*?\r?\n)\r?\n(.*)\z/s) { ($h, $b, $sep) = ($1, $2, 1) }
+        my @c;
+        for my $f ($h =~ /^DKIM-Signature[ \t]*:(.*?\r?\n(?:[ \t].*?\r?\n)*)/gim) {
+            $f =~ s/\r?\n//g;
+            my ($c) = $f =~ /(?:^|;)\s*c\s*=\s*([^;]*)/i;
+            $c = defined $c ? lc($c =~ s/\s+//gr) : "simple/simple";
+            $c .= "/simple" unless $c =~ m{/};
+            push @c, $c;
+        }
+        printf "%d %d %s\n", $sep, (length($b) && $b !~ /\n\z/) ? 1 : 0, @c ? join(",", @c) : "-";
+    ' "$1"
+}

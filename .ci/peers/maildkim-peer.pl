@@ -18,6 +18,7 @@
 # Key lookup: Mail::DKIM::DNS::query is replaced by a zone-file lookup.
 use strict;
 use warnings;
+use Mail::DKIM;
 use Mail::DKIM::Signer;
 use Mail::DKIM::Verifier;
 use Mail::DKIM::PrivateKey;
