@@ -25,6 +25,19 @@ impl Exit {
         }
     }
 
+    /// The exit code of a list of findings: 1 when any is an error, or with
+    /// `strict` any warning too; 0 otherwise.
+    #[allow(dead_code)] // used by the finding-based commands as they land
+    pub fn from_findings(findings: &[dkimctl::finding::Finding], strict: bool) -> Exit {
+        use dkimctl::finding::Severity;
+        let worst = findings.iter().map(|f| f.severity).max();
+        match worst {
+            Some(Severity::Error) => Exit::Findings,
+            Some(Severity::Warning) if strict => Exit::Findings,
+            _ => Exit::Ok,
+        }
+    }
+
     /// Combines the codes of several inputs: usage errors dominate, then
     /// failures, then DNS trouble.
     pub fn merge(self, other: Exit) -> Exit {
@@ -64,6 +77,16 @@ mod tests {
             assert_eq!(a.merge(b), expected);
             assert_eq!(b.merge(a), expected);
         }
+    }
+
+    #[test]
+    fn findings_codes() {
+        use dkimctl::finding::{Code, Finding, Severity};
+        let f = |severity| Finding::new(Code::KeyTesting, severity, "s", "m");
+        assert_eq!(Exit::from_findings(&[], false), Exit::Ok);
+        assert_eq!(Exit::from_findings(&[f(Severity::Info), f(Severity::Warning)], false), Exit::Ok);
+        assert_eq!(Exit::from_findings(&[f(Severity::Warning)], true), Exit::Findings);
+        assert_eq!(Exit::from_findings(&[f(Severity::Warning), f(Severity::Error)], false), Exit::Findings);
     }
 
     #[test]
