@@ -15,4 +15,4 @@ SUDO=""
 [ -n "${PEERS_SKIP_APT_UPDATE:-}" ] || $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
     python3-dkim python3-nacl opendkim-tools libopendkim-dev libmail-dkim-perl \
-    gcc libc6-dev openssl
+    gcc libc6-dev openssl bind9-utils
