@@ -117,6 +117,17 @@ fn describe(v: &Verdict) -> String {
     )
 }
 
+/// The case folders of the corpus, in order.
+fn case_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("message.eml").exists())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
 fn corpus_dir() -> Option<PathBuf> {
     match std::env::var_os("DKIMCTL_CORPUS") {
         Some(dir) => Some(PathBuf::from(dir)),
@@ -134,12 +145,7 @@ fn corpus_dir() -> Option<PathBuf> {
 #[test]
 fn corpus_agrees_with_and_without_legacy_allowances() {
     let Some(root) = corpus_dir() else { return };
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("message.eml").exists())
-        .collect();
-    dirs.sort();
+    let dirs = case_dirs(&root);
     let mut failures = Vec::new();
     let (mut signatures, mut strict_permerrors) = (0, 0);
     for dir in &dirs {
@@ -217,12 +223,7 @@ fn corpus_agrees_with_and_without_legacy_allowances() {
 #[test]
 fn inspect_agrees_with_verify_on_the_corpus() {
     let Some(root) = corpus_dir() else { return };
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("message.eml").exists())
-        .collect();
-    dirs.sort();
+    let dirs = case_dirs(&root);
     let scratch = crate::util::TestDir::new();
     let mut failures = Vec::new();
     for dir in &dirs {
