@@ -84,9 +84,18 @@ mod tests {
         use dkimctl::finding::{Code, Finding, Severity};
         let f = |severity| Finding::new(Code::KeyTesting, severity, "s", "m");
         assert_eq!(Exit::from_findings(&[], false), Exit::Ok);
-        assert_eq!(Exit::from_findings(&[f(Severity::Info), f(Severity::Warning)], false), Exit::Ok);
-        assert_eq!(Exit::from_findings(&[f(Severity::Warning)], true), Exit::Findings);
-        assert_eq!(Exit::from_findings(&[f(Severity::Warning), f(Severity::Error)], false), Exit::Findings);
+        assert_eq!(
+            Exit::from_findings(&[f(Severity::Info), f(Severity::Warning)], false),
+            Exit::Ok
+        );
+        assert_eq!(
+            Exit::from_findings(&[f(Severity::Warning)], true),
+            Exit::Findings
+        );
+        assert_eq!(
+            Exit::from_findings(&[f(Severity::Warning), f(Severity::Error)], false),
+            Exit::Findings
+        );
     }
 
     #[test]
