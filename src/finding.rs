@@ -90,6 +90,20 @@ codes! {
     ResultsDisagree => "results-disagree",
     /// The message has no DKIM-Signature.
     NoSignature => "no-signature",
+    /// PEM header/footer or line breaks where one line of base64 is wanted.
+    KeyPemArmor => "key-pem-armor",
+    /// An RSA key of 1024 to 2047 bits: allowed, but 2048 is recommended.
+    KeyWeak => "key-weak",
+    /// A key algorithm DKIM (or the profile) does not use.
+    KeyUnknownAlgorithm => "key-unknown-algorithm",
+    /// A key size the profile refuses (e.g. 4096-bit RSA for SES BYODKIM).
+    KeySizeUnsupported => "key-size-unsupported",
+    /// The private key is encrypted with a passphrase.
+    KeyEncrypted => "key-encrypted",
+    /// A public key where the private key is needed.
+    KeyNotPrivate => "key-not-private",
+    /// The selector breaks the profile's rules.
+    SelectorInvalid => "selector-invalid",
 }
 
 /// One thing found, with its fix.

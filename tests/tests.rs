@@ -26,3 +26,14 @@ mod bad_input;
 
 // `dkimctl inspect`: explanations, alignment, providers, A-R, JSON.
 mod inspect;
+
+// `dkimctl keygen`: every key type signs and verifies, 0600, --force, encodings.
+mod keygen;
+
+// `dkimctl records`: every format byte for byte, CSV/JSON/Route 53 read back,
+// zone lines through named-checkzone, generated tokens, bad input.
+mod records;
+
+// `dkimctl key check`: openssl's keys recognised, a finding per broken key,
+// the SES upload form, selectors, --against a key/record/DNS, JSON.
+mod key_check;

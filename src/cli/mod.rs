@@ -20,12 +20,19 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Generate the DNS records that set up DKIM for a domain (CNAME tokens or a TXT key).
+    Records(cmd::records::RecordsArgs),
     /// Sign raw messages (RFC 5322, CRLF or LF) with rsa-sha256 or ed25519-sha256.
     Sign(cmd::sign::SignArgs),
     /// Verify every DKIM-Signature of a message.
     Verify(cmd::verify::VerifyArgs),
     /// Explain every DKIM-Signature of a message, and why it fails.
     Inspect(cmd::inspect::InspectArgs),
+    /// Generate an RSA or Ed25519 key: private key file (0600) and the record to publish.
+    Keygen(cmd::keygen::KeygenArgs),
+    /// Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match).
+    #[command(subcommand)]
+    Key(cmd::key_check::KeyCommand),
 }
 
 /// Runs the command line and turns the outcome into an exit code.
@@ -34,9 +41,12 @@ pub fn main() -> std::process::ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let result = match cli.command {
+        Command::Records(args) => args.run(&mut out),
         Command::Sign(args) => args.run(&mut out),
         Command::Verify(args) => args.run(&mut out),
         Command::Inspect(args) => args.run(&mut out),
+        Command::Keygen(args) => args.run(&mut out),
+        Command::Key(cmd) => cmd.run(&mut out),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -1,5 +1,8 @@
 //! One module per subcommand: flags, conversion to library options, run.
 
 pub mod inspect;
+pub mod key_check;
+pub mod keygen;
+pub mod records;
 pub mod sign;
 pub mod verify;

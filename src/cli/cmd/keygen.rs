@@ -1,0 +1,190 @@
+//! `dkimctl keygen`: a new RSA or Ed25519 key written to a file (mode
+//! 0600, atomically, never over an existing file without `--force`), and
+//! the record to publish on standard output.
+//!
+//! The private key goes to standard output only with `--byodkim`, whose
+//! point is the one-line form an upload form (Amazon SES BYODKIM) wants.
+//!
+//! # Format
+//! Without `--selector`/`--domain` or `--byodkim`, the output is the record
+//! text alone (`v=DKIM1; k=rsa; p=...`), so `$(dkimctl keygen -o k.pem)` is
+//! the record. Otherwise, labelled sections: the zone file line, the record
+//! text, the one-line private key. `--json` prints one document:
+//! `{"file", "key_type", "bits", "format", "record", "name", "zone_line",
+//! "txt_strings", "byodkim"}`, where `bits` is null for Ed25519, `name` and
+//! `zone_line` are null without `--selector`/`--domain`, and `byodkim` is
+//! there only with `--byodkim`.
+
+use crate::cli::{Exit, fsio};
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use dkimctl::keygen::{GeneratedKey, KeySpec, KeygenOptions, PrivateKeyFormat};
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Flags of `dkimctl keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Key type.
+    #[arg(short = 't', long = "type", value_name = "TYPE", value_enum, default_value_t = KeyType::Rsa)]
+    key_type: KeyType,
+    /// RSA modulus size in bits (default 2048; 1024 is weak, SES BYODKIM takes 1024 or 2048).
+    #[arg(short, long, value_parser = ["1024", "2048", "3072", "4096"])]
+    bits: Option<String>,
+    /// Write the private key as PKCS#1 (BEGIN RSA PRIVATE KEY) instead of PKCS#8 (RSA only).
+    #[arg(long)]
+    pkcs1: bool,
+    /// Write the private key to this file (mode 0600).
+    #[arg(short = 'o', long = "out", value_name = "FILE", required = true)]
+    out: PathBuf,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Selector (s=) of the record, to print its zone file line; needs --domain.
+    #[arg(short, long, requires = "domain")]
+    selector: Option<String>,
+    /// Domain (d=) of the record, to print its zone file line; needs --selector.
+    #[arg(short, long, requires = "selector")]
+    domain: Option<String>,
+    /// Also print the private key as one line of base64 (no header, footer or line breaks), as Amazon SES BYODKIM wants it.
+    #[arg(long)]
+    byodkim: bool,
+    /// Print one JSON document.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Key types `--type` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum KeyType {
+    /// RSA (rsa-sha256).
+    Rsa,
+    /// Ed25519 (ed25519-sha256, RFC 8463).
+    Ed25519,
+}
+
+/// The `--json` document.
+#[derive(Serialize)]
+struct Document<'a> {
+    file: String,
+    key_type: &'static str,
+    bits: Option<usize>,
+    format: &'static str,
+    record: &'a str,
+    name: Option<&'a str>,
+    zone_line: Option<&'a str>,
+    txt_strings: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    byodkim: Option<&'a str>,
+}
+
+impl KeygenArgs {
+    /// Runs the command.
+    pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
+        let options = self.options()?;
+        let name = match (&self.selector, &self.domain) {
+            (Some(selector), Some(domain)) => {
+                Some(dkimctl::keygen::record_name(selector, domain).map_err(anyhow::Error::msg)?)
+            }
+            _ => None,
+        };
+        if self.out.as_os_str() == "-" {
+            bail!("the private key is written only to a file; --byodkim prints its one-line form");
+        }
+        // Checked before the (slow) generation, so a refusal is immediate.
+        // A file created in the moment between this check and the rename
+        // would still be replaced.
+        if !self.force && std::fs::symlink_metadata(&self.out).is_ok() {
+            bail!("{} exists; give --force to replace it", self.out.display());
+        }
+        let key = dkimctl::keygen::generate(&options)?;
+        write_key(&self.out, &key)?;
+
+        let record = key.record();
+        let zone_line = name.as_deref().map(|name| zone_line(name, record));
+        let byodkim = self.byodkim.then(|| key.byodkim());
+        if self.json {
+            let document = Document {
+                file: self.out.display().to_string(),
+                key_type: options.key.key_type(),
+                bits: options.key.rsa_bits(),
+                format: options.format.name(),
+                record,
+                name: name.as_deref(),
+                zone_line: zone_line.as_deref(),
+                txt_strings: dkimctl::keygen::txt_strings(record),
+                byodkim: byodkim.as_deref().map(String::as_str),
+            };
+            writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
+        } else if name.is_none() && byodkim.is_none() {
+            writeln!(out, "{record}")?;
+        } else {
+            if let (Some(name), Some(line)) = (&name, &zone_line) {
+                writeln!(out, "Zone file line:")?;
+                writeln!(out, "{line}")?;
+                writeln!(out)?;
+                writeln!(out, "Record (TXT at {name}):")?;
+            } else {
+                writeln!(out, "Record (TXT at <selector>._domainkey.<domain>):")?;
+            }
+            writeln!(out, "{record}")?;
+            if let Some(byodkim) = &byodkim {
+                writeln!(out)?;
+                writeln!(
+                    out,
+                    "Private key, one line for a BYODKIM upload (Amazon SES); keep it secret:"
+                )?;
+                writeln!(out, "{}", byodkim.as_str())?;
+            }
+        }
+        out.flush()?;
+        Ok(Exit::Ok)
+    }
+
+    /// The flags as library options.
+    fn options(&self) -> anyhow::Result<KeygenOptions> {
+        let key = match (self.key_type, &self.bits) {
+            (KeyType::Rsa, None) => KeySpec::Rsa { bits: 2048 },
+            (KeyType::Rsa, Some(bits)) => KeySpec::Rsa {
+                bits: bits.parse().context("--bits")?,
+            },
+            (KeyType::Ed25519, Some(_)) => bail!("--bits applies to RSA keys, not Ed25519"),
+            (KeyType::Ed25519, None) => KeySpec::Ed25519,
+        };
+        let format = if self.pkcs1 {
+            PrivateKeyFormat::Pkcs1
+        } else {
+            PrivateKeyFormat::Pkcs8
+        };
+        let options = KeygenOptions { key, format };
+        options.validate()?;
+        Ok(options)
+    }
+}
+
+/// `NAME TXT "..." "..."`, the value cut into strings of at most 255 bytes.
+fn zone_line(name: &str, record: &str) -> String {
+    let strings: Vec<String> = dkimctl::keygen::txt_strings(record)
+        .iter()
+        .map(|s| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    format!("{name} TXT {}", strings.join(" "))
+}
+
+/// Writes the PEM atomically with mode 0600. The temporary file is created
+/// 0600 (tempfile's default), so the key is never readable by others, even
+/// for a moment; the explicit mode makes a replaced file 0600 too, where
+/// `write_atomic` would otherwise keep the old file's mode.
+fn write_key(path: &std::path::Path, key: &GeneratedKey) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    let mode = {
+        use std::os::unix::fs::PermissionsExt;
+        Some(std::fs::Permissions::from_mode(0o600))
+    };
+    #[cfg(not(unix))]
+    let mode = None;
+    let pem = key.pem();
+    fsio::write_atomic(path, mode, |w| Ok(w.write_all(pem.as_bytes())?))
+        .with_context(|| format!("writing the private key to {}", path.display()))
+}
