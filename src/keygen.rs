@@ -348,50 +348,6 @@ fn secret(der: &[u8]) -> Result<SecretDocument, KeygenError> {
     SecretDocument::try_from(der).map_err(|e| KeygenError::Backend(format!("DER: {e}")))
 }
 
-/// The owner name of a key record: `<selector>._domainkey.<domain>.`,
-/// fully qualified. Selector and domain must be DNS names (labels of
-/// letters, digits, `-` and `_`, at most 63 bytes each); a trailing dot on
-/// the domain is accepted.
-pub fn record_name(selector: &str, domain: &str) -> Result<String, String> {
-    let domain = domain.strip_suffix('.').unwrap_or(domain);
-    for (what, name) in [("selector", selector), ("domain", domain)] {
-        let ok = !name.is_empty()
-            && name.split('.').all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && label
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            });
-        if !ok {
-            return Err(format!("{what} '{name}' is not a valid DNS name"));
-        }
-    }
-    let name = format!("{selector}._domainkey.{domain}.");
-    if name.len() > 254 {
-        return Err(format!("{name} is longer than a DNS name may be"));
-    }
-    Ok(name)
-}
-
-/// A TXT value cut into character-strings of at most 255 bytes (RFC 1035
-/// §3.3.14), as a zone file or DNS API wants it; resolvers join them again.
-pub fn txt_strings(value: &str) -> Vec<&str> {
-    let mut strings = Vec::new();
-    let mut rest = value;
-    while rest.len() > 255 {
-        let mut cut = 255;
-        while !rest.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let (head, tail) = rest.split_at(cut);
-        strings.push(head);
-        rest = tail;
-    }
-    strings.push(rest);
-    strings
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,54 +440,5 @@ mod tests {
         let key = generate(&options(KeySpec::Ed25519, PrivateKeyFormat::Pkcs8)).unwrap();
         let debug = format!("{key:?}");
         assert!(!debug.contains(&*key.byodkim()), "{debug}");
-    }
-
-    #[test]
-    fn txt_strings_are_at_most_255_bytes() {
-        for (len, parts) in [
-            (0, vec![0]),
-            (255, vec![255]),
-            (256, vec![255, 1]),
-            (600, vec![255, 255, 90]),
-        ] {
-            let value = "a".repeat(len);
-            let got: Vec<usize> = txt_strings(&value).iter().map(|s| s.len()).collect();
-            assert_eq!(got, parts, "{len}");
-            assert_eq!(txt_strings(&value).concat(), value);
-        }
-    }
-
-    #[test]
-    fn record_names() {
-        for (selector, domain, expected) in [
-            ("s1", "example.com", Ok("s1._domainkey.example.com.")),
-            ("s1", "example.com.", Ok("s1._domainkey.example.com.")),
-            (
-                "2024.eu",
-                "mail.example.com",
-                Ok("2024.eu._domainkey.mail.example.com."),
-            ),
-            (
-                "",
-                "example.com",
-                Err("selector '' is not a valid DNS name"),
-            ),
-            (
-                "s 1",
-                "example.com",
-                Err("selector 's 1' is not a valid DNS name"),
-            ),
-            (
-                "s1",
-                "example..com",
-                Err("domain 'example..com' is not a valid DNS name"),
-            ),
-        ] {
-            assert_eq!(
-                record_name(selector, domain).as_deref(),
-                expected.map_err(String::from).as_deref(),
-                "{selector} {domain}"
-            );
-        }
     }
 }

@@ -162,7 +162,9 @@ fn usage_errors_write_nothing() {
                 "--domain",
                 "example.com",
             ][..],
-            Some("error: selector 'bad selector' is not a valid DNS name\n"),
+            Some(
+                "error: selector 'bad selector' is not valid: label 'bad selector' contains ' '; only letters, digits and hyphens\n",
+            ),
         ),
         // clap's own messages: no --out, a size it does not make, a
         // selector without a domain.

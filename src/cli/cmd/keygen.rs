@@ -74,7 +74,7 @@ struct Document<'a> {
     record: &'a str,
     name: Option<&'a str>,
     zone_line: Option<&'a str>,
-    txt_strings: Vec<&'a str>,
+    txt_strings: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     byodkim: Option<&'a str>,
 }
@@ -85,7 +85,9 @@ impl KeygenArgs {
         let options = self.options()?;
         let name = match (&self.selector, &self.domain) {
             (Some(selector), Some(domain)) => {
-                Some(dkimctl::keygen::record_name(selector, domain).map_err(anyhow::Error::msg)?)
+                let domain = dkimctl::records::normalize_domain(domain)?;
+                dkimctl::records::check_selector(selector)?;
+                Some(format!("{selector}._domainkey.{domain}."))
             }
             _ => None,
         };
@@ -113,7 +115,7 @@ impl KeygenArgs {
                 record,
                 name: name.as_deref(),
                 zone_line: zone_line.as_deref(),
-                txt_strings: dkimctl::keygen::txt_strings(record),
+                txt_strings: dkimctl::records::split_txt(record),
                 byodkim: byodkim.as_deref().map(String::as_str),
             };
             writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
@@ -165,11 +167,7 @@ impl KeygenArgs {
 
 /// `NAME TXT "..." "..."`, the value cut into strings of at most 255 bytes.
 fn zone_line(name: &str, record: &str) -> String {
-    let strings: Vec<String> = dkimctl::keygen::txt_strings(record)
-        .iter()
-        .map(|s| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")))
-        .collect();
-    format!("{name} TXT {}", strings.join(" "))
+    format!("{name} TXT {}", dkimctl::records::quote_txt(record))
 }
 
 /// Writes the PEM atomically with mode 0600. The temporary file is created
