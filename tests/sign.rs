@@ -399,3 +399,29 @@ fn several_messages_need_a_destination() {
     .assert_exit(2)
     .assert_stderr("error: 2 messages given: sign several with --out-dir DIR or --in-place\n");
 }
+
+#[test]
+fn a_new_output_file_is_0644_and_a_replaced_one_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TestDir::new();
+    let key = fx("keys/rsa2048.pem");
+    let message = fx("messages/plain.eml");
+    let args = [
+        "sign",
+        &message,
+        "--domain",
+        "example.com",
+        "--selector",
+        "rsa2048",
+        "--key",
+        &key,
+        "-o",
+        "out.eml",
+    ];
+    dir.cmd(&args).run().assert_exit(0);
+    let mode = |p| std::fs::metadata(dir.join(p)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode("out.eml"), 0o644);
+    std::fs::set_permissions(dir.join("out.eml"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    dir.cmd(&args).run().assert_exit(0);
+    assert_eq!(mode("out.eml"), 0o600);
+}

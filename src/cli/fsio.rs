@@ -34,11 +34,12 @@ pub fn write_atomic(
         out.flush()
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    if let Some(mode) = mode {
-        tmp.as_file()
-            .set_permissions(mode)
-            .with_context(|| format!("setting the mode of {}", path.display()))?;
-    }
+    let mode = mode
+        .or_else(|| fs::metadata(path).ok().map(|m| m.permissions()))
+        .unwrap_or_else(|| std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    tmp.as_file()
+        .set_permissions(mode)
+        .with_context(|| format!("setting the mode of {}", path.display()))?;
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("syncing {}", path.display()))?;

@@ -33,6 +33,8 @@ enum Command {
     /// Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match).
     #[command(subcommand)]
     Key(cmd::key_check::KeyCommand),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(cmd::completions::CompletionsArgs),
 }
 
 /// Runs the command line and turns the outcome into an exit code.
@@ -47,6 +49,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Inspect(args) => args.run(&mut out),
         Command::Keygen(args) => args.run(&mut out),
         Command::Key(cmd) => cmd.run(&mut out),
+        Command::Completions(args) => args.run(&mut out),
     };
     match result {
         Ok(exit) => exit.into(),

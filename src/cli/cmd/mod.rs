@@ -1,5 +1,6 @@
 //! One module per subcommand: flags, conversion to library options, run.
 
+pub mod completions;
 pub mod inspect;
 pub mod key_check;
 pub mod keygen;

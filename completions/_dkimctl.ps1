@@ -1,0 +1,213 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'dkimctl'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'dkimctl' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('records', 'records', [CompletionResultType]::ParameterValue, 'Generate the DNS records that set up DKIM for a domain (CNAME tokens or a TXT key)')
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign raw messages (RFC 5322, CRLF or LF) with rsa-sha256 or ed25519-sha256')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify every DKIM-Signature of a message')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Explain every DKIM-Signature of a message, and why it fails')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish')
+            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dkimctl;records' {
+            [CompletionResult]::new('--tokens', '--tokens', [CompletionResultType]::ParameterName, 'Reuse these three DKIM tokens (32 characters of a-z2-7 each) instead of generating new ones')
+            [CompletionResult]::new('--target-host', '--target-host', [CompletionResultType]::ParameterName, 'Host the DKIM CNAMEs point into (e.g. a regional one)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key you sign with (PEM, DER or base64): publish its public half as a TXT record')
+            [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'Public key to publish as a TXT record (PEM, DER or base64)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Selector (s=) of the key given with --key or --public-key')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Selector (s=) of the key given with --key or --public-key')
+            [CompletionResult]::new('--verification-token', '--verification-token', [CompletionResultType]::ParameterName, 'Domain-verification token SES issued; default: a generated one (provider-hosted sets only)')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'TTL of every record, in seconds')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--no-underscore', '--no-underscore', [CompletionResultType]::ParameterName, 'Put the verification record at the domain itself, value "amazonses:TOKEN", for DNS hosts that refuse underscores')
+            [CompletionResult]::new('--no-verification', '--no-verification', [CompletionResultType]::ParameterName, 'Leave out the domain-verification record')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'Same as --format csv')
+            [CompletionResult]::new('--zone', '--zone', [CompletionResultType]::ParameterName, 'Same as --format zone')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
+            [CompletionResult]::new('--relative', '--relative', [CompletionResultType]::ParameterName, 'Names relative to DOMAIN (table and CSV), for web forms that append the domain themselves')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'dkimctl;sign' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Signing domain (d=)')
+            [CompletionResult]::new('--domain', '--domain', [CompletionResultType]::ParameterName, 'Signing domain (d=)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Selector (s=); give one per --key, in the same order')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Selector (s=); give one per --key, in the same order')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Private key (PKCS#1 or PKCS#8, PEM or DER, RSA or Ed25519); repeat to sign several times in one pass')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PKCS#1 or PKCS#8, PEM or DER, RSA or Ed25519); repeat to sign several times in one pass')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Canonicalization, header/body (c=)')
+            [CompletionResult]::new('--canonicalization', '--canonicalization', [CompletionResultType]::ParameterName, 'Canonicalization, header/body (c=)')
+            [CompletionResult]::new('--headers', '--headers', [CompletionResultType]::ParameterName, 'Fields to sign (h=), colon-separated; default: the RFC 6376 §5.4.1 fields present')
+            [CompletionResult]::new('--oversign', '--oversign', [CompletionResultType]::ParameterName, 'Also oversign this field (From always is, unless --no-oversign)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Agent or user identifier (i=), e.g. @mail.example.com')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Agent or user identifier (i=), e.g. @mail.example.com')
+            [CompletionResult]::new('--expire', '--expire', [CompletionResultType]::ParameterName, 'Expire the signature after this long (x=): 3600, 90s, 15m, 12h, 7d, 2w')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the signed message here instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the signed message here instead of standard output')
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write each signed message into this directory, under its own name')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Sign as of this Unix time (for reproducible output)')
+            [CompletionResult]::new('--no-oversign', '--no-oversign', [CompletionResultType]::ParameterName, 'Do not oversign From')
+            [CompletionResult]::new('--no-timestamp', '--no-timestamp', [CompletionResultType]::ParameterName, 'Do not write t=')
+            [CompletionResult]::new('--body-length', '--body-length', [CompletionResultType]::ParameterName, 'Write l= (the body length). Unsafe: text can then be appended')
+            [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Replace each input file with its signed version (atomic, keeps the mode)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'dkimctl;verify' {
+            [CompletionResult]::new('--zone', '--zone', [CompletionResultType]::ParameterName, 'Read key records from this zone file instead of DNS (offline)')
+            [CompletionResult]::new('--key-record', '--key-record', [CompletionResultType]::ParameterName, 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."')
+            [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'Ask this DNS server instead of the system resolver')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for one DNS answer')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'DNS retries after the first try')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Verify as of this Unix time')
+            [CompletionResult]::new('--allow-sha1', '--allow-sha1', [CompletionResultType]::ParameterName, 'Accept rsa-sha1 signatures (RFC 8301 forbids them)')
+            [CompletionResult]::new('--allow-short-keys', '--allow-short-keys', [CompletionResultType]::ParameterName, 'Accept RSA keys under 1024 bits (RFC 8301 forbids them)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of text')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'dkimctl;inspect' {
+            [CompletionResult]::new('--zone', '--zone', [CompletionResultType]::ParameterName, 'Read key records from this zone file instead of DNS (offline)')
+            [CompletionResult]::new('--key-record', '--key-record', [CompletionResultType]::ParameterName, 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."')
+            [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'Ask this DNS server instead of the system resolver')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for one DNS answer')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'DNS retries after the first try')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Inspect as of this Unix time')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of tables')
+            [CompletionResult]::new('--show-canonical', '--show-canonical', [CompletionResultType]::ParameterName, 'Print the canonicalized header block and body exactly as hashed, per signature')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'dkimctl;keygen' {
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Key type')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Key type')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'RSA modulus size in bits (default 2048; 1024 is weak, SES BYODKIM takes 1024 or 2048)')
+            [CompletionResult]::new('--bits', '--bits', [CompletionResultType]::ParameterName, 'RSA modulus size in bits (default 2048; 1024 is weak, SES BYODKIM takes 1024 or 2048)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the private key to this file (mode 0600)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the private key to this file (mode 0600)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Selector (s=) of the record, to print its zone file line; needs --domain')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Selector (s=) of the record, to print its zone file line; needs --domain')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Domain (d=) of the record, to print its zone file line; needs --selector')
+            [CompletionResult]::new('--domain', '--domain', [CompletionResultType]::ParameterName, 'Domain (d=) of the record, to print its zone file line; needs --selector')
+            [CompletionResult]::new('--pkcs1', '--pkcs1', [CompletionResultType]::ParameterName, 'Write the private key as PKCS#1 (BEGIN RSA PRIVATE KEY) instead of PKCS#8 (RSA only)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace the file if it exists')
+            [CompletionResult]::new('--byodkim', '--byodkim', [CompletionResultType]::ParameterName, 'Also print the private key as one line of base64 (no header, footer or line breaks), as Amazon SES BYODKIM wants it')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'dkimctl;key' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dkimctl;key;check' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Whose rules to check against')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Check this selector against the profile''s rules (and use it with --against dns)')
+            [CompletionResult]::new('--domain', '--domain', [CompletionResultType]::ParameterName, 'The signing domain (for --against dns)')
+            [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Check that the key matches a public key file, a record ("v=DKIM1; k=rsa; p=..."), or `dns`: the record at SELECTOR._domainkey.DOMAIN')
+            [CompletionResult]::new('--zone', '--zone', [CompletionResultType]::ParameterName, 'With --against dns: read the record from this zone file instead of DNS (offline)')
+            [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'With --against dns: ask this DNS server instead of the system resolver')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for one DNS answer')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'DNS retries after the first try')
+            [CompletionResult]::new('--print-fix', '--print-fix', [CompletionResultType]::ParameterName, 'Print the private key in the one-line form the upload wants, when that is the fix')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of a table')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 on warnings too')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'dkimctl;key;help' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dkimctl;key;help;check' {
+            break
+        }
+        'dkimctl;key;help;help' {
+            break
+        }
+        'dkimctl;completions' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the files for every shell (bash, zsh, fish, elvish, PowerShell) into DIR')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'dkimctl;help' {
+            [CompletionResult]::new('records', 'records', [CompletionResultType]::ParameterValue, 'Generate the DNS records that set up DKIM for a domain (CNAME tokens or a TXT key)')
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign raw messages (RFC 5322, CRLF or LF) with rsa-sha256 or ed25519-sha256')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify every DKIM-Signature of a message')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Explain every DKIM-Signature of a message, and why it fails')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish')
+            [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dkimctl;help;records' {
+            break
+        }
+        'dkimctl;help;sign' {
+            break
+        }
+        'dkimctl;help;verify' {
+            break
+        }
+        'dkimctl;help;inspect' {
+            break
+        }
+        'dkimctl;help;keygen' {
+            break
+        }
+        'dkimctl;help;key' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record')
+            break
+        }
+        'dkimctl;help;key;check' {
+            break
+        }
+        'dkimctl;help;completions' {
+            break
+        }
+        'dkimctl;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,133 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_dkimctl_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_dkimctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_dkimctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_dkimctl_using_subcommand
+    set -l cmd (__fish_dkimctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c dkimctl -n "__fish_dkimctl_needs_command" -s h -l help -d 'Print help'
+complete -c dkimctl -n "__fish_dkimctl_needs_command" -s V -l version -d 'Print version'
+complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "records" -d 'Generate the DNS records that set up DKIM for a domain (CNAME tokens or a TXT key)'
+complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "sign" -d 'Sign raw messages (RFC 5322, CRLF or LF) with rsa-sha256 or ed25519-sha256'
+complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "verify" -d 'Verify every DKIM-Signature of a message'
+complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "inspect" -d 'Explain every DKIM-Signature of a message, and why it fails'
+complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "keygen" -d 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish'
+complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "key" -d 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
+complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l tokens -d 'Reuse these three DKIM tokens (32 characters of a-z2-7 each) instead of generating new ones' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l target-host -d 'Host the DKIM CNAMEs point into (e.g. a regional one)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l key -d 'Private key you sign with (PEM, DER or base64): publish its public half as a TXT record' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l public-key -d 'Public key to publish as a TXT record (PEM, DER or base64)' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -s s -l selector -d 'Selector (s=) of the key given with --key or --public-key' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l verification-token -d 'Domain-verification token SES issued; default: a generated one (provider-hosted sets only)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l ttl -d 'TTL of every record, in seconds' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l format -d 'Output format' -r -f -a "table\t'A table for people (default)'
+csv\t'Type,Name,Value rows with a header'
+zone\t'BIND master-file lines'
+json\t'One JSON document'
+route53\t'A Route 53 change batch (JSON)'"
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l no-underscore -d 'Put the verification record at the domain itself, value "amazonses:TOKEN", for DNS hosts that refuse underscores'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l no-verification -d 'Leave out the domain-verification record'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l csv -d 'Same as --format csv'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l zone -d 'Same as --format zone'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l json -d 'Same as --format json'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l relative -d 'Names relative to DOMAIN (table and CSV), for web forms that append the domain themselves'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -s d -l domain -d 'Signing domain (d=)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -s s -l selector -d 'Selector (s=); give one per --key, in the same order' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -s k -l key -d 'Private key (PKCS#1 or PKCS#8, PEM or DER, RSA or Ed25519); repeat to sign several times in one pass' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -s c -l canonicalization -d 'Canonicalization, header/body (c=)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l headers -d 'Fields to sign (h=), colon-separated; default: the RFC 6376 §5.4.1 fields present' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l oversign -d 'Also oversign this field (From always is, unless --no-oversign)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -s i -l identity -d 'Agent or user identifier (i=), e.g. @mail.example.com' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l expire -d 'Expire the signature after this long (x=): 3600, 90s, 15m, 12h, 7d, 2w' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -s o -l output -d 'Write the signed message here instead of standard output' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l out-dir -d 'Write each signed message into this directory, under its own name' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l now -d 'Sign as of this Unix time (for reproducible output)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l no-oversign -d 'Do not oversign From'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l no-timestamp -d 'Do not write t='
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l body-length -d 'Write l= (the body length). Unsafe: text can then be appended'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l in-place -d 'Replace each input file with its signed version (atomic, keeps the mode)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -s h -l help -d 'Print help'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l zone -d 'Read key records from this zone file instead of DNS (offline)' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l key-record -d 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l nameserver -d 'Ask this DNS server instead of the system resolver' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l timeout -d 'Seconds to wait for one DNS answer' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l retries -d 'DNS retries after the first try' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l now -d 'Verify as of this Unix time' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l allow-sha1 -d 'Accept rsa-sha1 signatures (RFC 8301 forbids them)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l allow-short-keys -d 'Accept RSA keys under 1024 bits (RFC 8301 forbids them)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l json -d 'Print one JSON document instead of text'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l zone -d 'Read key records from this zone file instead of DNS (offline)' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l key-record -d 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l nameserver -d 'Ask this DNS server instead of the system resolver' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l timeout -d 'Seconds to wait for one DNS answer' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l retries -d 'DNS retries after the first try' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l now -d 'Inspect as of this Unix time' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l json -d 'Print one JSON document instead of tables'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l show-canonical -d 'Print the canonicalized header block and body exactly as hashed, per signature'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -s h -l help -d 'Print help'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s t -l type -d 'Key type' -r -f -a "rsa\t'RSA (rsa-sha256)'
+ed25519\t'Ed25519 (ed25519-sha256, RFC 8463)'"
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s b -l bits -d 'RSA modulus size in bits (default 2048; 1024 is weak, SES BYODKIM takes 1024 or 2048)' -r -f -a "1024\t''
+2048\t''
+3072\t''
+4096\t''"
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s o -l out -d 'Write the private key to this file (mode 0600)' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s s -l selector -d 'Selector (s=) of the record, to print its zone file line; needs --domain' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s d -l domain -d 'Domain (d=) of the record, to print its zone file line; needs --selector' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l pkcs1 -d 'Write the private key as PKCS#1 (BEGIN RSA PRIVATE KEY) instead of PKCS#8 (RSA only)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l force -d 'Replace the file if it exists'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l byodkim -d 'Also print the private key as one line of base64 (no header, footer or line breaks), as Amazon SES BYODKIM wants it'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l json -d 'Print one JSON document'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l profile -d 'Whose rules to check against' -r -f -a "ses\t'Amazon SES BYODKIM: RSA 1024 or 2048 bits, private key as one line of base64, selector of 1-63 letters, digits and inner hyphens'
+generic\t'RFC 6376/8301/8463: RSA of 1024 bits or more, or Ed25519; any encoding'"
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l selector -d 'Check this selector against the profile\'s rules (and use it with --against dns)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l domain -d 'The signing domain (for --against dns)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l against -d 'Check that the key matches a public key file, a record ("v=DKIM1; k=rsa; p=..."), or `dns`: the record at SELECTOR._domainkey.DOMAIN' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l zone -d 'With --against dns: read the record from this zone file instead of DNS (offline)' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l nameserver -d 'With --against dns: ask this DNS server instead of the system resolver' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l timeout -d 'Seconds to wait for one DNS answer' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l retries -d 'DNS retries after the first try' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l print-fix -d 'Print the private key in the one-line form the upload wants, when that is the fix'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l json -d 'Print one JSON document instead of a table'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l strict -d 'Exit 1 on warnings too'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand completions" -l dir -d 'Write the files for every shell (bash, zsh, fish, elvish, PowerShell) into DIR' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "records" -d 'Generate the DNS records that set up DKIM for a domain (CNAME tokens or a TXT key)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "sign" -d 'Sign raw messages (RFC 5322, CRLF or LF) with rsa-sha256 or ed25519-sha256'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "verify" -d 'Verify every DKIM-Signature of a message'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "inspect" -d 'Explain every DKIM-Signature of a message, and why it fails'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "keygen" -d 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "key" -d 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "check" -d 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'
