@@ -16,6 +16,8 @@
 //! - [`inspect`] explains each signature: [`align`] (From alignment,
 //!   provider signatures), [`auth_results`] (what earlier verifiers said)
 //!   and [`forensics`] (what changed when a hash fails), as [`finding`]s.
+//! - [`records`], [`keygen`] and [`key_check`] are the set-up half: DNS
+//!   record sets, new keys, and keys checked before they are uploaded.
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 #![warn(missing_docs)]
 
