@@ -166,6 +166,10 @@ impl<S: BodySink> BodyCanonicalizer<S> {
         let relaxed = self.canon == Canonicalization::Relaxed;
         let mut i = 0;
         let n = chunk.len();
+        // Where the next tab and the next double space are (relaxed): found
+        // once and reused line after line until passed, so a clean line
+        // costs one search for its end.
+        let (mut next_tab, mut next_double_space) = (None::<usize>, None::<usize>);
         while i < n {
             let b = chunk[i];
             if self.pending_cr && b != b'\n' {
@@ -178,10 +182,12 @@ impl<S: BodySink> BodyCanonicalizer<S> {
                 b'\n' => self.end_line(),
                 b' ' | b'\t' if relaxed => self.pending_wsp = true,
                 _ if relaxed => {
-                    let end =
-                        memchr::memchr3(b'\t', b'\r', b'\n', &chunk[i..]).map_or(n, |p| i + p);
-                    let stretch = &chunk[i..end];
-                    let stretch = &stretch[..DOUBLE_SPACE.find(stretch).unwrap_or(stretch.len())];
+                    let tab = next_at(&mut next_tab, chunk, i, |rest| memchr::memchr(b'\t', rest));
+                    let double_space = next_at(&mut next_double_space, chunk, i, |rest| {
+                        DOUBLE_SPACE.find(rest)
+                    });
+                    let line_end = memchr::memchr2(b'\r', b'\n', &chunk[i..]).map_or(n, |p| i + p);
+                    let stretch = &chunk[i..line_end.min(tab).min(double_space)];
                     // Trailing spaces are left to the loop: they may end the line.
                     let kept =
                         stretch.len() - stretch.iter().rev().take_while(|&&c| c == b' ').count();
@@ -265,6 +271,24 @@ impl<S: BodySink> BodyCanonicalizer<S> {
         }
         self.sink.write(&self.buffer);
         (self.sink, self.produced)
+    }
+}
+
+/// The next position at or after `i` where `find` matches (the chunk's
+/// length if nowhere), reusing `cached` while it still lies ahead.
+fn next_at(
+    cached: &mut Option<usize>,
+    chunk: &[u8],
+    i: usize,
+    find: impl Fn(&[u8]) -> Option<usize>,
+) -> usize {
+    match *cached {
+        Some(p) if p >= i => p,
+        _ => {
+            let p = find(&chunk[i..]).map_or(chunk.len(), |p| i + p);
+            *cached = Some(p);
+            p
+        }
     }
 }
 
