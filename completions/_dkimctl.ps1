@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify every DKIM-Signature of a message')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Explain every DKIM-Signature of a message, and why it fails')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish')
+            [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -127,6 +128,29 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'dkimctl;diagnose' {
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Check every domain of FILE (one a line; `#` comments), with the same selectors')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many domains of a batch are checked at once')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'A selector to check (repeatable); without any selector source, common selectors are probed')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'A selector to check (repeatable); without any selector source, common selectors are probed')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'A provider-hosted DKIM token (repeatable): expects `<token>._domainkey.DOMAIN CNAME <token>.<target-host>`')
+            [CompletionResult]::new('--target-host', '--target-host', [CompletionResultType]::ParameterName, 'The host provider CNAMEs point into')
+            [CompletionResult]::new('--records', '--records', [CompletionResultType]::ParameterName, 'A record set written by `dkimctl records --csv`: check that every row is published')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'A signed message: check the selectors of its DKIM-Signatures with d=DOMAIN')
+            [CompletionResult]::new('--verification-token', '--verification-token', [CompletionResultType]::ParameterName, 'The domain-verification token `_amazonses.DOMAIN` should hold')
+            [CompletionResult]::new('--identities', '--identities', [CompletionResultType]::ParameterName, 'Verified identities (CSV `identity,dkim`: domains, subdomains, addresses; dkim on/off), with --from')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The sender address whose governing identity to check (identity-override), with --identities')
+            [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'Ask this DNS server instead of the system resolver')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for one DNS answer')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'DNS retries after the first try')
+            [CompletionResult]::new('--ns-port', '--ns-port', [CompletionResultType]::ParameterName, 'Port the authoritative servers are asked on (default: the port of --nameserver, else 53)')
+            [CompletionResult]::new('--no-ns-check', '--no-ns-check', [CompletionResultType]::ParameterName, 'Do not ask the zone''s authoritative servers directly to compare them')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of the table')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 on warnings too')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'dkimctl;key' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -173,6 +197,7 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify every DKIM-Signature of a message')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Explain every DKIM-Signature of a message, and why it fails')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish')
+            [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -191,6 +216,9 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             break
         }
         'dkimctl;help;keygen' {
+            break
+        }
+        'dkimctl;help;diagnose' {
             break
         }
         'dkimctl;help;key' {

@@ -27,6 +27,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand verify 'Verify every DKIM-Signature of a message'
             cand inspect 'Explain every DKIM-Signature of a message, and why it fails'
             cand keygen 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish'
+            cand diagnose 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)'
             cand key 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -118,6 +119,28 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'dkimctl;diagnose'= {
+            cand --batch 'Check every domain of FILE (one a line; `#` comments), with the same selectors'
+            cand --concurrency 'How many domains of a batch are checked at once'
+            cand -s 'A selector to check (repeatable); without any selector source, common selectors are probed'
+            cand --selector 'A selector to check (repeatable); without any selector source, common selectors are probed'
+            cand --token 'A provider-hosted DKIM token (repeatable): expects `<token>._domainkey.DOMAIN CNAME <token>.<target-host>`'
+            cand --target-host 'The host provider CNAMEs point into'
+            cand --records 'A record set written by `dkimctl records --csv`: check that every row is published'
+            cand --message 'A signed message: check the selectors of its DKIM-Signatures with d=DOMAIN'
+            cand --verification-token 'The domain-verification token `_amazonses.DOMAIN` should hold'
+            cand --identities 'Verified identities (CSV `identity,dkim`: domains, subdomains, addresses; dkim on/off), with --from'
+            cand --from 'The sender address whose governing identity to check (identity-override), with --identities'
+            cand --nameserver 'Ask this DNS server instead of the system resolver'
+            cand --timeout 'Seconds to wait for one DNS answer'
+            cand --retries 'DNS retries after the first try'
+            cand --ns-port 'Port the authoritative servers are asked on (default: the port of --nameserver, else 53)'
+            cand --no-ns-check 'Do not ask the zone''s authoritative servers directly to compare them'
+            cand --json 'Print one JSON document instead of the table'
+            cand --strict 'Exit 1 on warnings too'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'dkimctl;key'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -158,6 +181,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand verify 'Verify every DKIM-Signature of a message'
             cand inspect 'Explain every DKIM-Signature of a message, and why it fails'
             cand keygen 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish'
+            cand diagnose 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)'
             cand key 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -171,6 +195,8 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
         &'dkimctl;help;inspect'= {
         }
         &'dkimctl;help;keygen'= {
+        }
+        &'dkimctl;help;diagnose'= {
         }
         &'dkimctl;help;key'= {
             cand check 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'

@@ -31,6 +31,7 @@ complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "sign" -d 'Sign raw 
 complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "verify" -d 'Verify every DKIM-Signature of a message'
 complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "inspect" -d 'Explain every DKIM-Signature of a message, and why it fails'
 complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "keygen" -d 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish'
+complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "diagnose" -d 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)'
 complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "key" -d 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
 complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
 complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -102,6 +103,24 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l force -d 'Rep
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l byodkim -d 'Also print the private key as one line of base64 (no header, footer or line breaks), as Amazon SES BYODKIM wants it'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l json -d 'Print one JSON document'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l batch -d 'Check every domain of FILE (one a line; `#` comments), with the same selectors' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l concurrency -d 'How many domains of a batch are checked at once' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -s s -l selector -d 'A selector to check (repeatable); without any selector source, common selectors are probed' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l token -d 'A provider-hosted DKIM token (repeatable): expects `<token>._domainkey.DOMAIN CNAME <token>.<target-host>`' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l target-host -d 'The host provider CNAMEs point into' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l records -d 'A record set written by `dkimctl records --csv`: check that every row is published' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l message -d 'A signed message: check the selectors of its DKIM-Signatures with d=DOMAIN' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l verification-token -d 'The domain-verification token `_amazonses.DOMAIN` should hold' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l identities -d 'Verified identities (CSV `identity,dkim`: domains, subdomains, addresses; dkim on/off), with --from' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l from -d 'The sender address whose governing identity to check (identity-override), with --identities' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l nameserver -d 'Ask this DNS server instead of the system resolver' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l timeout -d 'Seconds to wait for one DNS answer' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l retries -d 'DNS retries after the first try' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l ns-port -d 'Port the authoritative servers are asked on (default: the port of --nameserver, else 53)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l no-ns-check -d 'Do not ask the zone\'s authoritative servers directly to compare them'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l json -d 'Print one JSON document instead of the table'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l strict -d 'Exit 1 on warnings too'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -s h -l help -d 'Print help'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -122,12 +141,13 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_sub
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand completions" -l dir -d 'Write the files for every shell (bash, zsh, fish, elvish, PowerShell) into DIR' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "records" -d 'Generate the DNS records that set up DKIM for a domain (CNAME tokens or a TXT key)'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "sign" -d 'Sign raw messages (RFC 5322, CRLF or LF) with rsa-sha256 or ed25519-sha256'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "verify" -d 'Verify every DKIM-Signature of a message'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "inspect" -d 'Explain every DKIM-Signature of a message, and why it fails'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "keygen" -d 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "key" -d 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen key completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen diagnose key completions help" -f -a "records" -d 'Generate the DNS records that set up DKIM for a domain (CNAME tokens or a TXT key)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen diagnose key completions help" -f -a "sign" -d 'Sign raw messages (RFC 5322, CRLF or LF) with rsa-sha256 or ed25519-sha256'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen diagnose key completions help" -f -a "verify" -d 'Verify every DKIM-Signature of a message'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen diagnose key completions help" -f -a "inspect" -d 'Explain every DKIM-Signature of a message, and why it fails'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen diagnose key completions help" -f -a "keygen" -d 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen diagnose key completions help" -f -a "diagnose" -d 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen diagnose key completions help" -f -a "key" -d 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen diagnose key completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen diagnose key completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "check" -d 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'

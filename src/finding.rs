@@ -104,6 +104,30 @@ codes! {
     KeyNotPrivate => "key-not-private",
     /// The selector breaks the profile's rules.
     SelectorInvalid => "selector-invalid",
+    /// The record sits at `<name>.<zone>`, or a CNAME target ends in the zone twice.
+    DuplicatedSuffix => "duplicated-suffix",
+    /// The record sits at `<selector>.domainkey.<domain>` or a variant without the underscore.
+    MissingUnderscore => "missing-underscore",
+    /// The record sits at `<selector>.<domain>`, without `_domainkey`.
+    MissingDomainkeyLabel => "missing-domainkey-label",
+    /// The CNAME target's token differs from the owner's.
+    CnameTargetMismatch => "cname-target-mismatch",
+    /// The CNAME target has no DKIM key record.
+    CnameDangling => "cname-dangling",
+    /// TXT queries fail (SERVFAIL/timeout) where CNAME queries work.
+    TxtServfail => "txt-servfail",
+    /// Authoritative servers disagree.
+    NsInconsistent => "ns-inconsistent",
+    /// The `_amazonses` verification TXT is absent or holds another token.
+    VerificationMissing => "verification-missing",
+    /// v= is not DKIM1, or not the first tag.
+    KeyVersion => "key-version",
+    /// More than one DKIM key record at one name.
+    KeyMultipleRecords => "key-multiple-records",
+    /// One TXT character-string longer than 255 bytes.
+    TxtStringTooLong => "txt-string-too-long",
+    /// A more specific verified identity (address or subdomain) governs the sender.
+    IdentityOverride => "identity-override",
 }
 
 /// One thing found, with its fix.

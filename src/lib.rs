@@ -18,13 +18,16 @@
 //!   and [`forensics`] (what changed when a hash fails), as [`finding`]s.
 //! - [`records`], [`keygen`] and [`key_check`] are the set-up half: DNS
 //!   record sets, new keys, and keys checked before they are uploaded.
+//! - [`diagnose`] reads a domain's DKIM set-up from live DNS and judges it with [`checks`].
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 #![warn(missing_docs)]
 
 pub mod align;
 pub mod auth_results;
 pub mod canon;
+pub mod checks;
 pub mod crypto;
+pub mod diagnose;
 pub mod error;
 pub mod finding;
 pub mod forensics;

@@ -21,7 +21,8 @@
 //!   stay synchronous; it stops when the `DnsServer` is dropped.
 //! - Every query it receives is logged (`queries()`), answered or not.
 //!
-//! It only ever binds 127.0.0.1.
+//! It only ever binds loopback: 127.0.0.1 unless `bind` names another
+//! 127.0.0.0/8 address (several servers on one port, as NS sets are).
 
 #![allow(dead_code)]
 
@@ -71,6 +72,7 @@ enum Misbehaviour {
 pub struct DnsServerBuilder {
     zones: Vec<(String, String)>,
     rules: Vec<(String, Misbehaviour)>,
+    bind: Option<SocketAddr>,
 }
 
 impl DnsServerBuilder {
@@ -92,6 +94,14 @@ impl DnsServerBuilder {
     /// client times out.
     pub fn drop_under(mut self, name: &str) -> Self {
         self.rules.push((name.to_string(), Misbehaviour::Drop));
+        self
+    }
+
+    /// Listens on `addr` (a 127.0.0.0/8 address; port 0 lets the OS pick)
+    /// instead of 127.0.0.1 on an OS-chosen port.
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        assert!(addr.ip().is_loopback(), "test servers bind loopback only");
+        self.bind = Some(addr);
         self
     }
 
@@ -119,7 +129,7 @@ impl DnsServerBuilder {
             log: log.clone(),
         };
 
-        let (udp, tcp) = bind_udp_and_tcp();
+        let (udp, tcp) = bind_udp_and_tcp(self.bind);
         let addr = udp.local_addr().expect("bound socket has an address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -230,10 +240,11 @@ fn zone_handler(origin: &Name, text: &str) -> InMemoryZoneHandler<TokioRuntimePr
 
 /// A UDP socket and a TCP listener on the same 127.0.0.1 port. The OS picks
 /// the UDP port; if that port is taken on the TCP side, try another.
-fn bind_udp_and_tcp() -> (std::net::UdpSocket, std::net::TcpListener) {
+fn bind_udp_and_tcp(wanted: Option<SocketAddr>) -> (std::net::UdpSocket, std::net::TcpListener) {
+    let wanted = wanted.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
     let mut last_error = None;
     for _ in 0..50 {
-        let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("a UDP port on 127.0.0.1");
+        let udp = std::net::UdpSocket::bind(wanted).expect("a UDP port on loopback");
         let addr = udp.local_addr().expect("bound socket has an address");
         match std::net::TcpListener::bind(addr) {
             Ok(tcp) => {

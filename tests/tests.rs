@@ -37,3 +37,8 @@ mod records;
 // `dkimctl key check`: openssl's keys recognised, a finding per broken key,
 // the SES upload form, selectors, --against a key/record/DNS, JSON.
 mod key_check;
+
+// `dkimctl diagnose` against the test DNS server: each mistake of
+// fixtures/diagnose/*.zone, SERVFAIL, timeouts, exit codes.
+mod diagnose;
+

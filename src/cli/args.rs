@@ -31,29 +31,43 @@ impl KeySourceArgs {
     /// Builds the key source the flags ask for.
     pub fn build(&self) -> anyhow::Result<Box<dyn KeySource>> {
         if let Some(path) = &self.zone {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            let zone = ZoneKeySource::parse(&text, None)
-                .with_context(|| format!("reading {}", path.display()))?;
-            return Ok(Box::new(zone));
+            return zone_source(path);
         }
         if let Some(record) = &self.key_record {
             return Ok(Box::new(LiteralKeySource::new(record.clone())));
         }
-        if !(self.timeout.is_finite() && self.timeout > 0.0) {
-            anyhow::bail!("--timeout must be a positive number of seconds");
-        }
-        let options = DnsOptions {
-            nameserver: self.nameserver,
-            timeout: Duration::from_secs_f64(self.timeout),
-            retries: self.retries,
-        };
-        Ok(Box::new(DnsKeySource::new(&options)?))
+        dns_source(self.nameserver, self.timeout, self.retries)
     }
 }
 
+/// Key records read from a zone file.
+pub fn zone_source(path: &std::path::Path) -> anyhow::Result<Box<dyn KeySource>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let zone =
+        ZoneKeySource::parse(&text, None).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Box::new(zone))
+}
+
+/// Live DNS: the system resolver, or `nameserver`.
+pub fn dns_source(
+    nameserver: Option<SocketAddr>,
+    timeout: f64,
+    retries: usize,
+) -> anyhow::Result<Box<dyn KeySource>> {
+    if !(timeout.is_finite() && timeout > 0.0) {
+        anyhow::bail!("--timeout must be a positive number of seconds");
+    }
+    let options = DnsOptions {
+        nameserver,
+        timeout: Duration::from_secs_f64(timeout),
+        retries,
+    };
+    Ok(Box::new(DnsKeySource::new(&options)?))
+}
+
 /// `IP` or `IP:PORT` (IPv6 as `[::1]:53`).
-fn parse_nameserver(s: &str) -> Result<SocketAddr, String> {
+pub fn parse_nameserver(s: &str) -> Result<SocketAddr, String> {
     if let Ok(addr) = s.parse::<SocketAddr>() {
         return Ok(addr);
     }

@@ -5,6 +5,7 @@ mod args;
 mod cmd;
 mod exit;
 mod fsio;
+mod render;
 mod term;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,8 @@ enum Command {
     Inspect(cmd::inspect::InspectArgs),
     /// Generate an RSA or Ed25519 key: private key file (0600) and the record to publish.
     Keygen(cmd::keygen::KeygenArgs),
+    /// Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names).
+    Diagnose(cmd::diagnose::DiagnoseArgs),
     /// Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match).
     #[command(subcommand)]
     Key(cmd::key_check::KeyCommand),
@@ -48,6 +51,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Verify(args) => args.run(&mut out),
         Command::Inspect(args) => args.run(&mut out),
         Command::Keygen(args) => args.run(&mut out),
+        Command::Diagnose(args) => args.run(&mut out),
         Command::Key(cmd) => cmd.run(&mut out),
         Command::Completions(args) => args.run(&mut out),
     };

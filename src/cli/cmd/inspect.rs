@@ -12,7 +12,6 @@
 use crate::cli::{Exit, args::KeySourceArgs, term};
 use anyhow::Context;
 use clap::Args;
-use dkimctl::finding::{Finding, Severity};
 use dkimctl::inspect::{InspectReport, SignatureReport, inspect};
 use dkimctl::verify::VerifyOptions;
 use serde::Serialize;
@@ -144,7 +143,7 @@ fn render(out: &mut dyn Write, report: &InspectReport) -> anyhow::Result<()> {
         }
     }
     writeln!(out)?;
-    render_findings(out, &report.findings)?;
+    crate::cli::render::findings_table(out, &report.findings)?;
     Ok(())
 }
 
@@ -204,36 +203,5 @@ fn render_signature(out: &mut dyn Write, sig: &SignatureReport) -> anyhow::Resul
     if let Some(change) = &sig.header_change {
         writeln!(out, "Header: {}", change.sentence())?;
     }
-    Ok(())
-}
-
-fn render_findings(out: &mut dyn Write, findings: &[Finding]) -> anyhow::Result<()> {
-    if findings.is_empty() {
-        writeln!(out, "No findings.")?;
-        return Ok(());
-    }
-    let colour = term::colour();
-    let mut table = term::table();
-    table.set_header(vec!["severity", "code", "finding"]);
-    for f in findings {
-        let mut severity = comfy_table::Cell::new(f.severity.as_str());
-        if colour {
-            severity = severity.fg(match f.severity {
-                Severity::Error => comfy_table::Color::Red,
-                Severity::Warning => comfy_table::Color::Yellow,
-                Severity::Info => comfy_table::Color::Blue,
-            });
-        }
-        let mut text = format!("{}: {}", f.subject, f.message);
-        if let Some(fix) = &f.fix {
-            text.push_str(&format!("\nfix: {fix}"));
-        }
-        table.add_row(vec![
-            severity,
-            comfy_table::Cell::new(f.code.as_str()),
-            comfy_table::Cell::new(text),
-        ]);
-    }
-    writeln!(out, "{table}")?;
     Ok(())
 }

@@ -14,17 +14,16 @@
 //! (with --print-fix only), "against": {"source", "matches"} | null,
 //! "findings": [{"code", "severity", "subject", "message", "fix"}]}`.
 
-use crate::cli::{Exit, term};
+use crate::cli::Exit;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use dkimctl::finding::{Code, Finding, Severity};
 use dkimctl::key_check::{Against, KeyCheckOptions, KeyCheckReport, Profile, check};
-use dkimctl::key_source::{DnsKeySource, DnsOptions, KeySource, ZoneKeySource};
+use dkimctl::key_source::KeySource;
 use serde::Serialize;
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Subcommands of `dkimctl key`.
 #[derive(Debug, Subcommand)]
@@ -84,7 +83,7 @@ pub struct KeyCheckArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "nameserver")]
     zone: Option<PathBuf>,
     /// With --against dns: ask this DNS server instead of the system resolver.
-    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_nameserver)]
+    #[arg(long, value_name = "IP[:PORT]", value_parser = crate::cli::args::parse_nameserver)]
     nameserver: Option<SocketAddr>,
     /// Seconds to wait for one DNS answer.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
@@ -95,15 +94,6 @@ pub struct KeyCheckArgs {
 }
 
 /// `IP` or `IP:PORT` (IPv6 as `[::1]:53`).
-fn parse_nameserver(s: &str) -> Result<SocketAddr, String> {
-    s.parse::<SocketAddr>()
-        .or_else(|_| {
-            s.parse::<std::net::IpAddr>()
-                .map(|ip| SocketAddr::new(ip, 53))
-        })
-        .map_err(|_| format!("'{s}' is not an IP address or IP:PORT"))
-}
-
 #[derive(Serialize)]
 struct Document<'a> {
     file: &'a str,
@@ -198,22 +188,10 @@ impl KeyCheckArgs {
 impl KeyCheckArgs {
     /// The zone file or DNS, for `--against dns`.
     fn key_source(&self) -> anyhow::Result<Box<dyn KeySource>> {
-        if let Some(path) = &self.zone {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            let zone = ZoneKeySource::parse(&text, None)
-                .with_context(|| format!("reading {}", path.display()))?;
-            return Ok(Box::new(zone));
+        match &self.zone {
+            Some(path) => crate::cli::args::zone_source(path),
+            None => crate::cli::args::dns_source(self.nameserver, self.timeout, self.retries),
         }
-        if !(self.timeout.is_finite() && self.timeout > 0.0) {
-            anyhow::bail!("--timeout must be a positive number of seconds");
-        }
-        let options = DnsOptions {
-            nameserver: self.nameserver,
-            timeout: Duration::from_secs_f64(self.timeout),
-            retries: self.retries,
-        };
-        Ok(Box::new(DnsKeySource::new(&options)?))
     }
 }
 
@@ -248,43 +226,22 @@ fn render(
     Ok(())
 }
 
-/// The finding table of `inspect`, except that a one-line private key in a
-/// fix is printed below the table rather than wrapped inside it.
+/// The findings, with a one-line private key in a fix replaced by a
+/// pointer to the line printed below the table (a table would wrap it).
 fn render_findings(
     out: &mut dyn Write,
     findings: &[Finding],
     upload_key: Option<&str>,
 ) -> anyhow::Result<()> {
-    if findings.is_empty() {
-        writeln!(out, "No findings.")?;
-        return Ok(());
-    }
-    let colour = term::colour();
-    let mut table = term::table();
-    table.set_header(vec!["severity", "code", "finding"]);
-    for f in findings {
-        let mut severity = comfy_table::Cell::new(f.severity.as_str());
-        if colour {
-            severity = severity.fg(match f.severity {
-                Severity::Error => comfy_table::Color::Red,
-                Severity::Warning => comfy_table::Color::Yellow,
-                Severity::Info => comfy_table::Color::Blue,
-            });
-        }
-        let mut text = format!("{}: {}", f.subject, f.message);
-        if let Some(fix) = &f.fix {
-            let fix = match upload_key {
-                Some(line) => fix.replace(line, "(the line printed below the table)"),
-                None => fix.clone(),
-            };
-            text.push_str(&format!("\nfix: {fix}"));
-        }
-        table.add_row(vec![
-            severity,
-            comfy_table::Cell::new(f.code.as_str()),
-            comfy_table::Cell::new(text),
-        ]);
-    }
-    writeln!(out, "{table}")?;
-    Ok(())
+    let findings: Vec<Finding> = findings
+        .iter()
+        .cloned()
+        .map(|mut f| {
+            if let (Some(fix), Some(line)) = (&f.fix, upload_key) {
+                f.fix = Some(fix.replace(line, "(the line printed below the table)"));
+            }
+            f
+        })
+        .collect();
+    crate::cli::render::findings_table(out, &findings)
 }

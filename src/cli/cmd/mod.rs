@@ -1,6 +1,7 @@
 //! One module per subcommand: flags, conversion to library options, run.
 
 pub mod completions;
+pub mod diagnose;
 pub mod inspect;
 pub mod key_check;
 pub mod keygen;

@@ -1,0 +1,442 @@
+//! `dkimctl diagnose DOMAIN`: live DNS checks of a domain's DKIM set-up,
+//! a findings table and a one-line verdict per selector.
+//!
+//! # JSON format
+//! One document: `{"domain", "zone", "probed": [selector...], "selectors":
+//! [{"selector","name","origin","status","cname_chain","key":{"key_type","bits"},
+//! "codes","verdict"}], "name_servers": [{"host","address","serial"}], "findings": [{"code","severity","subject","message","fix"}],
+//! "dns_trouble"}`. With `--batch`: `{"domains": [that document...],
+//! "summary": {"domains", "with_errors", "dns_trouble"}}`.
+
+use crate::cli::{Exit, term};
+use anyhow::Context;
+use clap::Args;
+use dkimctl::diagnose::{
+    AuthoritativeCheck, DiagnoseOptions, DiagnoseReport, Resolver, SelectorOrigin, SelectorReport,
+    SelectorSpec, diagnose, expectations_from_csv, selectors_from_message,
+};
+use dkimctl::finding::Severity;
+use dkimctl::key_source::DnsOptions;
+use serde::Serialize;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Flags of `dkimctl diagnose`.
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// The domain whose DKIM set-up to check (d=).
+    #[arg(value_name = "DOMAIN", required_unless_present = "batch")]
+    domain: Option<String>,
+    /// Check every domain of FILE (one a line; `#` comments), with the same selectors.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["domain", "records", "message", "tokens", "verification_token"]
+    )]
+    batch: Option<PathBuf>,
+    /// How many domains of a batch are checked at once.
+    #[arg(long, value_name = "N", default_value_t = 64, requires = "batch")]
+    concurrency: usize,
+    /// A selector to check (repeatable); without any selector source, common selectors are probed.
+    #[arg(long = "selector", short = 's', value_name = "SELECTOR")]
+    selectors: Vec<String>,
+    /// A provider-hosted DKIM token (repeatable): expects `<token>._domainkey.DOMAIN CNAME <token>.<target-host>`.
+    #[arg(long = "token", value_name = "TOKEN")]
+    tokens: Vec<String>,
+    /// The host provider CNAMEs point into.
+    #[arg(long, value_name = "HOST", default_value = dkimctl::records::DEFAULT_TARGET_HOST)]
+    target_host: String,
+    /// A record set written by `dkimctl records --csv`: check that every row is published.
+    #[arg(long, value_name = "FILE.csv")]
+    records: Option<PathBuf>,
+    /// A signed message: check the selectors of its DKIM-Signatures with d=DOMAIN.
+    #[arg(long, value_name = "FILE")]
+    message: Option<PathBuf>,
+    /// The domain-verification token `_amazonses.DOMAIN` should hold.
+    #[arg(long, value_name = "TOKEN")]
+    verification_token: Option<String>,
+    /// Verified identities (CSV `identity,dkim`: domains, subdomains, addresses; dkim on/off), with --from.
+    #[arg(
+        long,
+        value_name = "FILE.csv",
+        requires = "from",
+        conflicts_with = "batch"
+    )]
+    identities: Option<PathBuf>,
+    /// The sender address whose governing identity to check (identity-override), with --identities.
+    #[arg(long, value_name = "ADDRESS", requires = "identities")]
+    from: Option<String>,
+    /// Ask this DNS server instead of the system resolver.
+    #[arg(long, value_name = "IP[:PORT]", value_parser = crate::cli::args::parse_nameserver)]
+    nameserver: Option<SocketAddr>,
+    /// Seconds to wait for one DNS answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    timeout: f64,
+    /// DNS retries after the first try.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    retries: usize,
+    /// Do not ask the zone's authoritative servers directly to compare them.
+    #[arg(long)]
+    no_ns_check: bool,
+    /// Port the authoritative servers are asked on (default: the port of --nameserver, else 53).
+    #[arg(long, value_name = "PORT", hide = true)]
+    ns_port: Option<u16>,
+    /// Print one JSON document instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Serialize)]
+struct SelectorDocument<'a> {
+    #[serde(flatten)]
+    selector: &'a SelectorReport,
+    verdict: String,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    domain: &'a str,
+    zone: &'a Option<String>,
+    probed: &'a [String],
+    selectors: Vec<SelectorDocument<'a>>,
+    name_servers: &'a [dkimctl::diagnose::NameServerReport],
+    findings: &'a [dkimctl::finding::Finding],
+    dns_trouble: bool,
+}
+
+impl DiagnoseArgs {
+    /// Converts the flags into library options (reading the input files).
+    fn options(&self) -> anyhow::Result<DiagnoseOptions> {
+        let domain = match &self.domain {
+            Some(domain) => dkimctl::records::normalize_domain(domain)?,
+            None => String::new(),
+        };
+        let mut selectors: Vec<SelectorSpec> = Vec::new();
+        let push = |spec: SelectorSpec, selectors: &mut Vec<SelectorSpec>| {
+            if !selectors.iter().any(|s| s.selector == spec.selector) {
+                selectors.push(spec);
+            }
+        };
+        for s in &self.selectors {
+            push(SelectorSpec::new(s, SelectorOrigin::Given), &mut selectors);
+        }
+        for t in &self.tokens {
+            push(
+                SelectorSpec::token(t, &self.target_host, SelectorOrigin::Token),
+                &mut selectors,
+            );
+        }
+        let mut verification_token = self.verification_token.clone();
+        if let Some(path) = &self.records {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let (specs, token) = expectations_from_csv(&text, &domain)
+                .with_context(|| format!("reading {}", path.display()))?;
+            for spec in specs {
+                push(spec, &mut selectors);
+            }
+            if verification_token.is_none() {
+                verification_token = token;
+            }
+        }
+        if let Some(path) = &self.message {
+            let raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let found = selectors_from_message(&raw, Some(&domain))
+                .with_context(|| format!("reading {}", path.display()))?;
+            if found.is_empty() {
+                anyhow::bail!("{} has no DKIM-Signature with d={domain}", path.display());
+            }
+            for (_, s) in found {
+                push(
+                    SelectorSpec::new(s, SelectorOrigin::Message),
+                    &mut selectors,
+                );
+            }
+        }
+        let authoritative = (!self.no_ns_check).then(|| AuthoritativeCheck {
+            port: self
+                .ns_port
+                .or(self.nameserver.map(|a| a.port()))
+                .unwrap_or(53),
+            timeout: Duration::from_secs_f64(self.timeout),
+            retries: self.retries,
+        });
+        let sender = match (&self.from, &self.identities) {
+            (Some(from), Some(path)) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                let identities = dkimctl::diagnose::identities_from_csv(&text)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                if !from.contains('@') {
+                    anyhow::bail!("--from {from:?} is not an address (local@domain)");
+                }
+                Some((from.clone(), identities))
+            }
+            _ => None,
+        };
+        Ok(DiagnoseOptions {
+            domain,
+            selectors,
+            verification_token,
+            authoritative,
+            sender,
+        })
+    }
+
+    /// Runs the command.
+    pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
+        if !(self.timeout.is_finite() && self.timeout > 0.0) {
+            anyhow::bail!("--timeout must be a positive number of seconds");
+        }
+        let options = self.options()?;
+        let dns = DnsOptions {
+            nameserver: self.nameserver,
+            timeout: Duration::from_secs_f64(self.timeout),
+            retries: self.retries,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the DNS runtime")?;
+        if let Some(path) = &self.batch {
+            return self.run_batch(out, path, &options, &dns, &runtime);
+        }
+        let report = runtime.block_on(async {
+            let resolver = Resolver::new(&dns)?;
+            anyhow::Ok(diagnose(&resolver, &options).await)
+        })?;
+        if self.json {
+            let doc = document(&report);
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        } else {
+            render(out, &report)?;
+        }
+        Ok(exit_code(&report, self.strict))
+    }
+}
+
+impl DiagnoseArgs {
+    /// `--batch`: every domain of the file, one document or one table.
+    fn run_batch(
+        &self,
+        out: &mut dyn Write,
+        path: &std::path::Path,
+        template: &DiagnoseOptions,
+        dns: &DnsOptions,
+        runtime: &tokio::runtime::Runtime,
+    ) -> anyhow::Result<Exit> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let mut domains = Vec::new();
+        let mut bad_lines = false;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            match dkimctl::records::normalize_domain(line) {
+                Ok(domain) => domains.push(domain),
+                Err(e) => {
+                    eprintln!("error: {}:{}: {e}", path.display(), i + 1);
+                    bad_lines = true;
+                }
+            }
+        }
+        let bar = term::progress(domains.len() as u64, "diagnose");
+        let reports = runtime.block_on(async {
+            let resolver = Resolver::new(dns)?;
+            anyhow::Ok(
+                dkimctl::diagnose::diagnose_batch(
+                    &resolver,
+                    &domains,
+                    template,
+                    self.concurrency,
+                    &|| bar.inc(1),
+                )
+                .await,
+            )
+        })?;
+        bar.finish_and_clear();
+        let mut exit = if bad_lines { Exit::Usage } else { Exit::Ok };
+        for report in &reports {
+            exit = exit.merge(exit_code(report, self.strict));
+        }
+        if self.json {
+            let docs: Vec<Document> = reports.iter().map(document).collect();
+            let summary = BatchSummary {
+                domains: reports.len(),
+                with_errors: reports
+                    .iter()
+                    .filter(|r| dkimctl::finding::has_errors(&r.findings))
+                    .count(),
+                dns_trouble: reports.iter().filter(|r| r.dns_trouble).count(),
+            };
+            let text = serde_json::to_string_pretty(&BatchDocument {
+                domains: docs,
+                summary,
+            })?;
+            writeln!(out, "{text}")?;
+        } else {
+            let mut table = term::table();
+            table.set_header(vec!["domain", "selectors", "findings"]);
+            for r in &reports {
+                let verdicts: Vec<String> = r.selectors.iter().map(|s| s.verdict()).collect();
+                let codes: Vec<String> = r
+                    .findings
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{} {} ({})",
+                            f.severity.as_str(),
+                            f.code.as_str(),
+                            f.subject
+                        )
+                    })
+                    .collect();
+                table.add_row(vec![
+                    r.domain.clone(),
+                    if verdicts.is_empty() {
+                        "none found".to_string()
+                    } else {
+                        verdicts.join("\n")
+                    },
+                    codes.join("\n"),
+                ]);
+            }
+            writeln!(out, "{table}")?;
+        }
+        Ok(exit)
+    }
+}
+
+#[derive(Serialize)]
+struct BatchSummary {
+    domains: usize,
+    with_errors: usize,
+    dns_trouble: usize,
+}
+
+#[derive(Serialize)]
+struct BatchDocument<'a> {
+    domains: Vec<Document<'a>>,
+    summary: BatchSummary,
+}
+
+/// The JSON document of one report.
+fn document(report: &DiagnoseReport) -> Document<'_> {
+    Document {
+        domain: &report.domain,
+        zone: &report.zone,
+        probed: &report.probed,
+        selectors: report
+            .selectors
+            .iter()
+            .map(|s| SelectorDocument {
+                selector: s,
+                verdict: s.verdict(),
+            })
+            .collect(),
+        name_servers: &report.name_servers,
+        findings: &report.findings,
+        dns_trouble: report.dns_trouble,
+    }
+}
+
+/// 1 on an error finding (or a warning with `strict`), else 3 when DNS
+/// trouble left something undecided, else 0.
+fn exit_code(report: &DiagnoseReport, strict: bool) -> Exit {
+    let from_findings = Exit::from_findings(&report.findings, strict);
+    if dkimctl::finding::has_errors(&report.findings) {
+        Exit::Findings
+    } else if report.dns_trouble {
+        Exit::DnsTemp
+    } else {
+        from_findings
+    }
+}
+
+fn render(out: &mut dyn Write, report: &DiagnoseReport) -> anyhow::Result<()> {
+    match &report.zone {
+        Some(zone) => writeln!(out, "Domain: {} (zone {zone})", report.domain)?,
+        None => writeln!(out, "Domain: {} (zone not found)", report.domain)?,
+    }
+    if !report.probed.is_empty() {
+        let found: Vec<&str> = report
+            .selectors
+            .iter()
+            .map(|s| s.selector.as_str())
+            .collect();
+        writeln!(
+            out,
+            "Probed {} common selectors: {}",
+            report.probed.len(),
+            report.probed.join(", ")
+        )?;
+        writeln!(
+            out,
+            "Found: {}",
+            if found.is_empty() {
+                "none".to_string()
+            } else {
+                found.join(", ")
+            }
+        )?;
+    }
+    if !report.name_servers.is_empty() {
+        let servers: Vec<String> = report
+            .name_servers
+            .iter()
+            .map(|ns| match ns.serial {
+                Some(serial) => format!("{} (serial {serial})", ns.host),
+                None => format!("{} (no answer)", ns.host),
+            })
+            .collect();
+        writeln!(out, "Name servers: {}", servers.join(", "))?;
+    }
+    if report.findings.is_empty() {
+        writeln!(out, "No findings.")?;
+    } else {
+        let colour = term::colour();
+        let mut table = term::table();
+        table.set_header(vec!["severity", "code", "name", "what is wrong", "fix"]);
+        // Fixes are printed below the table, unwrapped, so the literal
+        // records can be copied; the table points at them.
+        let mut fixes = Vec::new();
+        for f in &report.findings {
+            let mut severity = comfy_table::Cell::new(f.severity.as_str());
+            if colour {
+                severity = severity.fg(match f.severity {
+                    Severity::Error => comfy_table::Color::Red,
+                    Severity::Warning => comfy_table::Color::Yellow,
+                    Severity::Info => comfy_table::Color::Blue,
+                });
+            }
+            table.add_row(vec![
+                severity,
+                comfy_table::Cell::new(f.code.as_str()),
+                comfy_table::Cell::new(&f.subject),
+                comfy_table::Cell::new(&f.message),
+                comfy_table::Cell::new(match &f.fix {
+                    Some(fix) => {
+                        fixes.push(fix.as_str());
+                        format!("[{}]", fixes.len())
+                    }
+                    None => String::new(),
+                }),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+        for (i, fix) in fixes.iter().enumerate() {
+            writeln!(out, "[{}] {fix}", i + 1)?;
+        }
+    }
+    for s in &report.selectors {
+        writeln!(out, "{}", s.verdict())?;
+    }
+    Ok(())
+}

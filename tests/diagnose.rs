@@ -1,0 +1,767 @@
+//! `dkimctl diagnose` against the in-process test DNS server serving
+//! fixtures/diagnose/*.zone: one mistake per name, plus SERVFAIL and a
+//! server that never answers. Each test asserts the exact findings (code,
+//! subject) and the exit code.
+
+use crate::dns_server::{DnsServer, DnsServerBuilder};
+use crate::util::{TestDir, fixture};
+use std::time::{Duration, Instant};
+
+const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+const C: &str = "cccccccccccccccccccccccccccccccc";
+const E: &str = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
+const F: &str = "ffffffffffffffffffffffffffffffff";
+const H: &str = "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh";
+
+fn zone(name: &str) -> String {
+    std::fs::read_to_string(fixture(&format!("diagnose/{name}"))).expect("diagnose fixture")
+}
+
+/// example.com. and the provider zone dkim.amazonses.com.
+fn servers() -> DnsServerBuilder {
+    DnsServer::builder()
+        .zone("example.com.", &zone("example.com.zone"))
+        .zone("dkim.amazonses.com.", &zone("provider.zone"))
+}
+
+/// Runs `diagnose DOMAIN --nameserver ... --json ARGS` and returns the
+/// exit code and the document.
+fn diagnose_json(dns: &DnsServer, domain: &str, args: &[&str]) -> (i32, serde_json::Value) {
+    let dir = TestDir::new();
+    let ns = dns.nameserver();
+    let mut all = vec!["diagnose", domain, "--nameserver", &ns, "--json"];
+    all.extend(args);
+    let run = dir.cmd(&all).run();
+    let doc = serde_json::from_str(&run.stdout()).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}):\n{}\n--- stderr\n{}",
+            run.stdout(),
+            run.stderr()
+        )
+    });
+    (run.code(), doc)
+}
+
+/// `(code, subject)` of every finding, in order.
+fn findings(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["subject"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(c, s)| (c.to_string(), s.to_string()))
+        .collect()
+}
+
+fn verdicts(doc: &serde_json::Value) -> Vec<String> {
+    doc["selectors"]
+        .as_array()
+        .expect("selectors array")
+        .iter()
+        .map(|s| s["verdict"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn good_selectors_exit_0_with_a_verdict_each() {
+    let dns = servers().start();
+    let dir = TestDir::new();
+    let ns = dns.nameserver();
+    let run = dir
+        .cmd(&[
+            "diagnose",
+            "example.com",
+            "--nameserver",
+            &ns,
+            "-s",
+            "s1",
+            "-s",
+            "ed25519",
+        ])
+        .run();
+    run.assert_exit(0).assert_stdout(
+        "Domain: example.com (zone example.com)\n\
+         Name servers: ns1.example.com (serial 2024010101)\n\
+         No findings.\n\
+         s1: ok (RSA-2048)\n\
+         ed25519: ok (Ed25519)\n",
+    );
+}
+
+#[test]
+fn key_record_mistakes() {
+    let dns = servers().start();
+    let selectors = [
+        "weak", "short", "revoked", "testing", "v2", "dsa", "pem", "two",
+    ];
+    let mut args = Vec::new();
+    for s in &selectors {
+        args.extend(["-s", s]);
+    }
+    let (code, doc) = diagnose_json(&dns, "example.com", &args);
+    assert_eq!(
+        findings(&doc),
+        pairs(&[
+            ("key-weak", "weak._domainkey.example.com"),
+            ("key-too-short", "short._domainkey.example.com"),
+            ("key-revoked", "revoked._domainkey.example.com"),
+            ("key-testing", "testing._domainkey.example.com"),
+            ("key-version", "v2._domainkey.example.com"),
+            ("key-unknown-algorithm", "dsa._domainkey.example.com"),
+            ("key-pem-armor", "pem._domainkey.example.com"),
+            ("key-multiple-records", "two._domainkey.example.com"),
+        ])
+    );
+    assert_eq!(code, 1);
+    let fixes: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fix"].as_str().unwrap_or(""))
+        .collect();
+    // The armour fix is the record with p= as one line of base64.
+    assert!(
+        fixes[6].starts_with("pem._domainkey.example.com. 3600 IN TXT \"v=DKIM1; k=rsa; p=MIIB"),
+        "{}",
+        fixes[6]
+    );
+    assert!(!fixes[6].contains("BEGIN"));
+    assert_eq!(
+        verdicts(&doc),
+        [
+            "weak: ok (RSA-1024) with key-weak",
+            "short: key-too-short",
+            "revoked: key-revoked",
+            "testing: ok (RSA-2048) with key-testing",
+            "v2: key-version",
+            "dsa: key-unknown-algorithm",
+            "pem: key-pem-armor",
+            "two: key-multiple-records",
+        ]
+    );
+}
+
+#[test]
+fn warnings_exit_0_unless_strict() {
+    let dns = servers().start();
+    let (code, doc) = diagnose_json(&dns, "example.com", &["-s", "weak"]);
+    assert_eq!(
+        findings(&doc),
+        pairs(&[("key-weak", "weak._domainkey.example.com")])
+    );
+    assert_eq!(code, 0);
+    let (code, _) = diagnose_json(&dns, "example.com", &["-s", "weak", "--strict"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn records_at_the_wrong_name() {
+    let dns = servers().start();
+    let (code, doc) = diagnose_json(
+        &dns,
+        "example.com",
+        &["-s", "dup", "-s", "nous", "-s", "nolabel", "-s", "missing"],
+    );
+    assert_eq!(
+        findings(&doc),
+        pairs(&[
+            (
+                "duplicated-suffix",
+                "dup._domainkey.example.com.example.com"
+            ),
+            ("missing-underscore", "nous.domainkey.example.com"),
+            ("missing-domainkey-label", "nolabel.example.com"),
+            ("record-missing", "missing._domainkey.example.com"),
+        ])
+    );
+    assert_eq!(code, 1);
+    let fix = doc["findings"][0]["fix"].as_str().unwrap();
+    assert_eq!(
+        fix,
+        "delete the record at dup._domainkey.example.com.example.com. and publish: \
+         dup._domainkey.example.com. 3600 IN TXT \"v=DKIM1; k=ed25519; p=YxFLneSqY75GZhTKvEeBURV28GXum3RB8EZ4cOK+nmY=\""
+    );
+    assert_eq!(verdicts(&doc)[3], "missing: record-missing");
+}
+
+#[test]
+fn subdomain_in_its_parent_zone() {
+    let dns = servers().start();
+    let (code, doc) = diagnose_json(&dns, "sub.example.com", &["-s", "s1"]);
+    assert_eq!(doc["zone"], "example.com");
+    assert_eq!(
+        findings(&doc),
+        pairs(&[(
+            "duplicated-suffix",
+            "s1._domainkey.sub.example.com.example.com"
+        )])
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn provider_tokens() {
+    let dns = servers().start();
+    let (code, doc) = diagnose_json(
+        &dns,
+        "example.com",
+        &[
+            "--token", A, "--token", B, "--token", C, "--token", E, "--token", H,
+        ],
+    );
+    let owner = |t: &str| format!("{t}._domainkey.example.com");
+    assert_eq!(
+        findings(&doc),
+        vec![
+            ("duplicated-suffix".to_string(), owner(B)),
+            ("cname-target-mismatch".to_string(), owner(C)),
+            ("cname-dangling".to_string(), owner(E)),
+            ("duplicated-suffix".to_string(), owner(H)),
+        ]
+    );
+    assert_eq!(
+        doc["findings"][3]["fix"],
+        format!("{H}._domainkey.example.com. 3600 IN CNAME {H}.dkim.amazonses.com.")
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        doc["findings"][1]["fix"],
+        format!("{C}._domainkey.example.com. 3600 IN CNAME {C}.dkim.amazonses.com.")
+    );
+    assert_eq!(verdicts(&doc)[0], format!("{A}: ok (RSA-2048)"));
+}
+
+#[test]
+fn records_csv_checked_row_by_row() {
+    let dns = servers().start();
+    let dir = TestDir::new();
+    let csv = format!(
+        "Type,Name,Value\r\n\
+         CNAME,{A}._domainkey.example.com,{A}.dkim.amazonses.com\r\n\
+         CNAME,{E}._domainkey.example.com,{E}.dkim.amazonses.com\r\n\
+         CNAME,gggggggggggggggggggggggggggggggg._domainkey.example.com,gggggggggggggggggggggggggggggggg.dkim.amazonses.com\r\n\
+         TXT,_amazonses.example.com,expected-token=\r\n"
+    );
+    let path = dir.write("set.csv", csv);
+    let ns = dns.nameserver();
+    let run = dir
+        .cmd(&[
+            "diagnose",
+            "example.com",
+            "--nameserver",
+            &ns,
+            "--records",
+            path.to_str().unwrap(),
+            "--json",
+        ])
+        .run();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(
+        findings(&doc),
+        vec![
+            (
+                "cname-dangling".to_string(),
+                format!("{E}._domainkey.example.com")
+            ),
+            (
+                "record-missing".to_string(),
+                "gggggggggggggggggggggggggggggggg._domainkey.example.com".to_string()
+            ),
+            (
+                "verification-missing".to_string(),
+                "_amazonses.example.com".to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        doc["findings"][2]["fix"],
+        "_amazonses.example.com. 3600 IN TXT \"expected-token=\""
+    );
+    run.assert_exit(1);
+    // The right token is accepted.
+    let (code, doc) = diagnose_json(
+        &dns,
+        "example.com",
+        &["--token", A, "--verification-token", "published-token="],
+    );
+    assert_eq!(findings(&doc), []);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn selectors_from_a_message() {
+    let dns = servers().start();
+    let dir = TestDir::new();
+    let msg = dir.write(
+        "m.eml",
+        "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1; h=from; bh=AA==; b=AA==\r\n\
+         DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=missing; h=from; bh=AA==; b=AA==\r\n\
+         From: a@example.com\r\n\r\nhi\r\n",
+    );
+    let (code, doc) = diagnose_json(&dns, "example.com", &["--message", msg.to_str().unwrap()]);
+    assert_eq!(
+        findings(&doc),
+        pairs(&[("record-missing", "missing._domainkey.example.com")])
+    );
+    assert_eq!(
+        verdicts(&doc),
+        ["s1: ok (RSA-2048)", "missing: record-missing"]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn probing_common_selectors() {
+    let dns = servers()
+        .zone("example.net.", "www IN A 192.0.2.1\n")
+        .start();
+    let (code, doc) = diagnose_json(&dns, "example.com", &[]);
+    assert!(doc["probed"].as_array().unwrap().len() >= 15);
+    assert_eq!(
+        verdicts(&doc),
+        ["google: ok (RSA-2048)", "s1: ok (RSA-2048)"]
+    );
+    assert_eq!(findings(&doc), []);
+    assert_eq!(code, 0);
+    let (code, doc) = diagnose_json(&dns, "example.net", &[]);
+    assert_eq!(
+        findings(&doc),
+        pairs(&[("record-missing", "_domainkey.example.net")])
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn txt_servfail_behind_a_working_cname() {
+    let dns = servers()
+        .servfail_under(&format!("{F}.dkim.amazonses.com."))
+        .start();
+    let (code, doc) = diagnose_json(&dns, "example.com", &["--token", F, "--retries", "0"]);
+    assert_eq!(
+        findings(&doc),
+        vec![(
+            "txt-servfail".to_string(),
+            format!("{F}._domainkey.example.com")
+        )]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn servfail_and_timeout_are_undecided_exit_3() {
+    let dns = servers()
+        .servfail_under("broken._domainkey.example.com.")
+        .drop_under("slow._domainkey.example.com.")
+        .start();
+    let started = Instant::now();
+    let (code, doc) = diagnose_json(
+        &dns,
+        "example.com",
+        &[
+            "-s",
+            "broken",
+            "-s",
+            "slow",
+            "-s",
+            "s1",
+            "--timeout",
+            "0.3",
+            "--retries",
+            "0",
+        ],
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(
+        findings(&doc),
+        pairs(&[
+            ("dns-temporary", "broken._domainkey.example.com"),
+            ("dns-temporary", "slow._domainkey.example.com"),
+        ])
+    );
+    assert_eq!(doc["dns_trouble"], true);
+    assert_eq!(
+        verdicts(&doc),
+        [
+            "broken: undecided (DNS failure)",
+            "slow: undecided (DNS failure)",
+            "s1: ok (RSA-2048)"
+        ]
+    );
+    assert_eq!(code, 3);
+    // An error found elsewhere decides the run: exit 1.
+    let (code, _) = diagnose_json(
+        &dns,
+        "example.com",
+        &["-s", "broken", "-s", "missing", "--retries", "0"],
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let dir = TestDir::new();
+    for args in [
+        vec!["diagnose", "not a domain", "--nameserver", "127.0.0.1:1"],
+        vec!["diagnose", "example.com", "--records", "absent.csv"],
+        vec!["diagnose", "example.com", "--timeout", "0"],
+    ] {
+        dir.cmd(&args).run().assert_exit(2).assert_stdout("");
+    }
+}
+
+/// A UDP relay on 127.0.0.1 that holds every query `delay` before passing
+/// it to `upstream`: a server one round trip of `delay` away.
+fn slow_relay(upstream: std::net::SocketAddr, delay: Duration) -> std::net::SocketAddr {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("a UDP port on 127.0.0.1");
+    let addr = socket.local_addr().expect("bound");
+    std::thread::spawn(move || {
+        let socket = std::sync::Arc::new(socket);
+        let mut buf = [0u8; 4096];
+        while let Ok((len, client)) = socket.recv_from(&mut buf) {
+            let query = buf[..len].to_vec();
+            let socket = socket.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(delay);
+                let up = std::net::UdpSocket::bind("127.0.0.1:0").expect("a UDP port");
+                up.set_read_timeout(Some(Duration::from_secs(2))).ok();
+                up.send_to(&query, upstream).ok();
+                let mut answer = [0u8; 4096];
+                if let Ok(n) = up.recv(&mut answer) {
+                    socket.send_to(&answer[..n], client).ok();
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// Not a timed assertion: prints how long one and three selectors take
+/// through a relay that adds 100 ms per query, next to the cost of a run
+/// with no latency, to show the queries of all selectors go out at once.
+#[test]
+fn speed_three_selectors_about_one_round_trip() {
+    let dns = servers().start();
+    let delay = Duration::from_millis(100);
+    let relay = slow_relay(dns.addr(), delay).to_string();
+    let time = |ns: &str, selectors: &[&str]| {
+        let dir = TestDir::new();
+        let mut args = vec![
+            "diagnose",
+            "example.com",
+            "--nameserver",
+            ns,
+            "--json",
+            "--no-ns-check",
+        ];
+        for s in selectors {
+            args.extend(["-s", s]);
+        }
+        let started = Instant::now();
+        dir.cmd(&args).run().assert_exit(0);
+        started.elapsed()
+    };
+    let local = dns.nameserver();
+    let base = time(&local, &["s1"]);
+    let one = time(&relay, &["s1"]);
+    let three = time(&relay, &["s1", "ed25519", "google"]);
+    let before = dns.queries().len();
+    time(&local, &["s1", "ed25519", "google"]);
+    let queries = dns.queries().len() - before;
+    // With the authoritative comparison: the NS set (with glue) is asked in
+    // the first round, each server directly in the second. The direct
+    // queries go to ns1's address 127.0.0.1 at the --nameserver port, i.e.
+    // through the relay too.
+    let with_ns = {
+        let dir = TestDir::new();
+        let started = Instant::now();
+        dir.cmd(&[
+            "diagnose",
+            "example.com",
+            "--nameserver",
+            &relay,
+            "--json",
+            "-s",
+            "s1",
+            "-s",
+            "ed25519",
+            "-s",
+            "google",
+        ])
+        .run()
+        .assert_exit(0);
+        started.elapsed()
+    };
+    eprintln!(
+        "diagnose speed: round trip {delay:?}; no latency {base:?}; 1 selector {one:?}; \
+         3 selectors {three:?} ({queries} queries); 3 selectors with the NS comparison {with_ns:?}"
+    );
+    assert_eq!(queries, 7, "SOA, then CNAME and TXT per selector");
+}
+
+/// Prints the run shown in README.md: `cargo test --test tests
+/// diagnose::readme_example -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn readme_example() {
+    let dns = servers().start();
+    let dir = TestDir::new();
+    let ns = dns.nameserver();
+    let run = dir
+        .cmd(&[
+            "diagnose",
+            "example.com",
+            "--nameserver",
+            &ns,
+            "-s",
+            "s1",
+            "-s",
+            "weak",
+            "-s",
+            "nous",
+            "--token",
+            C,
+        ])
+        .run();
+    eprintln!("NS={ns}\n{}EXIT={}", run.stdout(), run.code());
+}
+
+/// example.org on three loopback servers, one port: the resolver's
+/// (127.0.0.1, primary), ns1 (127.0.0.2, primary copy) and ns2 (127.0.0.3,
+/// serving `ns2_zone`).
+fn ns_set(ns2_zone: &str) -> (DnsServer, DnsServer, DnsServer) {
+    let primary = zone("ns-primary.zone");
+    let main = DnsServer::builder().zone("example.org.", &primary).start();
+    let port = main.addr().port();
+    let at = |ip: [u8; 4], text: &str| {
+        DnsServer::builder()
+            .zone("example.org.", text)
+            .bind(std::net::SocketAddr::from((ip, port)))
+            .start()
+    };
+    let ns1 = at([127, 0, 0, 2], &primary);
+    let ns2 = at([127, 0, 0, 3], &zone(ns2_zone));
+    (main, ns1, ns2)
+}
+
+#[test]
+fn stale_secondary_is_named() {
+    let (main, ns1, ns2) = ns_set("ns-stale.zone");
+    let (code, doc) = diagnose_json(&main, "example.org", &["-s", "s1", "-s", "s2"]);
+    assert_eq!(
+        findings(&doc),
+        pairs(&[("ns-inconsistent", "ns2.example.org")])
+    );
+    let message = doc["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!(
+            "ns2.example.org ({}) is behind: SOA serial 4, the newest is 5; s2._domainkey.example.org: NXDOMAIN here, TXT v=DKIM1; k=ed25519; p=YxFLneSqY75GZhTKvE... on the others",
+            ns2.addr()
+        )),
+        "{message}"
+    );
+    assert_eq!(doc["findings"][0]["severity"], "error");
+    let serials: Vec<(String, u64)> = doc["name_servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["host"].as_str().unwrap().to_string(),
+                n["serial"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        serials,
+        [
+            ("ns1.example.org".to_string(), 5),
+            ("ns2.example.org".to_string(), 4)
+        ]
+    );
+    assert_eq!(code, 1);
+    // Both were asked directly, without recursion.
+    assert!(!ns1.queries().is_empty() && !ns2.queries().is_empty());
+    // Skipping the comparison skips the finding.
+    let (code, doc) = diagnose_json(
+        &main,
+        "example.org",
+        &["-s", "s1", "-s", "s2", "--no-ns-check"],
+    );
+    assert_eq!(findings(&doc), []);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn secondary_behind_with_the_same_answers_is_a_warning() {
+    let (main, _ns1, _ns2) = ns_set("ns-stale.zone");
+    let (code, doc) = diagnose_json(&main, "example.org", &["-s", "s1"]);
+    assert_eq!(
+        findings(&doc),
+        pairs(&[("ns-inconsistent", "ns2.example.org")])
+    );
+    assert_eq!(doc["findings"][0]["severity"], "warning");
+    assert_eq!(code, 0);
+    let (main, _ns1, _ns2) = ns_set("ns-primary.zone");
+    let (code, doc) = diagnose_json(&main, "example.org", &["-s", "s1", "-s", "s2"]);
+    assert_eq!(findings(&doc), []);
+    assert_eq!(doc["name_servers"].as_array().unwrap().len(), 2);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn batch_of_domains() {
+    let dns = servers().start();
+    let dir = TestDir::new();
+    let list = dir.write(
+        "domains.txt",
+        "# one a line\nexample.com\nsub.example.com  # in example.com's zone\n\nnot a domain\n",
+    );
+    let ns = dns.nameserver();
+    let run = dir
+        .cmd(&[
+            "diagnose",
+            "--batch",
+            list.to_str().unwrap(),
+            "--nameserver",
+            &ns,
+            "-s",
+            "s1",
+            "--json",
+        ])
+        .run();
+    // A bad line is reported and the run goes on, ending with 2.
+    run.assert_exit(2);
+    assert!(
+        run.stderr()
+            .contains("domains.txt:5: 'not a domain' is not a valid domain"),
+        "{}",
+        run.stderr()
+    );
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let domains = doc["domains"].as_array().unwrap();
+    assert_eq!(domains.len(), 2);
+    assert_eq!(verdicts(&domains[0]), ["s1: ok (RSA-2048)"]);
+    assert_eq!(
+        findings(&domains[1]),
+        pairs(&[(
+            "duplicated-suffix",
+            "s1._domainkey.sub.example.com.example.com"
+        )])
+    );
+    assert_eq!(doc["summary"]["domains"], 2);
+    assert_eq!(doc["summary"]["with_errors"], 1);
+    // The table form, good lines only: exit 1.
+    let list = dir.write("good.txt", "example.com\nsub.example.com\n");
+    let run = dir
+        .cmd(&[
+            "diagnose",
+            "--batch",
+            list.to_str().unwrap(),
+            "--nameserver",
+            &ns,
+            "-s",
+            "s1",
+        ])
+        .run();
+    run.assert_exit(1);
+    assert!(run.stdout().contains("s1: ok (RSA-2048)"));
+    assert!(run.stdout().contains("error duplicated-suffix"));
+}
+
+/// A benchmark, run by hand: `cargo test --release --test tests
+/// diagnose::batch_speed -- --ignored --nocapture`. 10,000 domains, one
+/// selector each, against the local server; prints domains per second.
+#[test]
+#[ignore]
+fn batch_speed() {
+    let n = 10_000;
+    let key = "\"v=DKIM1; k=ed25519; p=YxFLneSqY75GZhTKvEeBURV28GXum3RB8EZ4cOK+nmY=\"";
+    let zone: String = (0..n)
+        .map(|i| format!("s1._domainkey.d{i} IN TXT {key}\n"))
+        .collect();
+    let dns = DnsServer::builder().zone("batch.test.", &zone).start();
+    let dir = TestDir::new();
+    let list: String = (0..n).map(|i| format!("d{i}.batch.test\n")).collect();
+    let list = dir.write("domains.txt", list);
+    let ns = dns.nameserver();
+    for extra in [vec!["--no-ns-check"], vec![]] {
+        for concurrency in ["16", "64", "256"] {
+            let mut args = vec![
+                "diagnose",
+                "--batch",
+                list.to_str().unwrap(),
+                "--nameserver",
+                &ns,
+                "-s",
+                "s1",
+                "--json",
+                "--concurrency",
+                concurrency,
+            ];
+            args.extend(&extra);
+            let started = Instant::now();
+            let run = dir.cmd(&args).run();
+            let elapsed = started.elapsed();
+            // 0, or 3 when the (single-threaded) test server dropped queries.
+            assert!(matches!(run.code(), 0 | 3), "{}", run.stderr());
+            let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+            assert_eq!(doc["summary"]["domains"], n);
+            eprintln!(
+                "batch {n} domains {extra:?} concurrency {concurrency}: {elapsed:?}, {:.0} domains/s, {} undecided (DNS timeouts)",
+                n as f64 / elapsed.as_secs_f64(),
+                doc["summary"]["dns_trouble"]
+            );
+        }
+    }
+}
+
+#[test]
+fn identity_override() {
+    let dns = servers().start();
+    let dir = TestDir::new();
+    let ids = dir.write(
+        "identities.csv",
+        "identity,dkim\nexample.com,on\nsub.example.com,off\nalice@example.com,on\n",
+    );
+    let ids = ids.to_str().unwrap();
+    let run = |from: &str| {
+        diagnose_json(
+            &dns,
+            "example.com",
+            &["-s", "s1", "--identities", ids, "--from", from],
+        )
+    };
+    let (code, doc) = run("bob@example.com");
+    assert_eq!(findings(&doc), []);
+    assert_eq!(code, 0);
+    let (code, doc) = run("carol@sub.example.com");
+    assert_eq!(
+        findings(&doc),
+        pairs(&[("identity-override", "carol@sub.example.com")])
+    );
+    assert_eq!(doc["findings"][0]["severity"], "error");
+    assert_eq!(code, 1);
+    let (code, doc) = run("alice@example.com");
+    assert_eq!(
+        findings(&doc),
+        pairs(&[("identity-override", "alice@example.com")])
+    );
+    assert_eq!(doc["findings"][0]["severity"], "warning");
+    assert_eq!(code, 0);
+    // --from without --identities is bad usage.
+    dir.cmd(&["diagnose", "example.com", "--from", "a@example.com"])
+        .run()
+        .assert_exit(2);
+}
