@@ -41,4 +41,3 @@ mod key_check;
 // `dkimctl diagnose` against the test DNS server: each mistake of
 // fixtures/diagnose/*.zone, SERVFAIL, timeouts, exit codes.
 mod diagnose;
-
