@@ -138,7 +138,7 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('--records', '--records', [CompletionResultType]::ParameterName, 'A record set written by `dkimctl records --csv`: check that every row is published')
             [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'A signed message: check the selectors of its DKIM-Signatures with d=DOMAIN')
             [CompletionResult]::new('--verification-token', '--verification-token', [CompletionResultType]::ParameterName, 'The domain-verification token `_amazonses.DOMAIN` should hold')
-            [CompletionResult]::new('--identities', '--identities', [CompletionResultType]::ParameterName, 'Verified identities (CSV `identity,dkim`: domains, subdomains, addresses; dkim on/off), with --from')
+            [CompletionResult]::new('--identities', '--identities', [CompletionResultType]::ParameterName, 'Verified identities (domains, subdomains, addresses; DKIM on/off), CSV or TOML, with --from')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The sender address whose governing identity to check (identity-override), with --identities')
             [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'Ask this DNS server instead of the system resolver')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for one DNS answer')
@@ -147,8 +147,8 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('--no-ns-check', '--no-ns-check', [CompletionResultType]::ParameterName, 'Do not ask the zone''s authoritative servers directly to compare them')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document instead of the table')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 on warnings too')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'dkimctl;key' {

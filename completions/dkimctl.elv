@@ -129,7 +129,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand --records 'A record set written by `dkimctl records --csv`: check that every row is published'
             cand --message 'A signed message: check the selectors of its DKIM-Signatures with d=DOMAIN'
             cand --verification-token 'The domain-verification token `_amazonses.DOMAIN` should hold'
-            cand --identities 'Verified identities (CSV `identity,dkim`: domains, subdomains, addresses; dkim on/off), with --from'
+            cand --identities 'Verified identities (domains, subdomains, addresses; DKIM on/off), CSV or TOML, with --from'
             cand --from 'The sender address whose governing identity to check (identity-override), with --identities'
             cand --nameserver 'Ask this DNS server instead of the system resolver'
             cand --timeout 'Seconds to wait for one DNS answer'
@@ -138,8 +138,8 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand --no-ns-check 'Do not ask the zone''s authoritative servers directly to compare them'
             cand --json 'Print one JSON document instead of the table'
             cand --strict 'Exit 1 on warnings too'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'dkimctl;key'= {
             cand -h 'Print help'

@@ -111,7 +111,7 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l target-host
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l records -d 'A record set written by `dkimctl records --csv`: check that every row is published' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l message -d 'A signed message: check the selectors of its DKIM-Signatures with d=DOMAIN' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l verification-token -d 'The domain-verification token `_amazonses.DOMAIN` should hold' -r
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l identities -d 'Verified identities (CSV `identity,dkim`: domains, subdomains, addresses; dkim on/off), with --from' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l identities -d 'Verified identities (domains, subdomains, addresses; DKIM on/off), CSV or TOML, with --from' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l from -d 'The sender address whose governing identity to check (identity-override), with --identities' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l nameserver -d 'Ask this DNS server instead of the system resolver' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l timeout -d 'Seconds to wait for one DNS answer' -r
@@ -120,7 +120,7 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l ns-port -d 
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l no-ns-check -d 'Do not ask the zone\'s authoritative servers directly to compare them'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l json -d 'Print one JSON document instead of the table'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l strict -d 'Exit 1 on warnings too'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -s h -l help -d 'Print help'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1167,6 +1167,96 @@ pub fn identities_from_csv(text: &str) -> Result<Vec<checks::Identity>, crate::E
     Ok(out)
 }
 
+/// The format of a `--identities` file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentitiesFormat {
+    /// A header, then `identity,dkim` rows.
+    Csv,
+    /// `[[identity]]` tables with `name` and `dkim`.
+    Toml,
+}
+
+impl IdentitiesFormat {
+    /// The format of a file: by extension (`.toml`, `.csv`), else by
+    /// content (TOML when the first line that is not blank or a `#`
+    /// comment starts with `[` or is a `key = value` line).
+    pub fn detect(extension: Option<&str>, text: &str) -> IdentitiesFormat {
+        match extension.map(str::to_ascii_lowercase).as_deref() {
+            Some("toml") => return IdentitiesFormat::Toml,
+            Some("csv") => return IdentitiesFormat::Csv,
+            _ => {}
+        }
+        let first = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'));
+        match first {
+            Some(line) if line.starts_with('[') || line.contains('=') => IdentitiesFormat::Toml,
+            _ => IdentitiesFormat::Csv,
+        }
+    }
+}
+
+/// Reads a list of verified identities in `format`.
+pub fn identities_from_str(
+    text: &str,
+    format: IdentitiesFormat,
+) -> Result<Vec<checks::Identity>, crate::Error> {
+    match format {
+        IdentitiesFormat::Csv => identities_from_csv(text),
+        IdentitiesFormat::Toml => identities_from_toml(text),
+    }
+}
+
+/// Reads a TOML list of verified identities:
+///
+/// ```toml
+/// [[identity]]
+/// name = "example.com"
+/// dkim = true
+///
+/// [[identity]]
+/// name = "alice@example.com"
+/// dkim = false
+/// ```
+pub fn identities_from_toml(text: &str) -> Result<Vec<checks::Identity>, crate::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        #[serde(default)]
+        identity: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Entry {
+        name: String,
+        dkim: bool,
+    }
+    let file: File = toml::from_str(text).map_err(|e| {
+        crate::Error::Options(format!(
+            "identities TOML: {}",
+            e.to_string().trim_end().replace('\n', " ")
+        ))
+    })?;
+    file.identity
+        .into_iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let name = entry.name.trim().trim_end_matches('.').to_ascii_lowercase();
+            if name.is_empty() {
+                return Err(crate::Error::Options(format!(
+                    "identities TOML: [[identity]] {} has an empty name",
+                    i + 1
+                )));
+            }
+            Ok(checks::Identity {
+                name,
+                dkim: entry.dkim,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1179,6 +1269,36 @@ mod tests {
         assert_eq!((ids[0].name.as_str(), ids[0].dkim), ("example.com", true));
         assert!(!ids[1].dkim);
         assert!(identities_from_csv("identity,dkim\nexample.com,maybe\n").is_err());
+    }
+
+    #[test]
+    fn identity_toml() {
+        let text = "# verified identities\n[[identity]]\nname = \"Example.com.\"\ndkim = true\n\n[[identity]]\nname = \"alice@example.com\"\ndkim = false\n";
+        let ids = identities_from_toml(text).unwrap();
+        assert_eq!(ids.len(), 2);
+        assert_eq!((ids[0].name.as_str(), ids[0].dkim), ("example.com", true));
+        assert_eq!(
+            (ids[1].name.as_str(), ids[1].dkim),
+            ("alice@example.com", false)
+        );
+        assert!(
+            identities_from_toml("[[identity]]\nname = \"a.com\"\ndkim = \"maybe\"\n").is_err()
+        );
+        assert!(identities_from_toml("[[identity]]\nname = \"a.com\"\ndkm = true\n").is_err());
+        assert!(identities_from_toml("[[identity]]\nname = \"\"\ndkim = true\n").is_err());
+        assert_eq!(IdentitiesFormat::detect(None, text), IdentitiesFormat::Toml);
+        assert_eq!(
+            IdentitiesFormat::detect(None, "identity,dkim\nexample.com,on\n"),
+            IdentitiesFormat::Csv
+        );
+        assert_eq!(
+            IdentitiesFormat::detect(Some("TOML"), "identity,dkim\n"),
+            IdentitiesFormat::Toml
+        );
+        assert_eq!(
+            IdentitiesFormat::detect(Some("csv"), text),
+            IdentitiesFormat::Csv
+        );
     }
 
     #[test]

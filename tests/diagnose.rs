@@ -731,35 +731,69 @@ fn batch_speed() {
 fn identity_override() {
     let dns = servers().start();
     let dir = TestDir::new();
-    let ids = dir.write(
-        "identities.csv",
-        "identity,dkim\nexample.com,on\nsub.example.com,off\nalice@example.com,on\n",
+    let csv = "identity,dkim\nexample.com,on\nsub.example.com,off\nalice@example.com,on\n";
+    let toml = "# verified identities\n\
+                [[identity]]\nname = \"example.com\"\ndkim = true\n\n\
+                [[identity]]\nname = \"sub.example.com\"\ndkim = false\n\n\
+                [[identity]]\nname = \"alice@example.com\"\ndkim = true\n";
+    // CSV and TOML, by extension and (no or another extension) by content.
+    for (file, text) in [
+        ("identities.csv", csv),
+        ("identities.toml", toml),
+        ("identities", toml),
+        ("identities.txt", csv),
+    ] {
+        let ids = dir.write(file, text);
+        let ids = ids.to_str().unwrap();
+        let run = |from: &str| {
+            diagnose_json(
+                &dns,
+                "example.com",
+                &["-s", "s1", "--identities", ids, "--from", from],
+            )
+        };
+        let (code, doc) = run("bob@example.com");
+        assert_eq!(findings(&doc), [], "{file}");
+        assert_eq!(code, 0, "{file}");
+        let (code, doc) = run("carol@sub.example.com");
+        assert_eq!(
+            findings(&doc),
+            pairs(&[("identity-override", "carol@sub.example.com")]),
+            "{file}"
+        );
+        assert_eq!(doc["findings"][0]["severity"], "error", "{file}");
+        assert_eq!(code, 1, "{file}");
+        let (code, doc) = run("alice@example.com");
+        assert_eq!(
+            findings(&doc),
+            pairs(&[("identity-override", "alice@example.com")]),
+            "{file}"
+        );
+        assert_eq!(doc["findings"][0]["severity"], "warning", "{file}");
+        assert_eq!(code, 0, "{file}");
+    }
+    // A malformed TOML file is bad usage, with the file named.
+    let bad = dir.write(
+        "bad.toml",
+        "[[identity]]\nname = \"example.com\"\ndkim = \"on\"\n",
     );
-    let ids = ids.to_str().unwrap();
-    let run = |from: &str| {
-        diagnose_json(
-            &dns,
+    let ns = dns.nameserver();
+    let run = dir
+        .cmd(&[
+            "diagnose",
             "example.com",
-            &["-s", "s1", "--identities", ids, "--from", from],
-        )
-    };
-    let (code, doc) = run("bob@example.com");
-    assert_eq!(findings(&doc), []);
-    assert_eq!(code, 0);
-    let (code, doc) = run("carol@sub.example.com");
-    assert_eq!(
-        findings(&doc),
-        pairs(&[("identity-override", "carol@sub.example.com")])
-    );
-    assert_eq!(doc["findings"][0]["severity"], "error");
-    assert_eq!(code, 1);
-    let (code, doc) = run("alice@example.com");
-    assert_eq!(
-        findings(&doc),
-        pairs(&[("identity-override", "alice@example.com")])
-    );
-    assert_eq!(doc["findings"][0]["severity"], "warning");
-    assert_eq!(code, 0);
+            "--nameserver",
+            &ns,
+            "-s",
+            "s1",
+            "--identities",
+            bad.to_str().unwrap(),
+            "--from",
+            "a@example.com",
+        ])
+        .run();
+    run.assert_exit(2);
+    assert!(run.stderr().contains("bad.toml"), "{}", run.stderr());
     // --from without --identities is bad usage.
     dir.cmd(&["diagnose", "example.com", "--from", "a@example.com"])
         .run()

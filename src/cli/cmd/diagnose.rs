@@ -57,13 +57,12 @@ pub struct DiagnoseArgs {
     /// The domain-verification token `_amazonses.DOMAIN` should hold.
     #[arg(long, value_name = "TOKEN")]
     verification_token: Option<String>,
-    /// Verified identities (CSV `identity,dkim`: domains, subdomains, addresses; dkim on/off), with --from.
-    #[arg(
-        long,
-        value_name = "FILE.csv",
-        requires = "from",
-        conflicts_with = "batch"
-    )]
+    /// Verified identities (domains, subdomains, addresses; DKIM on/off), CSV or TOML, with --from.
+    ///
+    /// CSV: a header, then `identity,dkim` rows (dkim `on`/`off`). TOML:
+    /// `[[identity]]` tables with `name = "..."` and `dkim = true|false`.
+    /// The format comes from the extension (.csv, .toml), else from the content.
+    #[arg(long, value_name = "FILE", requires = "from", conflicts_with = "batch")]
     identities: Option<PathBuf>,
     /// The sender address whose governing identity to check (identity-override), with --identities.
     #[arg(long, value_name = "ADDRESS", requires = "identities")]
@@ -170,7 +169,11 @@ impl DiagnoseArgs {
             (Some(from), Some(path)) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("reading {}", path.display()))?;
-                let identities = dkimctl::diagnose::identities_from_csv(&text)
+                let format = dkimctl::diagnose::IdentitiesFormat::detect(
+                    path.extension().and_then(|e| e.to_str()),
+                    &text,
+                );
+                let identities = dkimctl::diagnose::identities_from_str(&text, format)
                     .with_context(|| format!("reading {}", path.display()))?;
                 if !from.contains('@') {
                     anyhow::bail!("--from {from:?} is not an address (local@domain)");
