@@ -43,5 +43,6 @@ pub mod sign;
 pub mod signature;
 pub mod tag_list;
 pub mod verify;
+pub mod zone;
 
 pub use error::Error;

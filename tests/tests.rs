@@ -41,3 +41,6 @@ mod key_check;
 // `dkimctl diagnose` against the test DNS server: each mistake of
 // fixtures/diagnose/*.zone, SERVFAIL, timeouts, exit codes.
 mod diagnose;
+
+// The zone-file reader on fixtures/zone/: positions, errors, named-checkzone.
+mod zone;
