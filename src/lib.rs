@@ -18,7 +18,8 @@
 //!   and [`forensics`] (what changed when a hash fails), as [`finding`]s.
 //! - [`records`], [`keygen`] and [`key_check`] are the set-up half: DNS
 //!   record sets, new keys, and keys checked before they are uploaded.
-//! - [`diagnose`] reads a domain's DKIM set-up from live DNS and judges it with [`checks`].
+//! - [`diagnose`] reads a domain's DKIM set-up from live DNS and judges it
+//!   with [`checks`]; [`zone`] reads zone files line by line, for `lint`.
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 #![warn(missing_docs)]
 
