@@ -625,14 +625,27 @@ fn main() {
             black_box(h.finish());
         };
         if cfg.wants("body") {
+            // The target as the issue states it: the body of the 10 KB
+            // message, one core; then a large body that does not fit the
+            // caches, whole and in 64 KiB pieces as files are streamed.
+            let (_, body) = dkimctl::message::split(&message).unwrap();
+            let body_gb = body.len() as f64 / 1e9;
             for (name, canon) in [
                 ("body_relaxed_sha256", Canonicalization::Relaxed),
                 ("body_simple_sha256", Canonicalization::Simple),
             ] {
+                let r = rounds(&mut || {
+                    rate(cfg.secs, body_gb, || {
+                        let mut h = BodyHasher::new(canon, HashAlgorithm::Sha256, None);
+                        h.update(black_box(body));
+                        black_box(h.finish());
+                    })
+                });
+                report.figure(&format!("{name}_10k"), &r, "GB/s", Some(1.0));
                 let r = rounds(&mut || rate(cfg.secs, gb, || hash(canon, usize::MAX)));
-                report.figure(name, &r, "GB/s", Some(1.0));
+                report.figure(&format!("{name}_64mb"), &r, "GB/s", None);
                 let r = rounds(&mut || rate(cfg.secs, gb, || hash(canon, 64 * 1024)));
-                report.figure(&format!("{name}_64k"), &r, "GB/s", None);
+                report.figure(&format!("{name}_64mb_64k"), &r, "GB/s", None);
             }
         }
         // Diagnostics: the two halves of the body hash.
