@@ -223,38 +223,9 @@ impl Resolver {
     /// A resolver asking the system's servers or `options.nameserver`.
     /// Must be called inside a tokio runtime.
     pub fn new(options: &DnsOptions) -> Result<Resolver, crate::Error> {
-        use hickory_resolver::config::{
-            ConnectionConfig, NameServerConfig, ProtocolConfig, ResolverConfig, ResolverOpts,
-        };
-        use hickory_resolver::net::runtime::TokioRuntimeProvider;
-        let dns_error = |e: &dyn std::fmt::Display| {
-            crate::Error::Io(std::io::Error::other(format!("DNS resolver: {e}")))
-        };
-        let mut builder = match options.nameserver {
-            Some(addr) => {
-                let connections = [ProtocolConfig::Udp, ProtocolConfig::Tcp]
-                    .into_iter()
-                    .map(|protocol| {
-                        let mut conn = ConnectionConfig::new(protocol);
-                        conn.port = addr.port();
-                        conn
-                    })
-                    .collect();
-                let server = NameServerConfig::new(addr.ip(), true, connections);
-                hickory_resolver::Resolver::builder_with_config(
-                    ResolverConfig::from_name_servers(vec![server]),
-                    TokioRuntimeProvider::default(),
-                )
-            }
-            None => hickory_resolver::Resolver::builder(TokioRuntimeProvider::default())
-                .map_err(|e| dns_error(&e))?,
-        };
-        let mut opts = ResolverOpts::default();
-        opts.timeout = options.timeout;
-        opts.attempts = options.retries;
-        *builder.options_mut() = opts;
-        let inner = builder.build().map_err(|e| dns_error(&e))?;
-        Ok(Resolver { inner })
+        Ok(Resolver {
+            inner: crate::key_source::build_resolver(options)?,
+        })
     }
 
     /// The records of `record_type` owned by `name` itself.

@@ -178,42 +178,50 @@ impl std::fmt::Debug for DnsKeySource {
 impl DnsKeySource {
     /// A source asking the system resolver or `options.nameserver`.
     pub fn new(options: &DnsOptions) -> Result<DnsKeySource, crate::Error> {
-        use hickory_resolver::config::{
-            ConnectionConfig, NameServerConfig, ProtocolConfig, ResolverConfig, ResolverOpts,
-        };
-        use hickory_resolver::net::runtime::TokioRuntimeProvider;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let dns_error = |e: &dyn std::fmt::Display| {
-            crate::Error::Io(std::io::Error::other(format!("DNS resolver: {e}")))
-        };
-        let mut builder = match options.nameserver {
-            Some(addr) => {
-                let connections = [ProtocolConfig::Udp, ProtocolConfig::Tcp]
-                    .into_iter()
-                    .map(|protocol| {
-                        let mut conn = ConnectionConfig::new(protocol);
-                        conn.port = addr.port();
-                        conn
-                    })
-                    .collect();
-                let server = NameServerConfig::new(addr.ip(), true, connections);
-                hickory_resolver::Resolver::builder_with_config(
-                    ResolverConfig::from_name_servers(vec![server]),
-                    TokioRuntimeProvider::default(),
-                )
-            }
-            None => hickory_resolver::Resolver::builder(TokioRuntimeProvider::default())
-                .map_err(|e| dns_error(&e))?,
-        };
-        let mut opts = ResolverOpts::default();
-        opts.timeout = options.timeout;
-        opts.attempts = options.retries;
-        *builder.options_mut() = opts;
-        let resolver = builder.build().map_err(|e| dns_error(&e))?;
+        let resolver = build_resolver(options)?;
         Ok(DnsKeySource { runtime, resolver })
     }
+}
+
+/// A hickory resolver for `options`: the system's servers, or the one
+/// given, over UDP and TCP, with its timeout and retries.
+pub(crate) fn build_resolver(
+    options: &DnsOptions,
+) -> Result<hickory_resolver::TokioResolver, crate::Error> {
+    use hickory_resolver::config::{
+        ConnectionConfig, NameServerConfig, ProtocolConfig, ResolverConfig, ResolverOpts,
+    };
+    use hickory_resolver::net::runtime::TokioRuntimeProvider;
+    let dns_error = |e: &dyn std::fmt::Display| {
+        crate::Error::Io(std::io::Error::other(format!("DNS resolver: {e}")))
+    };
+    let mut builder = match options.nameserver {
+        Some(addr) => {
+            let connections = [ProtocolConfig::Udp, ProtocolConfig::Tcp]
+                .into_iter()
+                .map(|protocol| {
+                    let mut conn = ConnectionConfig::new(protocol);
+                    conn.port = addr.port();
+                    conn
+                })
+                .collect();
+            let server = NameServerConfig::new(addr.ip(), true, connections);
+            hickory_resolver::Resolver::builder_with_config(
+                ResolverConfig::from_name_servers(vec![server]),
+                TokioRuntimeProvider::default(),
+            )
+        }
+        None => hickory_resolver::Resolver::builder(TokioRuntimeProvider::default())
+            .map_err(|e| dns_error(&e))?,
+    };
+    let mut opts = ResolverOpts::default();
+    opts.timeout = options.timeout;
+    opts.attempts = options.retries;
+    *builder.options_mut() = opts;
+    builder.build().map_err(|e| dns_error(&e))
 }
 
 impl KeySource for DnsKeySource {
