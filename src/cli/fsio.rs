@@ -58,3 +58,14 @@ pub fn permissions(path: &Path) -> anyhow::Result<Permissions> {
         .with_context(|| format!("reading {}", path.display()))?
         .permissions())
 }
+
+/// The whole of a file, or of standard input for `-`.
+pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut raw = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut raw)
+            .context("reading standard input")?;
+        return Ok(raw);
+    }
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}

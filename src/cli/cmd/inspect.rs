@@ -15,7 +15,7 @@ use clap::Args;
 use dkimctl::inspect::{InspectReport, SignatureReport, inspect};
 use dkimctl::verify::VerifyOptions;
 use serde::Serialize;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Flags of `dkimctl inspect`.
@@ -48,15 +48,7 @@ impl InspectArgs {
     /// Runs the command.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
         let name = self.input.display().to_string();
-        let mut raw = Vec::new();
-        if self.input.as_os_str() == "-" {
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut raw)
-                .context("reading standard input")?;
-        } else {
-            raw = std::fs::read(&self.input).with_context(|| format!("reading {name}"))?;
-        }
+        let raw = crate::cli::fsio::read_input(&self.input)?;
         let source = self.keys.build()?;
         let options = VerifyOptions::strict(crate::cli::now(self.now));
         let report = inspect(&raw, source.as_ref(), options).with_context(|| name.clone())?;

@@ -21,7 +21,7 @@ use dkimctl::finding::{Code, Finding, Severity};
 use dkimctl::key_check::{Against, KeyCheckOptions, KeyCheckReport, Profile, check};
 use dkimctl::key_source::KeySource;
 use serde::Serialize;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -107,15 +107,7 @@ impl KeyCheckArgs {
     /// Runs the command.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
         let name = self.input.display().to_string();
-        let mut raw = Vec::new();
-        if self.input.as_os_str() == "-" {
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut raw)
-                .context("reading standard input")?;
-        } else {
-            raw = std::fs::read(&self.input).with_context(|| format!("reading {name}"))?;
-        }
+        let raw = crate::cli::fsio::read_input(&self.input)?;
         let source;
         let against = match self.against.as_deref() {
             None => None,
