@@ -121,6 +121,27 @@ pub fn looks_like_key(text: &str) -> bool {
     t.starts_with("v=DKIM1") || t.contains("p=") || t.contains("k=rsa")
 }
 
+/// Whether TXT text is unmistakably a DKIM key record, for names outside
+/// `_domainkey` where other TXT records live: `v=DKIM1` first, or no `v=`
+/// and a `p=` holding a key-sized base64 value. DMARC (`v=DMARC1; p=none`)
+/// and SPF are not.
+pub fn is_key_record(text: &str) -> bool {
+    let t = text.trim_start();
+    if t.as_bytes()
+        .get(..7)
+        .is_some_and(|v| v.eq_ignore_ascii_case(b"v=DKIM1"))
+    {
+        return true;
+    }
+    raw_tag(t, "v").is_none()
+        && raw_tag(t, "p").is_some_and(|p| {
+            let p = p.trim();
+            p.len() >= 64
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+/= \t".contains(&b))
+        })
+}
+
 /// Judges the TXT records at a key record name: several records, strings
 /// over 255 bytes, PEM armour, syntax, version, revocation, algorithm,
 /// size and testing mode. Returns the findings and, when one record is
@@ -129,57 +150,69 @@ pub fn check_key_records(
     name: &str,
     records: &[Vec<Vec<u8>>],
 ) -> (Vec<Finding>, Option<KeySummary>) {
-    let mut findings = Vec::new();
-    let keys: Vec<&Vec<Vec<u8>>> = records
-        .iter()
-        .filter(|r| records.len() == 1 || looks_like_key(&join(r)))
-        .collect();
-    if keys.len() > 1 {
-        findings.push(
-            Finding::new(
-                Code::KeyMultipleRecords,
-                Severity::Error,
-                name,
-                format!(
-                    "{} key records at one name; verifiers may pick any of them and fail",
-                    keys.len()
-                ),
-            )
-            .with_fix(format!(
-                "keep exactly one TXT record at {name}: delete the others"
-            )),
-        );
-    }
+    let keys = key_records(records);
+    let mut findings: Vec<Finding> = check_multiple_keys(name, keys.len()).into_iter().collect();
     let mut summary = None;
     for strings in keys {
-        for s in strings {
-            if s.len() > TXT_STRING_MAX {
-                findings.push(
-                    Finding::new(
-                        Code::TxtStringTooLong,
-                        Severity::Error,
-                        name,
-                        format!(
-                            "one TXT string is {} bytes; a string holds at most 255",
-                            s.len()
-                        ),
-                    )
-                    .with_fix(zone_line(
-                        name,
-                        "TXT",
-                        &quote_txt(&join(strings)),
-                    )),
-                );
-            }
-        }
-        let text = join(strings);
-        let (more, key) = check_key_text(name, &text);
+        findings.extend(check_string_lengths(name, strings));
+        let (more, key) = check_key_record(name, strings);
         findings.extend(more);
         if summary.is_none() {
             summary = key;
         }
     }
     (findings, summary)
+}
+
+/// The TXT records at a key record name that are meant as keys: the only
+/// one, or those that look like keys (a stray SPF record beside a key is
+/// not a second key).
+pub fn key_records(records: &[Vec<Vec<u8>>]) -> Vec<&Vec<Vec<u8>>> {
+    records
+        .iter()
+        .filter(|r| records.len() == 1 || looks_like_key(&join(r)))
+        .collect()
+}
+
+/// `key-multiple-records` when `count` key records share one name.
+pub fn check_multiple_keys(name: &str, count: usize) -> Option<Finding> {
+    (count > 1).then(|| {
+        Finding::new(
+            Code::KeyMultipleRecords,
+            Severity::Error,
+            name,
+            format!("{count} key records at one name; verifiers may pick any of them and fail"),
+        )
+        .with_fix(format!(
+            "keep exactly one TXT record at {name}: delete the others"
+        ))
+    })
+}
+
+/// `txt-string-too-long` for each character-string of one TXT record over
+/// 255 bytes, with the record split properly as the fix.
+pub fn check_string_lengths(name: &str, strings: &[Vec<u8>]) -> Vec<Finding> {
+    strings
+        .iter()
+        .filter(|s| s.len() > TXT_STRING_MAX)
+        .map(|s| {
+            Finding::new(
+                Code::TxtStringTooLong,
+                Severity::Error,
+                name,
+                format!(
+                    "one TXT string is {} bytes; a string holds at most 255",
+                    s.len()
+                ),
+            )
+            .with_fix(zone_line(name, "TXT", &quote_txt(&join(strings))))
+        })
+        .collect()
+}
+
+/// Judges one key record, given as its character-strings.
+pub fn check_key_record(name: &str, strings: &[Vec<u8>]) -> (Vec<Finding>, Option<KeySummary>) {
+    check_key_text(name, &join(strings))
 }
 
 /// The p= value with PEM armour and line breaks (real or escaped) removed.
@@ -634,6 +667,19 @@ mod tests {
                 .iter()
                 .any(|f| f.code == Code::TxtStringTooLong)
         );
+    }
+
+    #[test]
+    fn key_records_outside_domainkey() {
+        assert!(is_key_record(&format!("v=DKIM1; k=ed25519; p={ED}")));
+        assert!(is_key_record(&format!("k=rsa; p={ED}{ED}")));
+        assert!(!is_key_record(
+            "v=DMARC1; p=reject; rua=mailto:d@example.com"
+        ));
+        assert!(!is_key_record("v=spf1 include:_spf.example.com -all"));
+        // Found by the zone_lint fuzz target: a multi-byte character
+        // across the 7-byte prefix must not panic.
+        assert!(!is_key_record("v=\u{fffd}\u{fffd}1; p="));
     }
 
     #[test]

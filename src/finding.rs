@@ -28,12 +28,12 @@ impl Severity {
 }
 
 macro_rules! codes {
-    ($($(#[$doc:meta])* $variant:ident => $word:literal,)*) => {
+    ($($(#[doc = $doc:literal])* $variant:ident => $word:literal,)*) => {
         /// A finding code: stable, part of the JSON contract.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
         #[non_exhaustive]
         pub enum Code {
-            $($(#[$doc])* #[serde(rename = $word)] $variant,)*
+            $($(#[doc = $doc])* #[serde(rename = $word)] $variant,)*
         }
 
         impl Code {
@@ -41,6 +41,14 @@ macro_rules! codes {
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Code::$variant => $word,)*
+                }
+            }
+
+            /// What the code means, in one sentence (its doc comment), for
+            /// rule lists such as SARIF's.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Code::$variant => concat!($($doc),*).trim_ascii_start(),)*
                 }
             }
         }
@@ -114,6 +122,8 @@ codes! {
     CnameTargetMismatch => "cname-target-mismatch",
     /// The CNAME target has no DKIM key record.
     CnameDangling => "cname-dangling",
+    /// A CNAME shares its owner with other records.
+    CnameAndOtherData => "cname-and-other-data",
     /// TXT queries fail (SERVFAIL/timeout) where CNAME queries work.
     TxtServfail => "txt-servfail",
     /// Authoritative servers disagree.
