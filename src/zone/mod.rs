@@ -16,6 +16,7 @@
 
 pub mod lex;
 pub mod parse;
+pub mod route53;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,8 @@ pub enum OriginSource {
     Directive,
     /// The file name (`example.com.zone`, `db.example.com`, `example.com`).
     FileName,
+    /// The SOA record set in a Route 53 document.
+    Soa,
     /// Nowhere: the file uses absolute names only (or fails on a relative one).
     None,
 }
@@ -505,6 +508,13 @@ pub enum ErrorKind {
         /// Why.
         reason: String,
     },
+    /// Malformed JSON (a Route 53 document), as serde_json describes it.
+    #[error("malformed JSON: {0}")]
+    Json(String),
+    /// JSON that is not a Route 53 document of the expected shape, or a
+    /// record set in it that cannot be read.
+    #[error("{0}")]
+    Route53(String),
 }
 
 /// Reads a zone file and everything it `$INCLUDE`s.

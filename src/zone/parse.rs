@@ -72,6 +72,41 @@ pub fn parse_bytes(input: &[u8], file: &Path, options: &ZoneOptions) -> Result<Z
     Ok(parser.zone)
 }
 
+/// The largest zone file read: 1 GiB (a 1,000,000-record zone is ~80 MB).
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Reads a zone file: a regular file or a pipe, at most [`MAX_FILE_BYTES`];
+/// a directory or a device (`/dev/zero`) is refused before reading.
+pub fn read_source(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(Error::new(ErrorKind::InvalidInput, "is a directory"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                "not a regular file (a device or socket)",
+            ));
+        }
+    }
+    let mut bytes =
+        Vec::with_capacity(usize::try_from(meta.len().min(MAX_FILE_BYTES)).unwrap_or(0));
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_FILE_BYTES >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
 struct Parser<'o> {
     options: &'o ZoneOptions,
     zone: Zone,
@@ -353,7 +388,7 @@ impl Parser<'_> {
                 if self.stack.contains(&key) {
                     return Err(state.error(file, ErrorKind::IncludeLoop(path.clone())));
                 }
-                let bytes = std::fs::read(&path).map_err(unreadable)?;
+                let bytes = read_source(&path).map_err(unreadable)?;
                 self.stack.push(key);
                 let mut inner = FileState {
                     file: Arc::from(path.as_path()),
