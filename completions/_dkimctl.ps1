@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Explain every DKIM-Signature of a message, and why it fails')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check zone files for DKIM mistakes before they are published (master files, Route 53 JSON)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -151,6 +152,15 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'dkimctl;lint' {
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'The origin of relative names, instead of `$ORIGIN` or the file name')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'A record set written by `dkimctl records --csv`: every row must be in the files')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 on warnings too')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'dkimctl;key' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -198,6 +208,7 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Explain every DKIM-Signature of a message, and why it fails')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish')
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check zone files for DKIM mistakes before they are published (master files, Route 53 JSON)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -219,6 +230,9 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             break
         }
         'dkimctl;help;diagnose' {
+            break
+        }
+        'dkimctl;help;lint' {
             break
         }
         'dkimctl;help;key' {

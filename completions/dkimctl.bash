@@ -34,6 +34,9 @@ _dkimctl() {
             dkimctl,keygen)
                 cmd="dkimctl__subcmd__keygen"
                 ;;
+            dkimctl,lint)
+                cmd="dkimctl__subcmd__lint"
+                ;;
             dkimctl,records)
                 cmd="dkimctl__subcmd__records"
                 ;;
@@ -60,6 +63,9 @@ _dkimctl() {
                 ;;
             dkimctl__subcmd__help,keygen)
                 cmd="dkimctl__subcmd__help__subcmd__keygen"
+                ;;
+            dkimctl__subcmd__help,lint)
+                cmd="dkimctl__subcmd__help__subcmd__lint"
                 ;;
             dkimctl__subcmd__help,records)
                 cmd="dkimctl__subcmd__help__subcmd__records"
@@ -92,7 +98,7 @@ _dkimctl() {
 
     case "${cmd}" in
         dkimctl)
-            opts="-h -V --help --version records sign verify inspect keygen diagnose key completions help"
+            opts="-h -V --help --version records sign verify inspect keygen diagnose lint key completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -198,7 +204,7 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__help)
-            opts="records sign verify inspect keygen diagnose key completions help"
+            opts="records sign verify inspect keygen diagnose lint key completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -296,6 +302,20 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__help__subcmd__keygen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__help__subcmd__lint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -536,6 +556,32 @@ _dkimctl() {
                     ;;
                 -d)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__lint)
+            opts="-h --origin --expect --format --strict --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github sarif" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand inspect 'Explain every DKIM-Signature of a message, and why it fails'
             cand keygen 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish'
             cand diagnose 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)'
+            cand lint 'Check zone files for DKIM mistakes before they are published (master files, Route 53 JSON)'
             cand key 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -141,6 +142,14 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'dkimctl;lint'= {
+            cand --origin 'The origin of relative names, instead of `$ORIGIN` or the file name'
+            cand --expect 'A record set written by `dkimctl records --csv`: every row must be in the files'
+            cand --format 'Output format'
+            cand --strict 'Exit 1 on warnings too'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'dkimctl;key'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -182,6 +191,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand inspect 'Explain every DKIM-Signature of a message, and why it fails'
             cand keygen 'Generate an RSA or Ed25519 key: private key file (0600) and the record to publish'
             cand diagnose 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)'
+            cand lint 'Check zone files for DKIM mistakes before they are published (master files, Route 53 JSON)'
             cand key 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -197,6 +207,8 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
         &'dkimctl;help;keygen'= {
         }
         &'dkimctl;help;diagnose'= {
+        }
+        &'dkimctl;help;lint'= {
         }
         &'dkimctl;help;key'= {
             cand check 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'

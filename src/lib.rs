@@ -37,6 +37,7 @@ pub mod key;
 pub mod key_check;
 pub mod key_source;
 pub mod keygen;
+pub mod lint;
 pub mod message;
 pub mod record;
 pub mod records;

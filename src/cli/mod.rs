@@ -33,6 +33,8 @@ enum Command {
     Keygen(cmd::keygen::KeygenArgs),
     /// Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names).
     Diagnose(cmd::diagnose::DiagnoseArgs),
+    /// Check zone files for DKIM mistakes before they are published (master files, Route 53 JSON).
+    Lint(cmd::lint::LintArgs),
     /// Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match).
     #[command(subcommand)]
     Key(cmd::key_check::KeyCommand),
@@ -52,6 +54,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Inspect(args) => args.run(&mut out),
         Command::Keygen(args) => args.run(&mut out),
         Command::Diagnose(args) => args.run(&mut out),
+        Command::Lint(args) => args.run(&mut out),
         Command::Key(cmd) => cmd.run(&mut out),
         Command::Completions(args) => args.run(&mut out),
     };

@@ -5,6 +5,7 @@ pub mod diagnose;
 pub mod inspect;
 pub mod key_check;
 pub mod keygen;
+pub mod lint;
 pub mod records;
 pub mod sign;
 pub mod verify;

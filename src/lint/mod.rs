@@ -1,0 +1,707 @@
+//! `lint`: the diagnosis catalogue over zone files, offline.
+//!
+//! `diagnose` asks DNS what is published; `lint` reads what is about to be
+//! published, from master files or Route 53 JSON ([`crate::zone`]), and
+//! judges it with the same [`crate::checks`]. What only a file can show is
+//! judged here too: a relative name that got the origin twice, a CNAME
+//! beside other data, a TXT string over 255 bytes. Every finding carries the
+//! file, line and column of the token to change.
+//!
+//! [`expect`] adds `--expect FILE.csv`: the record set `dkimctl records
+//! --csv` wrote must be in the files, with the same values.
+
+pub mod expect;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::checks::{self, Answer, Misplacement, RecordSnapshot};
+use crate::finding::{Code, Finding, Severity};
+use crate::zone::{
+    self, OriginSource, RData, RecordType, Span, Zone, ZoneError, ZoneOptions, ZoneRecord,
+};
+pub use expect::{ExpectError, Expectations, Expected};
+
+/// One finding and the place in a file it points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LintFinding {
+    /// What is wrong and how to fix it.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// The token to change: file, line, column.
+    #[serde(flatten)]
+    pub span: Span,
+    /// How many characters the token spans (at least 1), for a caret line.
+    #[serde(skip)]
+    pub width: usize,
+}
+
+impl LintFinding {
+    fn at(finding: Finding, span: &Span, width: usize) -> LintFinding {
+        LintFinding {
+            finding,
+            span: span.clone(),
+            width: width.max(1),
+        }
+    }
+}
+
+/// What `lint` read from one input file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LintedFile {
+    /// The file as given.
+    pub file: String,
+    /// The origin used, with trailing dot, if any.
+    pub origin: Option<String>,
+    /// Where the origin came from.
+    pub origin_source: OriginSource,
+    /// How many records the file (and its includes) holds.
+    pub records: usize,
+}
+
+/// The outcome of linting a set of files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LintReport {
+    /// Each input file, in the order given.
+    pub files: Vec<LintedFile>,
+    /// Every finding, ordered by file, line and column.
+    pub findings: Vec<LintFinding>,
+}
+
+impl LintReport {
+    /// How many findings have `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.finding.severity == severity)
+            .count()
+    }
+}
+
+/// Reads one input: Route 53 JSON when it looks like JSON, else a master
+/// file (with its `$INCLUDE`s).
+pub fn read_input(path: &Path, options: &ZoneOptions) -> Result<Zone, ZoneError> {
+    let bytes = zone::parse::read_source(path).map_err(|source| ZoneError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if zone::route53::is_route53_json(&bytes) {
+        zone::route53::parse_route53(&bytes, path, options)
+    } else {
+        zone::parse_bytes(&bytes, path, options)
+    }
+}
+
+/// Lints parsed zones, each named by the file it was read from; with
+/// `expect`, also checks that every expected record is in one of them.
+pub fn lint(zones: &[(&Path, &Zone)], expect: Option<&Expectations>) -> LintReport {
+    let mut findings = Vec::new();
+    for (_, zone) in zones {
+        findings.extend(ZoneLint::new(zone).run());
+    }
+    if let Some(expect) = expect {
+        let all: Vec<&Zone> = zones.iter().map(|(_, z)| *z).collect();
+        findings.extend(expect::check(expect, &all));
+    }
+    findings.sort_by(|a, b| {
+        (
+            &a.span.file,
+            a.span.line,
+            a.span.column,
+            a.finding.code.as_str(),
+        )
+            .cmp(&(
+                &b.span.file,
+                b.span.line,
+                b.span.column,
+                b.finding.code.as_str(),
+            ))
+    });
+    let files = zones
+        .iter()
+        .map(|(path, zone)| LintedFile {
+            file: path.display().to_string(),
+            origin: zone.origin.clone(),
+            origin_source: zone.origin_source,
+            records: zone.records.len(),
+        })
+        .collect();
+    LintReport { files, findings }
+}
+
+/// The text of the lines findings point at, per file, for quoting; lines
+/// that cannot be read are left out.
+pub fn source_lines(findings: &[LintFinding]) -> HashMap<(String, u32), String> {
+    let mut wanted: BTreeMap<&Path, BTreeSet<u32>> = BTreeMap::new();
+    for f in findings {
+        wanted.entry(&f.span.file).or_default().insert(f.span.line);
+    }
+    let mut lines = HashMap::new();
+    for (file, numbers) in wanted {
+        let Ok(bytes) = std::fs::read(file) else {
+            continue;
+        };
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            if numbers.contains(&number) {
+                let text = String::from_utf8_lossy(line);
+                lines.insert(
+                    (file.display().to_string(), number),
+                    text.trim_end_matches('\r').to_string(),
+                );
+            }
+        }
+    }
+    lines
+}
+
+/// A name for lookups: lowercase, no trailing dot.
+pub(crate) fn key_name(name: &str) -> Cow<'_, str> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
+/// The character-strings of a TXT record, as bytes.
+pub(crate) fn txt_strings(record: &ZoneRecord) -> Option<Vec<Vec<u8>>> {
+    match &record.rdata {
+        RData::Txt { strings } => Some(strings.iter().map(|s| s.bytes.clone()).collect()),
+        _ => None,
+    }
+}
+
+/// Where a record's data starts: its first rdata token, else the record.
+pub(crate) fn rdata_span(record: &ZoneRecord) -> &Span {
+    record.rdata_spans.first().unwrap_or(&record.span)
+}
+
+/// A record's owner column and width: the owner token when written on the
+/// line, else the record's first token.
+fn owner_at(record: &ZoneRecord) -> (&Span, usize) {
+    if record.owner_inherited {
+        (&record.span, 1)
+    } else {
+        (&record.owner.span, record.owner.written.chars().count())
+    }
+}
+
+/// Where a name sits relative to `_domainkey`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum NameShape<'n> {
+    /// `<selector>._domainkey.<domain>` (the selector may be empty).
+    KeyName { selector: &'n str, domain: &'n str },
+    /// `<selector>.domainkey.<domain>`, `<selector>-domainkey.<domain>` or
+    /// `<selector>_domainkey.<domain>`: the underscore is missing.
+    NoUnderscore { selector: &'n str, domain: &'n str },
+    /// Anything else.
+    Other,
+}
+
+impl NameShape<'_> {
+    fn of(name: &str) -> NameShape<'_> {
+        let mut offset = 0;
+        for (i, label) in name.split('.').enumerate() {
+            let rest_start = offset + label.len() + 1;
+            let domain = name.get(rest_start..).unwrap_or("");
+            if label.eq_ignore_ascii_case("_domainkey") {
+                let selector = name.get(..offset.saturating_sub(1)).unwrap_or("");
+                return NameShape::KeyName { selector, domain };
+            }
+            if i > 0 && label.eq_ignore_ascii_case("domainkey") && !domain.is_empty() {
+                let selector = name.get(..offset - 1).unwrap_or("");
+                return NameShape::NoUnderscore { selector, domain };
+            }
+            for glued in ["-domainkey", "_domainkey"] {
+                let bytes = label.as_bytes();
+                if bytes.len() > glued.len()
+                    && bytes[bytes.len() - glued.len()..].eq_ignore_ascii_case(glued.as_bytes())
+                    && !domain.is_empty()
+                {
+                    let selector = name.get(..offset + label.len() - glued.len()).unwrap_or("");
+                    return NameShape::NoUnderscore { selector, domain };
+                }
+            }
+            offset = rest_start;
+        }
+        NameShape::Other
+    }
+}
+
+/// Whether `name` is `apex` or a name below it (both lowercase, no
+/// trailing dot).
+fn within(name: &str, apex: &str) -> bool {
+    name.strip_suffix(apex)
+        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+}
+
+/// Whether a CNAME target looks like a provider's DKIM key host.
+fn dkim_target(target: &str) -> bool {
+    target
+        .split('.')
+        .any(|l| l.eq_ignore_ascii_case("dkim") || l.eq_ignore_ascii_case("_domainkey"))
+        || target.to_ascii_lowercase().contains("domainkey")
+}
+
+/// The records found at one name, in file order.
+#[derive(Default)]
+struct AtName<'z> {
+    cnames: Vec<&'z ZoneRecord>,
+    txts: Vec<&'z ZoneRecord>,
+    others: Vec<&'z ZoneRecord>,
+}
+
+impl AtName<'_> {
+    fn snapshot(&self, name: &str) -> RecordSnapshot {
+        let cname: Vec<String> = self.cnames.iter().filter_map(|r| cname_target(r)).collect();
+        let txt: Vec<Vec<Vec<u8>>> = self.txts.iter().filter_map(|r| txt_strings(r)).collect();
+        RecordSnapshot {
+            name: name.to_string(),
+            cname: Answer::Records(cname),
+            txt: Answer::Records(txt),
+        }
+    }
+}
+
+/// A CNAME's target, lowercase, without the trailing dot.
+fn cname_target(record: &ZoneRecord) -> Option<String> {
+    match &record.rdata {
+        RData::Cname { target } => Some(key_name(&target.resolved).into_owned()),
+        _ => None,
+    }
+}
+
+/// One zone's lint pass.
+struct ZoneLint<'z> {
+    zone: &'z Zone,
+    /// The origin, lowercase, no trailing dot; empty when unknown.
+    apex: String,
+    findings: Vec<LintFinding>,
+}
+
+impl<'z> ZoneLint<'z> {
+    fn new(zone: &'z Zone) -> ZoneLint<'z> {
+        let apex = zone
+            .origin
+            .as_deref()
+            .map(|o| key_name(o).into_owned())
+            .unwrap_or_default();
+        ZoneLint {
+            zone,
+            apex,
+            findings: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, finding: Finding, span: &Span, width: usize) {
+        self.findings.push(LintFinding::at(finding, span, width));
+    }
+
+    fn run(mut self) -> Vec<LintFinding> {
+        let zone = self.zone;
+        // Names that matter for DKIM, and every name with a CNAME.
+        let mut dkim: BTreeMap<String, AtName<'z>> = BTreeMap::new();
+        let mut cname_owners: HashMap<String, AtName<'z>> = HashMap::new();
+        for record in &zone.records {
+            let owner = key_name(&record.owner.resolved);
+            self.check_owner_suffix(record, &owner);
+            if let RData::Txt { strings } = &record.rdata {
+                self.check_string_lengths(&owner, strings);
+            }
+            let wanted = match &record.rdata {
+                RData::Cname { target } => {
+                    cname_owners
+                        .entry(owner.to_string())
+                        .or_default()
+                        .cnames
+                        .push(record);
+                    NameShape::of(&owner) != NameShape::Other || dkim_target(&target.resolved)
+                }
+                RData::Txt { strings } => {
+                    NameShape::of(&owner) != NameShape::Other
+                        || strings.first().is_some_and(|s| {
+                            s.bytes.windows(2).any(|w| w.eq_ignore_ascii_case(b"p="))
+                                && checks::is_key_record(&checks::join(
+                                    &txt_strings(record).unwrap_or_default(),
+                                ))
+                        })
+                }
+                _ => false,
+            };
+            if wanted {
+                let at = dkim.entry(owner.into_owned()).or_default();
+                match record.record_type {
+                    RecordType::Cname => at.cnames.push(record),
+                    _ => at.txts.push(record),
+                }
+            }
+        }
+        for record in &zone.records {
+            if record.record_type == RecordType::Cname {
+                continue;
+            }
+            let owner = key_name(&record.owner.resolved);
+            if let Some(at) = cname_owners.get_mut(owner.as_ref()) {
+                at.others.push(record);
+            }
+        }
+        for (name, at) in &cname_owners {
+            self.check_cname_beside_data(name, at);
+        }
+        let names_in_zone = self.names_for_dangling_check(&dkim);
+        // A key published at a key CNAME's target is where it should be,
+        // whatever that name looks like.
+        let cname_targets: HashSet<String> = dkim
+            .values()
+            .flat_map(|at| at.cnames.iter().filter_map(|r| cname_target(r)))
+            .collect();
+        for (name, at) in &dkim {
+            match NameShape::of(name) {
+                NameShape::KeyName { selector, domain } => {
+                    self.check_key_name(name, selector, domain, at, &names_in_zone)
+                }
+                // A key at a key CNAME's target is where it belongs,
+                // whatever that name looks like.
+                _ if cname_targets.contains(name) && at.cnames.is_empty() => {
+                    self.check_keys(name, at, false)
+                }
+                NameShape::NoUnderscore { selector, domain } => {
+                    self.check_misplaced(name, selector, domain, at, Code::MissingUnderscore)
+                }
+                NameShape::Other => self.check_key_elsewhere(name, at),
+            }
+        }
+        self.findings
+    }
+
+    /// `duplicated-suffix` on an owner: written relative but already ending
+    /// in the origin, so the origin is in it twice.
+    fn check_owner_suffix(&mut self, record: &ZoneRecord, owner: &str) {
+        if record.owner_inherited || self.apex.is_empty() {
+            return;
+        }
+        let apex = &self.apex;
+        let doubled = owner
+            .strip_suffix(apex.as_str())
+            .and_then(|rest| rest.strip_suffix('.'))
+            .filter(|prefix| within(prefix, apex));
+        let Some(meant) = doubled else {
+            return;
+        };
+        let how = if record.owner.relative {
+            format!(
+                "`{}` has no trailing dot, so the origin {apex} was appended to it",
+                record.owner.written
+            )
+        } else {
+            format!("`{}` names the origin {apex} twice", record.owner.written)
+        };
+        let relative = meant
+            .strip_suffix(apex.as_str())
+            .and_then(|r| r.strip_suffix('.'))
+            .unwrap_or("@");
+        let finding = Finding::new(
+            Code::DuplicatedSuffix,
+            Severity::Error,
+            owner,
+            format!("the record is at {owner}, not {meant}: {how}"),
+        )
+        .with_fix(format!(
+            "write the owner as `{meant}.` (with the trailing dot) or `{relative}` (relative to the origin)"
+        ));
+        let (span, width) = owner_at(record);
+        self.push(finding, span, width);
+    }
+
+    /// `txt-string-too-long` on any TXT record, at the long string.
+    fn check_string_lengths(&mut self, owner: &str, strings: &[zone::CharString]) {
+        if strings
+            .iter()
+            .all(|s| s.len() <= crate::records::TXT_STRING_MAX)
+        {
+            return;
+        }
+        let bytes: Vec<Vec<u8>> = strings.iter().map(|s| s.bytes.clone()).collect();
+        let found = checks::check_string_lengths(owner, &bytes);
+        let long = strings
+            .iter()
+            .filter(|s| s.len() > crate::records::TXT_STRING_MAX);
+        for (finding, string) in found.into_iter().zip(long) {
+            self.push(finding, &string.span, 1);
+        }
+    }
+
+    /// `cname-and-other-data`: a CNAME shares its name with other records,
+    /// or several different CNAMEs share one name.
+    fn check_cname_beside_data(&mut self, name: &str, at: &AtName<'_>) {
+        let targets: HashSet<String> = at.cnames.iter().filter_map(|r| cname_target(r)).collect();
+        let Some(first) = at.cnames.first() else {
+            return;
+        };
+        if at.others.is_empty() && targets.len() < 2 {
+            return;
+        }
+        let line = |r: &ZoneRecord| format!("{} at line {}", r.record_type, r.span.line);
+        let mut beside: Vec<String> = at.others.iter().map(|r| line(r)).collect();
+        beside.extend(at.cnames.iter().skip(1).map(|r| line(r)));
+        let finding = Finding::new(
+            Code::CnameAndOtherData,
+            Severity::Error,
+            name,
+            format!(
+                "the CNAME at {name} shares its name with {}; a name with a CNAME can hold nothing else (RFC 1034 §3.6.2), so servers refuse the zone or resolvers miss the other data",
+                beside.join(", ")
+            ),
+        )
+        .with_fix(format!(
+            "keep either the one CNAME or the other records at {name}: a provider-hosted key needs only the CNAME, a key you hold only the TXT record"
+        ));
+        let (span, width) = owner_at(first);
+        self.push(finding, span, width);
+    }
+
+    /// DKIM CNAME targets inside this zone, mapped to whether the zone has
+    /// anything there (for `cname-dangling`).
+    fn names_for_dangling_check(&self, dkim: &BTreeMap<String, AtName<'_>>) -> HashSet<String> {
+        if self.apex.is_empty() {
+            return HashSet::new();
+        }
+        let inside: HashSet<String> = dkim
+            .values()
+            .flat_map(|at| at.cnames.iter().filter_map(|r| cname_target(r)))
+            .filter(|t| self.in_zone(t))
+            .collect();
+        if inside.is_empty() {
+            return inside;
+        }
+        self.zone
+            .records
+            .iter()
+            .map(|r| key_name(&r.owner.resolved))
+            .filter(|o| inside.contains(o.as_ref()))
+            .map(Cow::into_owned)
+            .collect()
+    }
+
+    fn in_zone(&self, name: &str) -> bool {
+        within(name, &self.apex)
+    }
+
+    /// A name of the form `<selector>._domainkey.<domain>`.
+    fn check_key_name(
+        &mut self,
+        name: &str,
+        selector: &str,
+        domain: &str,
+        at: &AtName<'_>,
+        names_in_zone: &HashSet<String>,
+    ) {
+        // RFC 5617 ADSP policy records live under _domainkey too; they are
+        // not keys.
+        if selector.eq_ignore_ascii_case("_adsp") || (selector.is_empty() && !self.has_key(at)) {
+            return;
+        }
+        let wildcard = selector == "*";
+        if !wildcard && let Some(first) = at.txts.first().or(at.cnames.first()) {
+            self.check_selector(name, selector, domain, first);
+        }
+        for record in &at.cnames {
+            self.check_cname(name, record, names_in_zone);
+        }
+        self.check_keys(name, at, wildcard);
+    }
+
+    /// The TXT records at a name where a key belongs: several keys, and
+    /// each key record's content.
+    fn check_keys(&mut self, name: &str, at: &AtName<'_>, wildcard: bool) {
+        // Identical records are one record to DNS (servers merge them).
+        let mut distinct: Vec<(&ZoneRecord, Vec<Vec<u8>>)> = Vec::new();
+        for record in &at.txts {
+            if let Some(strings) = txt_strings(record)
+                && !distinct.iter().any(|(_, s)| *s == strings)
+            {
+                distinct.push((record, strings));
+            }
+        }
+        let count = distinct.len();
+        distinct.retain(|(_, s)| count == 1 || checks::looks_like_key(&checks::join(s)));
+        if let Some(finding) = checks::check_multiple_keys(name, distinct.len())
+            && let Some((second, _)) = distinct.get(1)
+        {
+            self.push(finding, &second.span, 1);
+        }
+        for (record, strings) in &distinct {
+            let (findings, _) = checks::check_key_record(name, strings);
+            for finding in findings {
+                // A wildcard `*._domainkey` with an empty key is the
+                // deliberate "no selector is valid" record of a domain
+                // that sends no mail.
+                if wildcard && finding.code == Code::KeyRevoked {
+                    continue;
+                }
+                self.push(finding, rdata_span(record), 1);
+            }
+        }
+    }
+
+    fn has_key(&self, at: &AtName<'_>) -> bool {
+        !at.cnames.is_empty()
+            || at
+                .txts
+                .iter()
+                .any(|r| checks::is_key_record(&checks::join(&txt_strings(r).unwrap_or_default())))
+    }
+
+    /// `selector-invalid`: RFC 6376 §3.1 selector syntax.
+    fn check_selector(&mut self, name: &str, selector: &str, domain: &str, record: &ZoneRecord) {
+        let reason = if selector.is_empty() {
+            "there is no selector before `_domainkey`".to_string()
+        } else {
+            match crate::records::check_selector(selector) {
+                Ok(()) => return,
+                Err(e) => e.to_string(),
+            }
+        };
+        let finding = Finding::new(
+            Code::SelectorInvalid,
+            Severity::Error,
+            name,
+            format!("{reason}; signers and verifiers refuse such selectors (RFC 6376 §3.1: letters, digits and inner hyphens, labels separated by dots)"),
+        )
+        .with_fix(format!(
+            "pick a selector of letters, digits and hyphens (e.g. `s1`), publish the record at s1._domainkey.{domain} and configure the signer with it"
+        ));
+        let (span, width) = owner_at(record);
+        self.push(finding, span, width);
+    }
+
+    /// A CNAME at a key name: target with the origin appended, token
+    /// mismatch, or a target inside the zone that the zone lacks.
+    fn check_cname(&mut self, name: &str, record: &ZoneRecord, names_in_zone: &HashSet<String>) {
+        let RData::Cname { target } = &record.rdata else {
+            return;
+        };
+        let resolved = key_name(&target.resolved);
+        let width = target.written.chars().count();
+        let findings = checks::check_cname_target(name, &resolved, &self.apex, None);
+        let judged = !findings.is_empty();
+        for finding in findings {
+            self.push(finding, &target.span, width);
+        }
+        if !judged && self.in_zone(&resolved) && !names_in_zone.contains(resolved.as_ref()) {
+            let finding = Finding::new(
+                Code::CnameDangling,
+                Severity::Error,
+                name,
+                format!("the CNAME points to {resolved}, which this zone does not hold, so there is no key behind it"),
+            )
+            .with_fix(format!(
+                "publish the key record at {resolved} (`dkimctl keygen` prints it), or point the CNAME at the name that holds it"
+            ));
+            self.push(finding, &target.span, width);
+        }
+    }
+
+    /// A DKIM record at `<selector>.domainkey.<domain>` or a glued variant.
+    fn check_misplaced(
+        &mut self,
+        name: &str,
+        selector: &str,
+        domain: &str,
+        at: &AtName<'_>,
+        code: Code,
+    ) {
+        let snapshot = at.snapshot(name);
+        if selector.is_empty() || !checks::holds_dkim(&snapshot, None) {
+            return;
+        }
+        let expected = format!("{selector}._domainkey.{domain}");
+        let finding = checks::misplaced(
+            &expected,
+            &Misplacement {
+                name: name.to_string(),
+                code,
+            },
+            &snapshot,
+        );
+        if let Some(record) = at.cnames.first().or(at.txts.first()) {
+            let (span, width) = owner_at(record);
+            self.push(finding, span, width);
+        }
+    }
+
+    /// A key record (or DKIM CNAME) at a name without `_domainkey`:
+    /// `missing-domainkey-label`, read as `<selector>.<domain>`.
+    fn check_key_elsewhere(&mut self, name: &str, at: &AtName<'_>) {
+        let Some((selector, domain)) = name.split_once('.') else {
+            return;
+        };
+        if name == self.apex || !domain.contains('.') && self.apex.is_empty() {
+            return;
+        }
+        self.check_misplaced(name, selector, domain, at, Code::MissingDomainkeyLabel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_shapes() {
+        use NameShape::*;
+        for (name, shape) in [
+            (
+                "s1._domainkey.example.com",
+                KeyName {
+                    selector: "s1",
+                    domain: "example.com",
+                },
+            ),
+            (
+                "a.b._domainkey.example.com",
+                KeyName {
+                    selector: "a.b",
+                    domain: "example.com",
+                },
+            ),
+            (
+                "_domainkey.example.com",
+                KeyName {
+                    selector: "",
+                    domain: "example.com",
+                },
+            ),
+            (
+                "s1.domainkey.example.com",
+                NoUnderscore {
+                    selector: "s1",
+                    domain: "example.com",
+                },
+            ),
+            (
+                "s1-domainkey.example.com",
+                NoUnderscore {
+                    selector: "s1",
+                    domain: "example.com",
+                },
+            ),
+            (
+                "s1_domainkey.example.com",
+                NoUnderscore {
+                    selector: "s1",
+                    domain: "example.com",
+                },
+            ),
+            ("domainkey.example.com", Other),
+            ("www.example.com", Other),
+        ] {
+            assert_eq!(NameShape::of(name), shape, "{name}");
+        }
+    }
+}
