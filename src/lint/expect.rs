@@ -96,7 +96,8 @@ impl Expectations {
                 let line = e.position().map_or(0, csv::Position::line);
                 row_error(line, format!("not CSV: {e}"))
             })?;
-            let line = row.position().map_or(0, csv::Position::line);
+            // csv's own line count is one off in CRLF files.
+            let line = row.position().map_or(0, |p| line_of(text, p.byte()));
             if row.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
@@ -157,6 +158,16 @@ impl Expectations {
         }
         Ok(Expectations { records })
     }
+}
+
+/// The 1-based line of the record that starts at byte `at` (the csv crate
+/// may place the start on the line break before it).
+fn line_of(text: &[u8], at: u64) -> u64 {
+    let mut at = usize::try_from(at).unwrap_or(usize::MAX).min(text.len());
+    while text.get(at).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+        at += 1;
+    }
+    text[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1
 }
 
 /// Whether a TXT name holds a domain-verification token.
@@ -365,6 +376,10 @@ mod tests {
         assert_eq!(ok.records[0].name, "a._domainkey.example.com");
         assert_eq!(ok.records[0].value, "a.dkim.amazonses.com");
         assert_eq!(ok.records[1].span.line, 4);
+        let crlf =
+            Expectations::parse(b"Type,Name,Value\r\nTXT,a.b,1\r\nTXT,c.d,2\r\n", path).unwrap();
+        let lines: Vec<u32> = crlf.records.iter().map(|r| r.span.line).collect();
+        assert_eq!(lines, [2, 3]);
         for (text, error) in [
             (&b"Name,Value\n"[..], "set.csv:1: expected the header"),
             (
