@@ -1,5 +1,6 @@
 //! `dkimctl lint` on Route 53 record sets (fixtures/route53/): the same
-//! checks as on master files, positions in the JSON file, --expect.
+//! checks as on master files, positions in the JSON file, --expect; and
+//! the README's lint example.
 
 use crate::util::{TestDir, fx};
 
@@ -114,5 +115,30 @@ fn malformed_json_is_an_error_with_its_position() {
     assert!(
         err.starts_with(&format!("error: {}:2:", path.display())) && err.lines().count() == 1,
         "{err}"
+    );
+}
+
+/// The `lint` run shown in README.md is what the binary prints today.
+#[test]
+fn readme_lint_example_is_current() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md is readable");
+    let command = "$ dkimctl lint fixtures/zone/mistakes.example.zone\n";
+    let start = readme.find(command).expect("README shows a lint run") + command.len();
+    let end = start
+        + readme[start..]
+            .find("$ echo $?")
+            .expect("the run ends with echo $?");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_dkimctl"))
+        .args(["lint", "fixtures/zone/mistakes.example.zone"])
+        .current_dir(root)
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("dkimctl runs");
+    assert_eq!(output.status.code(), Some(1));
+    crate::util::assert_text(
+        &String::from_utf8_lossy(&output.stdout),
+        &readme[start..end],
     );
 }
