@@ -500,7 +500,13 @@ pub fn check_cname_target(
         Some(e) => e != target,
         None => {
             let token = first_label(owner);
-            token.len() >= 16 && target.contains("dkim") && first_label(target) != token
+            // Both sides carry a provider token (a long first label); a
+            // long selector aliased to `dkim.provider.example` is not one.
+            let target_token = first_label(target);
+            token.len() >= 16
+                && target_token.len() >= 16
+                && target.contains("dkim")
+                && target_token != token
         }
     };
     if mismatch {

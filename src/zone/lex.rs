@@ -166,7 +166,13 @@ impl<'a> Lexer<'a> {
     fn escape(&self, quoted: bool) -> Result<usize, LexError> {
         let rest = &self.input[self.pos..];
         let bad = |len: usize| {
+            // The escape as written, up to the end of its line: the
+            // message stays one line.
             let end = len.min(rest.len());
+            let end = rest[..end]
+                .iter()
+                .position(|b| matches!(b, b'\n' | b'\r'))
+                .unwrap_or(end);
             self.error(
                 ErrorKind::BadEscape(String::from_utf8_lossy(&rest[..end]).into_owned()),
                 self.pos,
@@ -402,6 +408,7 @@ mod tests {
             (b"a \\12x", ErrorKind::BadEscape("\\12x".into()), 1, 3),
             (b"a \"\\1\"", ErrorKind::BadEscape("\\1\"".into()), 1, 4),
             (b"a \\", ErrorKind::BadEscape("\\".into()), 1, 3),
+            (b"a \\0\n", ErrorKind::BadEscape("\\0".into()), 1, 3),
             (b"a \"x\\\ny\"", ErrorKind::BadEscape("\\".into()), 1, 5),
             (b"ab\0", ErrorKind::NulByte, 1, 3),
             (b"a \"b\0\"", ErrorKind::NulByte, 1, 5),
