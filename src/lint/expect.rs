@@ -48,12 +48,12 @@ pub struct Expectations {
 #[derive(Debug, Error)]
 pub enum ExpectError {
     /// The file could not be read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (in the message, so not also a `source`).
+        error: std::io::Error,
     },
     /// A row is not `Type,Name,Value` with a CNAME or TXT type.
     #[error("{}:{line}: {reason}", path.display())]
@@ -70,9 +70,9 @@ pub enum ExpectError {
 impl Expectations {
     /// Reads a record set CSV file.
     pub fn read(path: &Path) -> Result<Expectations, ExpectError> {
-        let text = std::fs::read(path).map_err(|source| ExpectError::Read {
+        let text = std::fs::read(path).map_err(|error| ExpectError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         Expectations::parse(&text, path)
     }

@@ -239,6 +239,29 @@ impl NameShape<'_> {
     }
 }
 
+/// The origin a relative name was completed with (lowercase, no trailing
+/// dot): what `resolved` adds to `written`.
+fn origin_of(name: &zone::Name) -> Option<String> {
+    let resolved = key_name(&name.resolved);
+    if name.written == "@" {
+        return Some(resolved.into_owned());
+    }
+    let written = key_name(&name.written);
+    resolved
+        .strip_prefix(written.as_ref())
+        .and_then(|rest| rest.strip_prefix('.'))
+        .map(str::to_string)
+}
+
+/// DNSSEC records that may share a name with a CNAME (RFC 4035 §2.5).
+fn is_dnssec(record_type: &RecordType) -> bool {
+    match record_type {
+        RecordType::Other(name) => name == "RRSIG" || name == "NSEC",
+        RecordType::Numeric(n) => *n == 46 || *n == 47,
+        _ => false,
+    }
+}
+
 /// Whether `name` is `apex` or a name below it (both lowercase, no
 /// trailing dot).
 fn within(name: &str, apex: &str) -> bool {
@@ -287,6 +310,11 @@ struct ZoneLint<'z> {
     zone: &'z Zone,
     /// The origin, lowercase, no trailing dot; empty when unknown.
     apex: String,
+    /// Names below the apex with NS records: delegated, their data is
+    /// elsewhere.
+    cuts: HashSet<String>,
+    /// The parents of wildcard owners (`*.keys.example.com` → `keys.example.com`).
+    wildcards: HashSet<String>,
     findings: Vec<LintFinding>,
 }
 
@@ -300,6 +328,8 @@ impl<'z> ZoneLint<'z> {
         ZoneLint {
             zone,
             apex,
+            cuts: HashSet::new(),
+            wildcards: HashSet::new(),
             findings: Vec::new(),
         }
     }
@@ -316,6 +346,12 @@ impl<'z> ZoneLint<'z> {
         for record in &zone.records {
             let owner = key_name(&record.owner.resolved);
             self.check_owner_suffix(record, &owner);
+            if record.record_type == RecordType::Ns && owner != self.apex {
+                self.cuts.insert(owner.to_string());
+            }
+            if let Some(parent) = owner.strip_prefix("*.") {
+                self.wildcards.insert(parent.to_string());
+            }
             if let RData::Txt { strings } = &record.rdata {
                 self.check_string_lengths(&owner, strings);
             }
@@ -348,7 +384,7 @@ impl<'z> ZoneLint<'z> {
             }
         }
         for record in &zone.records {
-            if record.record_type == RecordType::Cname {
+            if record.record_type == RecordType::Cname || is_dnssec(&record.record_type) {
                 continue;
             }
             let owner = key_name(&record.owner.resolved);
@@ -386,29 +422,52 @@ impl<'z> ZoneLint<'z> {
     }
 
     /// `duplicated-suffix` on an owner: written relative but already ending
-    /// in the origin, so the origin is in it twice.
+    /// in the origin in force, or written absolute with the zone twice.
     fn check_owner_suffix(&mut self, record: &ZoneRecord, owner: &str) {
-        if record.owner_inherited || self.apex.is_empty() {
+        if record.owner_inherited {
             return;
         }
-        let apex = &self.apex;
-        let doubled = owner
-            .strip_suffix(apex.as_str())
-            .and_then(|rest| rest.strip_suffix('.'))
-            .filter(|prefix| within(prefix, apex));
-        let Some(meant) = doubled else {
+        let name = &record.owner;
+        // Cheap test first: a name that can end in the origin ends in the
+        // top label the zone's names share.
+        let top = self.apex.rsplit('.').next().unwrap_or("");
+        let tail = name.written.trim_end_matches('.').as_bytes();
+        if !top.is_empty()
+            && !tail
+                .get(tail.len().saturating_sub(top.len())..)
+                .is_some_and(|t| t.eq_ignore_ascii_case(top.as_bytes()))
+        {
             return;
+        }
+        let (meant, origin) = if name.relative {
+            let written = key_name(&name.written);
+            match origin_of(name) {
+                Some(origin) if name.written != "@" && within(&written, &origin) => {
+                    (written.into_owned(), origin)
+                }
+                _ => return,
+            }
+        } else {
+            let apex = self.apex.as_str();
+            match owner
+                .strip_suffix(apex)
+                .and_then(|rest| rest.strip_suffix('.'))
+                .filter(|prefix| !apex.is_empty() && within(prefix, apex))
+            {
+                Some(prefix) => (prefix.to_string(), apex.to_string()),
+                None => return,
+            }
         };
-        let how = if record.owner.relative {
+        let how = if name.relative {
             format!(
-                "`{}` has no trailing dot, so the origin {apex} was appended to it",
-                record.owner.written
+                "`{}` has no trailing dot, so the origin {origin} was appended to it",
+                name.written
             )
         } else {
-            format!("`{}` names the origin {apex} twice", record.owner.written)
+            format!("`{}` names the origin {origin} twice", name.written)
         };
         let relative = meant
-            .strip_suffix(apex.as_str())
+            .strip_suffix(origin.as_str())
             .and_then(|r| r.strip_suffix('.'))
             .unwrap_or("@");
         let finding = Finding::new(
@@ -498,6 +557,22 @@ impl<'z> ZoneLint<'z> {
         within(name, &self.apex)
     }
 
+    /// Whether a name in the zone is at or below a delegation, or covered
+    /// by a wildcard: its data is not (all) in this file.
+    fn served_elsewhere(&self, name: &str) -> bool {
+        let mut rest = name;
+        while rest != self.apex && !rest.is_empty() {
+            if self.cuts.contains(rest) {
+                return true;
+            }
+            rest = rest.split_once('.').map_or("", |(_, parent)| parent);
+            if self.wildcards.contains(rest) {
+                return true;
+            }
+        }
+        false
+    }
+
     /// A name of the form `<selector>._domainkey.<domain>`.
     fn check_key_name(
         &mut self,
@@ -507,10 +582,18 @@ impl<'z> ZoneLint<'z> {
         at: &AtName<'_>,
         names_in_zone: &HashSet<String>,
     ) {
-        // RFC 5617 ADSP policy records live under _domainkey too; they are
-        // not keys.
-        if selector.eq_ignore_ascii_case("_adsp") || (selector.is_empty() && !self.has_key(at)) {
+        // Underscore names under _domainkey are policies, not selectors:
+        // RFC 5617 `_adsp`, RFC 6651 `_report`. Only a key there is wrong.
+        if (selector.is_empty() || selector.starts_with('_')) && !self.has_key(at) {
             return;
+        }
+        if let Some(record) = at.txts.first().or(at.cnames.first())
+            && domain
+                .split('.')
+                .next()
+                .is_some_and(|l| l.eq_ignore_ascii_case("_domainkey"))
+        {
+            self.check_domainkey_twice(name, selector, domain, record);
         }
         let wildcard = selector == "*";
         if !wildcard && let Some(first) = at.txts.first().or(at.cnames.first()) {
@@ -555,6 +638,32 @@ impl<'z> ZoneLint<'z> {
         }
     }
 
+    /// `_domainkey` twice: a relative `s1._domainkey` written in a zone
+    /// whose origin is already `_domainkey.<domain>`.
+    fn check_domainkey_twice(
+        &mut self,
+        name: &str,
+        selector: &str,
+        domain: &str,
+        record: &ZoneRecord,
+    ) {
+        let parent = domain.split_once('.').map_or("", |(_, p)| p);
+        let meant = format!("{selector}._domainkey.{parent}");
+        let finding = Finding::new(
+            Code::DuplicatedSuffix,
+            Severity::Error,
+            name,
+            format!(
+                "the record is at {name}, not {meant}: `_domainkey` is in the name twice (the zone's origin already ends in `_domainkey`)"
+            ),
+        )
+        .with_fix(format!(
+            "write the owner as `{meant}.` (with the trailing dot) or `{selector}` (relative to the origin {domain})"
+        ));
+        let (span, width) = owner_at(record);
+        self.push(finding, span, width);
+    }
+
     fn has_key(&self, at: &AtName<'_>) -> bool {
         !at.cnames.is_empty()
             || at
@@ -594,12 +703,31 @@ impl<'z> ZoneLint<'z> {
         };
         let resolved = key_name(&target.resolved);
         let width = target.written.chars().count();
-        let findings = checks::check_cname_target(name, &resolved, &self.apex, None);
+        let origin = if target.relative {
+            origin_of(target).unwrap_or_else(|| self.apex.clone())
+        } else {
+            self.apex.clone()
+        };
+        let doubled = resolved
+            .strip_suffix(origin.as_str())
+            .and_then(|rest| rest.strip_suffix('.'))
+            .is_some_and(|prefix| within(prefix, &origin));
+        let known = names_in_zone.contains(resolved.as_ref()) || self.served_elsewhere(&resolved);
+        // Only a target written without its trailing dot (relative in a
+        // master file; as typed in Route 53) can have had the origin
+        // appended to a foreign name; one the zone holds is meant.
+        let undotted = !target.written.ends_with('.');
+        let suspect = if doubled || (undotted && !known) {
+            origin.as_str()
+        } else {
+            ""
+        };
+        let findings = checks::check_cname_target(name, &resolved, suspect, None);
         let judged = !findings.is_empty();
         for finding in findings {
             self.push(finding, &target.span, width);
         }
-        if !judged && self.in_zone(&resolved) && !names_in_zone.contains(resolved.as_ref()) {
+        if !judged && self.in_zone(&resolved) && !known {
             let finding = Finding::new(
                 Code::CnameDangling,
                 Severity::Error,
@@ -647,6 +775,9 @@ impl<'z> ZoneLint<'z> {
         let Some((selector, domain)) = name.split_once('.') else {
             return;
         };
+        if selector == "*" {
+            return;
+        }
         if name == self.apex || !domain.contains('.') && self.apex.is_empty() {
             return;
         }
