@@ -44,3 +44,10 @@ mod diagnose;
 
 // The zone-file reader on fixtures/zone/: positions, errors, named-checkzone.
 mod zone;
+
+// `dkimctl lint` on fixtures/lint/: clean zones silent, annotated mistakes
+// exact, --expect, every output format, bad input, named-checkzone.
+mod lint;
+
+// `dkimctl lint` on Route 53 JSON: positions in the document, --expect.
+mod lint_route53;
