@@ -366,7 +366,6 @@ fn sarif(out: &mut dyn Write, report: &LintReport) -> anyhow::Result<()> {
             rules.push(json!({
                 "id": code.as_str(),
                 "shortDescription": { "text": code.description() },
-                "helpUri": "https://github.com/dkimctl/dkimctl#finding-codes",
             }));
             rules.len() - 1
         });
@@ -405,7 +404,6 @@ fn sarif(out: &mut dyn Write, report: &LintReport) -> anyhow::Result<()> {
                 "driver": {
                     "name": "dkimctl",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/dkimctl/dkimctl",
                     "rules": rules,
                 }
             },
