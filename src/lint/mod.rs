@@ -504,10 +504,13 @@ impl<'z> ZoneLint<'z> {
     /// `cname-and-other-data`: a CNAME shares its name with other records,
     /// or several different CNAMEs share one name.
     fn check_cname_beside_data(&mut self, name: &str, at: &AtName<'_>) {
-        let targets: HashSet<String> = at.cnames.iter().filter_map(|r| cname_target(r)).collect();
         let Some(first) = at.cnames.first() else {
             return;
         };
+        if at.others.is_empty() && at.cnames.len() < 2 {
+            return;
+        }
+        let targets: HashSet<String> = at.cnames.iter().filter_map(|r| cname_target(r)).collect();
         if at.others.is_empty() && targets.len() < 2 {
             return;
         }
