@@ -3,7 +3,7 @@
 //! with the same values. A missing record is reported at its CSV row; a
 //! different value at the record in the zone file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ use super::{LintFinding, key_name, rdata_span, txt_strings};
 use crate::checks::{self, zone_line};
 use crate::finding::{Code, Finding, Severity};
 use crate::records::quote_txt;
-use crate::zone::{RData, Span, Zone, ZoneRecord};
+use crate::zone::{RData, Span, ZoneRecord};
 
 /// One record the CSV says must be published.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,18 +193,15 @@ fn same_key(published: &str, expected: &str) -> bool {
     tags(published).is_some_and(|a| tags(expected) == Some(a))
 }
 
-/// Checks every expected record against the zones.
-pub(super) fn check(expect: &Expectations, zones: &[&Zone]) -> Vec<LintFinding> {
-    let wanted: HashSet<&str> = expect.records.iter().map(|e| e.name.as_str()).collect();
-    let mut found: HashMap<String, Vec<&ZoneRecord>> = HashMap::new();
-    for zone in zones {
-        for record in &zone.records {
-            let owner = key_name(&record.owner.resolved);
-            if wanted.contains(owner.as_ref()) {
-                found.entry(owner.into_owned()).or_default().push(record);
-            }
-        }
+/// Checks every expected record against `found`: the records at the
+/// expected names, from every linted file.
+pub(super) fn check(expect: &Expectations, found: &[ZoneRecord]) -> Vec<LintFinding> {
+    let mut found_at: HashMap<String, Vec<&ZoneRecord>> = HashMap::new();
+    for record in found {
+        let owner = key_name(&record.owner.resolved).into_owned();
+        found_at.entry(owner).or_default().push(record);
     }
+    let found = found_at;
     let mut findings = Vec::new();
     for expected in &expect.records {
         let at = found.get(&expected.name).map_or(&[][..], Vec::as_slice);

@@ -81,61 +81,138 @@ impl LintReport {
     }
 }
 
-/// Reads one input: Route 53 JSON when it looks like JSON, else a master
-/// file (with its `$INCLUDE`s).
-pub fn read_input(path: &Path, options: &ZoneOptions) -> Result<Zone, ZoneError> {
-    let bytes = zone::parse::read_source(path).map_err(|source| ZoneError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if zone::route53::is_route53_json(&bytes) {
-        zone::route53::parse_route53(&bytes, path, options)
-    } else {
-        zone::parse_bytes(&bytes, path, options)
+/// Lints files one after another, keeping only what the checks need: a
+/// master file is read record by record (`zone::parse_bytes_each`), so a
+/// zone of a million records is never held whole.
+pub struct Linter<'e> {
+    expect: Option<&'e Expectations>,
+    /// The names `--expect` asks about.
+    wanted: HashSet<String>,
+    files: Vec<LintedFile>,
+    findings: Vec<LintFinding>,
+    /// Records at `wanted` names, from every file.
+    expected_found: Vec<ZoneRecord>,
+}
+
+impl<'e> Linter<'e> {
+    /// A linter; with `expect`, every expected record must be in one of
+    /// the files.
+    pub fn new(expect: Option<&'e Expectations>) -> Linter<'e> {
+        let wanted = expect
+            .map(|e| e.records.iter().map(|r| r.name.clone()).collect())
+            .unwrap_or_default();
+        Linter {
+            expect,
+            wanted,
+            files: Vec::new(),
+            findings: Vec::new(),
+            expected_found: Vec::new(),
+        }
+    }
+
+    /// Reads and lints one input: Route 53 JSON when it looks like JSON,
+    /// else a master file (with its `$INCLUDE`s).
+    pub fn read(&mut self, path: &Path, options: &ZoneOptions) -> Result<(), ZoneError> {
+        let bytes = zone::parse::read_source(path).map_err(|source| ZoneError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if zone::route53::is_route53_json(&bytes) {
+            let zone = zone::route53::parse_route53(&bytes, path, options)?;
+            self.add_records(path, zone.origin, zone.origin_source, zone.records);
+            return Ok(());
+        }
+        let mut pass = ZoneLint::new(None, &self.wanted);
+        let (origin, origin_source) =
+            zone::parse_bytes_each(&bytes, path, options, &mut |origin, record| {
+                pass.observe(origin, record)
+            })?;
+        let done = pass.finish();
+        self.file_done(path, origin, origin_source, done);
+        Ok(())
+    }
+
+    /// Lints a zone already in memory.
+    pub fn add(&mut self, path: &Path, zone: &Zone) {
+        self.add_records(
+            path,
+            zone.origin.clone(),
+            zone.origin_source,
+            zone.records.clone(),
+        );
+    }
+
+    fn add_records(
+        &mut self,
+        path: &Path,
+        origin: Option<String>,
+        origin_source: OriginSource,
+        records: Vec<ZoneRecord>,
+    ) {
+        let mut pass = ZoneLint::new(origin.as_deref(), &self.wanted);
+        for record in records {
+            pass.observe(origin.as_deref(), record);
+        }
+        let done = pass.finish();
+        self.file_done(path, origin, origin_source, done);
+    }
+
+    fn file_done(
+        &mut self,
+        path: &Path,
+        origin: Option<String>,
+        origin_source: OriginSource,
+        done: FileDone,
+    ) {
+        self.findings.extend(done.findings);
+        self.expected_found.extend(done.expected_found);
+        self.files.push(LintedFile {
+            file: path.display().to_string(),
+            origin,
+            origin_source,
+            records: done.records,
+        });
+    }
+
+    /// The report: `--expect` judged over all files, findings in order.
+    pub fn finish(self) -> LintReport {
+        let mut findings = self.findings;
+        if let Some(expect) = self.expect {
+            findings.extend(expect::check(expect, &self.expected_found));
+        }
+        // One mistake seen by two checks (a CNAME target that is wrong by
+        // the token heuristic and by --expect) is one finding: same place,
+        // same fix.
+        let mut seen = HashSet::new();
+        findings.retain(|f| {
+            f.finding.fix.is_none() || seen.insert((f.span.clone(), f.finding.fix.clone()))
+        });
+        findings.sort_by(|a, b| {
+            let key = |f: &LintFinding| {
+                (
+                    f.span.file.clone(),
+                    f.span.line,
+                    f.span.column,
+                    f.finding.code.as_str(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        LintReport {
+            files: self.files,
+            findings,
+        }
     }
 }
 
 /// Lints parsed zones, each named by the file it was read from; with
 /// `expect`, also checks that every expected record is in one of them.
 pub fn lint(zones: &[(&Path, &Zone)], expect: Option<&Expectations>) -> LintReport {
-    let mut findings = Vec::new();
-    for (_, zone) in zones {
-        findings.extend(ZoneLint::new(zone).run());
+    let mut linter = Linter::new(expect);
+    for (path, zone) in zones {
+        linter.add(path, zone);
     }
-    if let Some(expect) = expect {
-        let all: Vec<&Zone> = zones.iter().map(|(_, z)| *z).collect();
-        findings.extend(expect::check(expect, &all));
-    }
-    // One mistake seen by two checks (a CNAME target that is wrong by the
-    // token heuristic and by --expect) is one finding: same place, same fix.
-    let mut seen = HashSet::new();
-    findings.retain(|f| {
-        f.finding.fix.is_none() || seen.insert((f.span.clone(), f.finding.fix.clone()))
-    });
-    findings.sort_by(|a, b| {
-        (
-            &a.span.file,
-            a.span.line,
-            a.span.column,
-            a.finding.code.as_str(),
-        )
-            .cmp(&(
-                &b.span.file,
-                b.span.line,
-                b.span.column,
-                b.finding.code.as_str(),
-            ))
-    });
-    let files = zones
-        .iter()
-        .map(|(path, zone)| LintedFile {
-            file: path.display().to_string(),
-            origin: zone.origin.clone(),
-            origin_source: zone.origin_source,
-            records: zone.records.len(),
-        })
-        .collect();
-    LintReport { files, findings }
+    linter.finish()
 }
 
 /// The text of the lines findings point at, per file, for quoting; lines
@@ -277,12 +354,36 @@ fn dkim_target(target: &str) -> bool {
         || target.to_ascii_lowercase().contains("domainkey")
 }
 
-/// The records found at one name, in file order.
+/// The records kept at one name, in file order.
 #[derive(Default)]
 struct AtName<'z> {
     cnames: Vec<&'z ZoneRecord>,
     txts: Vec<&'z ZoneRecord>,
-    others: Vec<&'z ZoneRecord>,
+}
+
+/// Where [`ZoneLint::kept`] holds a name's records.
+#[derive(Default)]
+struct KeptAt {
+    cnames: Vec<usize>,
+    txts: Vec<usize>,
+}
+
+impl KeptAt {
+    fn resolve<'k>(&self, kept: &'k [ZoneRecord]) -> AtName<'k> {
+        let pick = |ids: &[usize]| ids.iter().filter_map(|&i| kept.get(i)).collect();
+        AtName {
+            cnames: pick(&self.cnames),
+            txts: pick(&self.txts),
+        }
+    }
+}
+
+/// What else a name holds, for `cname-and-other-data`: the first record
+/// that is not a CNAME, and how many there are.
+struct Beside {
+    record_type: RecordType,
+    line: u32,
+    count: usize,
 }
 
 impl AtName<'_> {
@@ -305,31 +406,93 @@ fn cname_target(record: &ZoneRecord) -> Option<String> {
     }
 }
 
-/// One zone's lint pass.
-struct ZoneLint<'z> {
-    zone: &'z Zone,
+/// A hash map with the FxHash function (rustc's): names of a large zone are
+/// hashed once or twice each, and SipHash's protection against chosen
+/// collisions buys nothing against one's own zone file.
+type NameMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// rustc's FxHash: a multiply and rotate per 8 bytes.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut add = |word: u64| self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            add(u64::from_le_bytes(word));
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        add(u64::from_le_bytes(tail) ^ (rest.len() as u64) << 56);
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.write(&[byte]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// What one file's pass found.
+struct FileDone {
+    /// How many records the file holds.
+    records: usize,
+    findings: Vec<LintFinding>,
+    /// The records at names `--expect` asks about.
+    expected_found: Vec<ZoneRecord>,
+}
+
+/// One zone's lint pass: [`ZoneLint::observe`] sees each record once, in
+/// file order, judges what one record shows and keeps what the checks
+/// across records need; [`ZoneLint::finish`] judges those.
+struct ZoneLint<'w> {
     /// The origin, lowercase, no trailing dot; empty when unknown.
     apex: String,
-    /// Names below the apex with NS records: delegated, their data is
-    /// elsewhere.
-    cuts: HashSet<String>,
+    /// Whether `apex` is settled (known once the first record arrives).
+    apex_known: bool,
+    /// Names with NS records: below the apex they are delegations, whose
+    /// data is elsewhere.
+    ns_owners: HashSet<String>,
     /// The parents of wildcard owners (`*.keys.example.com` → `keys.example.com`).
     wildcards: HashSet<String>,
+    /// The records the checks across records need: CNAMEs and the records
+    /// at names that matter for DKIM.
+    kept: Vec<ZoneRecord>,
+    /// Names that matter for DKIM.
+    dkim: BTreeMap<String, KeptAt>,
+    /// Every name with a CNAME.
+    cname_owners: NameMap<String, Vec<usize>>,
+    /// Every name with other records.
+    other_owners: NameMap<Box<str>, Beside>,
+    /// The names `--expect` asks about, and the records found there.
+    wanted: &'w HashSet<String>,
+    expected_found: Vec<ZoneRecord>,
+    /// How many records were seen.
+    records: usize,
     findings: Vec<LintFinding>,
 }
 
-impl<'z> ZoneLint<'z> {
-    fn new(zone: &'z Zone) -> ZoneLint<'z> {
-        let apex = zone
-            .origin
-            .as_deref()
-            .map(|o| key_name(o).into_owned())
-            .unwrap_or_default();
+impl<'w> ZoneLint<'w> {
+    fn new(origin: Option<&str>, wanted: &'w HashSet<String>) -> ZoneLint<'w> {
         ZoneLint {
-            zone,
-            apex,
-            cuts: HashSet::new(),
+            apex: origin.map(|o| key_name(o).into_owned()).unwrap_or_default(),
+            apex_known: origin.is_some(),
+            ns_owners: HashSet::new(),
             wildcards: HashSet::new(),
+            kept: Vec::new(),
+            dkim: BTreeMap::new(),
+            cname_owners: NameMap::default(),
+            other_owners: NameMap::default(),
+            wanted,
+            expected_found: Vec::new(),
+            records: 0,
             findings: Vec::new(),
         }
     }
@@ -338,87 +501,119 @@ impl<'z> ZoneLint<'z> {
         self.findings.push(LintFinding::at(finding, span, width));
     }
 
-    fn run(mut self) -> Vec<LintFinding> {
-        let zone = self.zone;
-        // Names that matter for DKIM, and every name with a CNAME.
-        let mut dkim: BTreeMap<String, AtName<'z>> = BTreeMap::new();
-        let mut cname_owners: HashMap<String, AtName<'z>> = HashMap::new();
-        for record in &zone.records {
-            let owner = key_name(&record.owner.resolved);
-            self.check_owner_suffix(record, &owner);
-            if record.record_type == RecordType::Ns && owner != self.apex {
-                self.cuts.insert(owner.to_string());
+    /// Judges one record on its own and keeps what the later checks need.
+    fn observe(&mut self, origin: Option<&str>, record: ZoneRecord) {
+        if !self.apex_known {
+            self.apex = origin.map(|o| key_name(o).into_owned()).unwrap_or_default();
+            self.apex_known = true;
+        }
+        self.records += 1;
+        let mut owner = key_name(&record.owner.resolved).into_owned();
+        self.check_owner_suffix(&record, &owner);
+        if let RData::Txt { strings } = &record.rdata {
+            self.check_string_lengths(&owner, strings);
+        }
+        if record.record_type == RecordType::Ns {
+            self.ns_owners.insert(owner.clone());
+        }
+        if let Some(parent) = owner.strip_prefix("*.") {
+            self.wildcards.insert(parent.to_string());
+        }
+        if self.wanted.contains(&owner) {
+            self.expected_found.push(record.clone());
+        }
+        let for_dkim = match &record.rdata {
+            RData::Cname { target } => {
+                NameShape::of(&owner) != NameShape::Other || dkim_target(&target.resolved)
             }
-            if let Some(parent) = owner.strip_prefix("*.") {
-                self.wildcards.insert(parent.to_string());
+            RData::Txt { strings } => {
+                NameShape::of(&owner) != NameShape::Other
+                    || strings.first().is_some_and(|s| {
+                        s.bytes.windows(2).any(|w| w.eq_ignore_ascii_case(b"p="))
+                            && checks::is_key_record(&checks::join(
+                                &txt_strings(&record).unwrap_or_default(),
+                            ))
+                    })
             }
-            if let RData::Txt { strings } = &record.rdata {
-                self.check_string_lengths(&owner, strings);
-            }
-            let wanted = match &record.rdata {
-                RData::Cname { target } => {
-                    cname_owners
-                        .entry(owner.to_string())
-                        .or_default()
-                        .cnames
-                        .push(record);
-                    NameShape::of(&owner) != NameShape::Other || dkim_target(&target.resolved)
-                }
-                RData::Txt { strings } => {
-                    NameShape::of(&owner) != NameShape::Other
-                        || strings.first().is_some_and(|s| {
-                            s.bytes.windows(2).any(|w| w.eq_ignore_ascii_case(b"p="))
-                                && checks::is_key_record(&checks::join(
-                                    &txt_strings(record).unwrap_or_default(),
-                                ))
-                        })
-                }
-                _ => false,
+            _ => false,
+        };
+        let is_cname = record.record_type == RecordType::Cname;
+        let keep = is_cname || for_dkim;
+        if !is_cname && !is_dnssec(&record.record_type) {
+            // The owner is needed below only for a record that is kept.
+            let key: Box<str> = if keep {
+                owner.as_str().into()
+            } else {
+                std::mem::take(&mut owner).into_boxed_str()
             };
-            if wanted {
-                let at = dkim.entry(owner.into_owned()).or_default();
-                match record.record_type {
-                    RecordType::Cname => at.cnames.push(record),
-                    _ => at.txts.push(record),
-                }
+            self.other_owners
+                .entry(key)
+                .and_modify(|b| b.count += 1)
+                .or_insert_with(|| Beside {
+                    record_type: record.record_type.clone(),
+                    line: record.span.line,
+                    count: 1,
+                });
+        }
+        if !keep {
+            return;
+        }
+        let id = self.kept.len();
+        self.kept.push(record);
+        if is_cname {
+            self.cname_owners.entry(owner.clone()).or_default().push(id);
+        }
+        if for_dkim {
+            let at = self.dkim.entry(owner).or_default();
+            if is_cname {
+                at.cnames.push(id);
+            } else {
+                at.txts.push(id);
             }
         }
-        for record in &zone.records {
-            if record.record_type == RecordType::Cname || is_dnssec(&record.record_type) {
-                continue;
-            }
-            let owner = key_name(&record.owner.resolved);
-            if let Some(at) = cname_owners.get_mut(owner.as_ref()) {
-                at.others.push(record);
-            }
+    }
+
+    /// The checks across records.
+    fn finish(mut self) -> FileDone {
+        let kept = std::mem::take(&mut self.kept);
+        let cname_owners = std::mem::take(&mut self.cname_owners);
+        for (name, ids) in &cname_owners {
+            let cnames: Vec<&ZoneRecord> = ids.iter().filter_map(|&i| kept.get(i)).collect();
+            self.check_cname_beside_data(name, &cnames);
         }
-        for (name, at) in &cname_owners {
-            self.check_cname_beside_data(name, at);
-        }
-        let names_in_zone = self.names_for_dangling_check(&dkim);
-        // A key published at a key CNAME's target is where it should be,
-        // whatever that name looks like.
+        let dkim = std::mem::take(&mut self.dkim);
+        // A key at a key CNAME's target is where it belongs, whatever
+        // that name looks like.
         let cname_targets: HashSet<String> = dkim
             .values()
-            .flat_map(|at| at.cnames.iter().filter_map(|r| cname_target(r)))
+            .flat_map(|at| at.cnames.iter().filter_map(|&i| kept.get(i)))
+            .filter_map(cname_target)
             .collect();
-        for (name, at) in &dkim {
+        let present: HashSet<&str> = cname_targets
+            .iter()
+            .map(String::as_str)
+            .filter(|t| cname_owners.contains_key(*t) || self.other_owners.contains_key(*t))
+            .collect();
+        for (name, ids) in &dkim {
+            let at = ids.resolve(&kept);
             match NameShape::of(name) {
                 NameShape::KeyName { selector, domain } => {
-                    self.check_key_name(name, selector, domain, at, &names_in_zone)
+                    self.check_key_name(name, selector, domain, &at, &present)
                 }
-                // A key at a key CNAME's target is where it belongs,
-                // whatever that name looks like.
                 _ if cname_targets.contains(name) && at.cnames.is_empty() => {
-                    self.check_keys(name, at, false)
+                    self.check_keys(name, &at, false)
                 }
                 NameShape::NoUnderscore { selector, domain } => {
-                    self.check_misplaced(name, selector, domain, at, Code::MissingUnderscore)
+                    self.check_misplaced(name, selector, domain, &at, Code::MissingUnderscore)
                 }
-                NameShape::Other => self.check_key_elsewhere(name, at),
+                NameShape::Other => self.check_key_elsewhere(name, &at),
             }
         }
-        self.findings
+        FileDone {
+            records: self.records,
+            findings: self.findings,
+            expected_found: self.expected_found,
+        }
     }
 
     /// `duplicated-suffix` on an owner: written relative but already ending
@@ -503,20 +698,31 @@ impl<'z> ZoneLint<'z> {
 
     /// `cname-and-other-data`: a CNAME shares its name with other records,
     /// or several different CNAMEs share one name.
-    fn check_cname_beside_data(&mut self, name: &str, at: &AtName<'_>) {
-        let Some(first) = at.cnames.first() else {
+    fn check_cname_beside_data(&mut self, name: &str, cnames: &[&ZoneRecord]) {
+        let Some(first) = cnames.first() else {
             return;
         };
-        if at.others.is_empty() && at.cnames.len() < 2 {
+        let others = self.other_owners.get(name);
+        if others.is_none() && cnames.len() < 2 {
             return;
         }
-        let targets: HashSet<String> = at.cnames.iter().filter_map(|r| cname_target(r)).collect();
-        if at.others.is_empty() && targets.len() < 2 {
+        let targets: HashSet<String> = cnames.iter().filter_map(|r| cname_target(r)).collect();
+        if others.is_none() && targets.len() < 2 {
             return;
         }
-        let line = |r: &ZoneRecord| format!("{} at line {}", r.record_type, r.span.line);
-        let mut beside: Vec<String> = at.others.iter().map(|r| line(r)).collect();
-        beside.extend(at.cnames.iter().skip(1).map(|r| line(r)));
+        let mut beside: Vec<String> = Vec::new();
+        if let Some(b) = others {
+            beside.push(format!("{} at line {}", b.record_type, b.line));
+            if b.count > 1 {
+                beside.push(format!("{} more", b.count - 1));
+            }
+        }
+        beside.extend(
+            cnames
+                .iter()
+                .skip(1)
+                .map(|r| format!("CNAME at line {}", r.span.line)),
+        );
         let finding = Finding::new(
             Code::CnameAndOtherData,
             Severity::Error,
@@ -533,29 +739,6 @@ impl<'z> ZoneLint<'z> {
         self.push(finding, span, width);
     }
 
-    /// DKIM CNAME targets inside this zone, mapped to whether the zone has
-    /// anything there (for `cname-dangling`).
-    fn names_for_dangling_check(&self, dkim: &BTreeMap<String, AtName<'_>>) -> HashSet<String> {
-        if self.apex.is_empty() {
-            return HashSet::new();
-        }
-        let inside: HashSet<String> = dkim
-            .values()
-            .flat_map(|at| at.cnames.iter().filter_map(|r| cname_target(r)))
-            .filter(|t| self.in_zone(t))
-            .collect();
-        if inside.is_empty() {
-            return inside;
-        }
-        self.zone
-            .records
-            .iter()
-            .map(|r| key_name(&r.owner.resolved))
-            .filter(|o| inside.contains(o.as_ref()))
-            .map(Cow::into_owned)
-            .collect()
-    }
-
     fn in_zone(&self, name: &str) -> bool {
         within(name, &self.apex)
     }
@@ -565,7 +748,7 @@ impl<'z> ZoneLint<'z> {
     fn served_elsewhere(&self, name: &str) -> bool {
         let mut rest = name;
         while rest != self.apex && !rest.is_empty() {
-            if self.cuts.contains(rest) {
+            if rest != self.apex && self.ns_owners.contains(rest) {
                 return true;
             }
             rest = rest.split_once('.').map_or("", |(_, parent)| parent);
@@ -583,7 +766,7 @@ impl<'z> ZoneLint<'z> {
         selector: &str,
         domain: &str,
         at: &AtName<'_>,
-        names_in_zone: &HashSet<String>,
+        present: &HashSet<&str>,
     ) {
         // Underscore names under _domainkey are policies, not selectors:
         // RFC 5617 `_adsp`, RFC 6651 `_report`. Only a key there is wrong.
@@ -603,7 +786,7 @@ impl<'z> ZoneLint<'z> {
             self.check_selector(name, selector, domain, first);
         }
         for record in &at.cnames {
-            self.check_cname(name, record, names_in_zone);
+            self.check_cname(name, record, present);
         }
         self.check_keys(name, at, wildcard);
     }
@@ -700,7 +883,7 @@ impl<'z> ZoneLint<'z> {
 
     /// A CNAME at a key name: target with the origin appended, token
     /// mismatch, or a target inside the zone that the zone lacks.
-    fn check_cname(&mut self, name: &str, record: &ZoneRecord, names_in_zone: &HashSet<String>) {
+    fn check_cname(&mut self, name: &str, record: &ZoneRecord, present: &HashSet<&str>) {
         let RData::Cname { target } = &record.rdata else {
             return;
         };
@@ -715,7 +898,7 @@ impl<'z> ZoneLint<'z> {
             .strip_suffix(origin.as_str())
             .and_then(|rest| rest.strip_suffix('.'))
             .is_some_and(|prefix| within(prefix, &origin));
-        let known = names_in_zone.contains(resolved.as_ref()) || self.served_elsewhere(&resolved);
+        let known = present.contains(resolved.as_ref()) || self.served_elsewhere(&resolved);
         // Only a target written without its trailing dot (relative in a
         // master file; as typed in Route 53) can have had the origin
         // appended to a foreign name; one the zone holds is meant.
@@ -791,6 +974,30 @@ impl<'z> ZoneLint<'z> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reading a file record by record and linting it whole in memory give
+    /// the same report.
+    #[test]
+    fn streaming_and_in_memory_agree() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint/mistakes");
+        let mut compared = 0;
+        for entry in std::fs::read_dir(&dir).expect("fixtures/lint/mistakes exists") {
+            let path = entry.expect("directory entry").path();
+            if path.extension().is_none_or(|e| e != "zone") {
+                continue;
+            }
+            let options = ZoneOptions::default();
+            let mut streamed = Linter::new(None);
+            streamed.read(&path, &options).expect("fixture parses");
+            let streamed = streamed.finish();
+            let zone = zone::read_zone(&path, &options).expect("fixture parses");
+            let whole = lint(&[(&path, &zone)], None);
+            assert_eq!(streamed, whole, "{}", path.display());
+            assert!(!whole.findings.is_empty(), "{}", path.display());
+            compared += 1;
+        }
+        assert!(compared >= 5, "only {compared} fixtures compared");
+    }
 
     #[test]
     fn name_shapes() {

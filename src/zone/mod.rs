@@ -25,7 +25,7 @@ use std::sync::Arc;
 use serde::{Serialize, Serializer};
 use thiserror::Error;
 
-pub use parse::{parse_bytes, parse_str};
+pub use parse::{parse_bytes, parse_bytes_each, parse_str};
 
 /// Default limit on nested `$INCLUDE`s.
 pub const DEFAULT_INCLUDE_DEPTH: usize = 8;
@@ -519,7 +519,7 @@ pub enum ErrorKind {
 
 /// Reads a zone file and everything it `$INCLUDE`s.
 pub fn read_zone(path: &Path, options: &ZoneOptions) -> Result<Zone, ZoneError> {
-    let bytes = std::fs::read(path).map_err(|source| ZoneError::Read {
+    let bytes = parse::read_source(path).map_err(|source| ZoneError::Read {
         path: path.to_path_buf(),
         source,
     })?;

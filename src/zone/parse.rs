@@ -42,6 +42,26 @@ pub fn parse_str(text: &str, origin: Option<&str>, file_name: &Path) -> Result<Z
 /// Parses zone bytes read from `file` (which names them in spans, may give
 /// the origin, and anchors relative `$INCLUDE` paths).
 pub fn parse_bytes(input: &[u8], file: &Path, options: &ZoneOptions) -> Result<Zone, ZoneError> {
+    let mut records = Vec::new();
+    let (origin, origin_source) =
+        parse_bytes_each(input, file, options, &mut |_, record| records.push(record))?;
+    Ok(Zone {
+        origin,
+        origin_source,
+        records,
+    })
+}
+
+/// Parses zone bytes like [`parse_bytes`], handing each record to `each`
+/// in file order, with the zone's origin, instead of keeping them: a
+/// caller that needs a few records of a large zone holds only those.
+/// Returns the zone's origin and where it came from.
+pub fn parse_bytes_each(
+    input: &[u8],
+    file: &Path,
+    options: &ZoneOptions,
+    each: &mut dyn FnMut(Option<&str>, ZoneRecord),
+) -> Result<(Option<String>, OriginSource), ZoneError> {
     let (origin, origin_source) = match &options.origin {
         Some(origin) => (Some(absolute_origin(origin)), OriginSource::Option),
         None => match origin_from_file_name(file) {
@@ -51,11 +71,10 @@ pub fn parse_bytes(input: &[u8], file: &Path, options: &ZoneOptions) -> Result<Z
     };
     let mut parser = Parser {
         options,
-        zone: Zone {
-            origin: origin.clone(),
-            origin_source,
-            records: Vec::new(),
-        },
+        each,
+        records: 0,
+        origin: origin.clone(),
+        origin_source,
         default_ttl: None,
         last_ttl: None,
         last_class: Class::In,
@@ -69,7 +88,7 @@ pub fn parse_bytes(input: &[u8], file: &Path, options: &ZoneOptions) -> Result<Z
         last_owner: None,
     };
     parser.parse_file(input, &mut state)?;
-    Ok(parser.zone)
+    Ok((parser.origin, parser.origin_source))
 }
 
 /// The largest zone file read: 1 GiB (a 1,000,000-record zone is ~80 MB).
@@ -109,7 +128,13 @@ pub fn read_source(path: &Path) -> std::io::Result<Vec<u8>> {
 
 struct Parser<'o> {
     options: &'o ZoneOptions,
-    zone: Zone,
+    /// Where each record goes.
+    each: &'o mut dyn FnMut(Option<&str>, ZoneRecord),
+    /// How many records so far.
+    records: usize,
+    /// The zone's origin, and where it came from.
+    origin: Option<String>,
+    origin_source: OriginSource,
     default_ttl: Option<u32>,
     last_ttl: Option<u32>,
     last_class: Class,
@@ -330,13 +355,13 @@ impl Parser<'_> {
                     return Err(bad("$ORIGIN takes one domain name"));
                 };
                 let name = state.name(name)?;
-                if self.zone.records.is_empty()
+                if self.records == 0
                     && self.stack.len() == 1
-                    && self.zone.origin_source != OriginSource::Option
-                    && self.zone.origin_source != OriginSource::Directive
+                    && self.origin_source != OriginSource::Option
+                    && self.origin_source != OriginSource::Directive
                 {
-                    self.zone.origin = Some(name.resolved.clone());
-                    self.zone.origin_source = OriginSource::Directive;
+                    self.origin = Some(name.resolved.clone());
+                    self.origin_source = OriginSource::Directive;
                 }
                 state.origin = Some(name.resolved);
             }
@@ -460,17 +485,21 @@ impl Parser<'_> {
         if !inherited {
             state.last_owner = Some(owner.clone());
         }
-        self.zone.records.push(ZoneRecord {
-            span: state.span(&start),
-            owner,
-            owner_inherited: inherited,
-            ttl,
-            ttl_written,
-            class,
-            record_type,
-            rdata,
-            rdata_spans: rdata_tokens.iter().map(|t| state.span(t)).collect(),
-        });
+        self.records += 1;
+        (self.each)(
+            self.origin.as_deref(),
+            ZoneRecord {
+                span: state.span(&start),
+                owner,
+                owner_inherited: inherited,
+                ttl,
+                ttl_written,
+                class,
+                record_type,
+                rdata,
+                rdata_spans: rdata_tokens.iter().map(|t| state.span(t)).collect(),
+            },
+        );
         Ok(())
     }
 

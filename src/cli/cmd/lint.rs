@@ -15,8 +15,8 @@ use crate::cli::{Exit, term};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use dkimctl::finding::Severity;
-use dkimctl::lint::{Expectations, LintFinding, LintReport, lint, read_input, source_lines};
-use dkimctl::zone::{OriginSource, Zone, ZoneError, ZoneOptions};
+use dkimctl::lint::{Expectations, LintFinding, LintReport, Linter, source_lines};
+use dkimctl::zone::{OriginSource, ZoneError, ZoneOptions};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -69,20 +69,16 @@ impl LintArgs {
             origin: self.origin.clone(),
             ..ZoneOptions::default()
         };
-        let read: Vec<(&Path, Result<Zone, ZoneError>)> = self
+        let mut linter = Linter::new(expect.as_ref());
+        let failures: Vec<ZoneError> = self
             .files
             .iter()
-            .map(|path| (path.as_path(), read_input(path, &options)))
+            .filter_map(|path| linter.read(path, &options).err())
             .collect();
-        let failures: Vec<&ZoneError> = read.iter().filter_map(|(_, r)| r.as_ref().err()).collect();
         if !failures.is_empty() {
             return report_unreadable(out, self.format, &failures);
         }
-        let zones: Vec<(&Path, &Zone)> = read
-            .iter()
-            .filter_map(|(path, r)| r.as_ref().ok().map(|z| (*path, z)))
-            .collect();
-        let report = lint(&zones, expect.as_ref());
+        let report = linter.finish();
         match self.format {
             Format::Human => human(out, &report)?,
             Format::Json => json_document(out, &report)?,
@@ -99,7 +95,7 @@ impl LintArgs {
 fn report_unreadable(
     out: &mut dyn Write,
     format: Format,
-    failures: &[&ZoneError],
+    failures: &[ZoneError],
 ) -> anyhow::Result<Exit> {
     let mut err = std::io::stderr().lock();
     for failure in failures {
