@@ -307,6 +307,16 @@ fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// A finding as the text of an annotation: subject and message, the fix
+/// on a line of its own.
+fn annotation_text(f: &LintFinding) -> String {
+    let mut text = format!("{}: {}", f.finding.subject, f.finding.message);
+    if let Some(fix) = &f.finding.fix {
+        text.push_str(&format!("\nfix: {fix}"));
+    }
+    text
+}
+
 fn github(out: &mut dyn Write, report: &LintReport) -> anyhow::Result<()> {
     for f in &report.findings {
         let level = match f.finding.severity {
@@ -314,10 +324,7 @@ fn github(out: &mut dyn Write, report: &LintReport) -> anyhow::Result<()> {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let mut message = format!("{}: {}", f.finding.subject, f.finding.message);
-        if let Some(fix) = &f.finding.fix {
-            message.push_str(&format!("\nfix: {fix}"));
-        }
+        let message = annotation_text(f);
         writeln!(
             out,
             "::{level} file={},line={},col={},endColumn={},title={}::{}",
@@ -370,10 +377,7 @@ fn sarif(out: &mut dyn Write, report: &LintReport) -> anyhow::Result<()> {
             Severity::Warning => "warning",
             Severity::Info => "note",
         };
-        let mut text = format!("{}: {}", f.finding.subject, f.finding.message);
-        if let Some(fix) = &f.finding.fix {
-            text.push_str(&format!("\nFix: {fix}"));
-        }
+        let text = annotation_text(f);
         results.push(json!({
             "ruleId": code.as_str(),
             "ruleIndex": index,
