@@ -236,19 +236,18 @@ fn what_is_there(at: &[&ZoneRecord]) -> String {
 fn check_cname<'a>(expected: &'a Expected, at: &[&'a ZoneRecord]) -> Option<Located<'a>> {
     let name = &expected.name;
     let fix = zone_line(name, "CNAME", &format!("{}.", expected.value));
-    let targets: Vec<(&ZoneRecord, String)> = at
+    // Each CNAME's target as written, and as compared.
+    let targets: Vec<(&crate::zone::Name, String)> = at
         .iter()
         .filter_map(|r| match &r.rdata {
-            RData::Cname { target } => Some((*r, key_name(&target.resolved).into_owned())),
+            RData::Cname { target } => Some((target, key_name(&target.resolved).into_owned())),
             _ => None,
         })
         .collect();
     if targets.iter().any(|(_, t)| *t == expected.value) {
         return None;
     }
-    if let Some((record, target)) = targets.first()
-        && let RData::Cname { target: written } = &record.rdata
-    {
+    if let Some((written, target)) = targets.first() {
         let finding = Finding::new(
             Code::CnameTargetMismatch,
             Severity::Error,

@@ -113,10 +113,7 @@ impl<'e> Linter<'e> {
     /// Reads and lints one input: Route 53 JSON when it looks like JSON,
     /// else a master file (with its `$INCLUDE`s).
     pub fn read(&mut self, path: &Path, options: &ZoneOptions) -> Result<(), ZoneError> {
-        let bytes = zone::parse::read_source(path).map_err(|source| ZoneError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = zone::read_file(path)?;
         if zone::route53::is_route53_json(&bytes) {
             let zone = zone::route53::parse_route53(&bytes, path, options)?;
             self.add_records(path, zone.origin, zone.origin_source, zone.records);
@@ -187,22 +184,22 @@ impl<'e> Linter<'e> {
         findings.retain(|f| {
             f.finding.fix.is_none() || seen.insert((f.span.clone(), f.finding.fix.clone()))
         });
-        findings.sort_by(|a, b| {
-            let key = |f: &LintFinding| {
-                (
-                    f.span.file.clone(),
-                    f.span.line,
-                    f.span.column,
-                    f.finding.code.as_str(),
-                )
-            };
-            key(a).cmp(&key(b))
-        });
+        findings.sort_by(|a, b| order(a).cmp(&order(b)));
         LintReport {
             files: self.files,
             findings,
         }
     }
+}
+
+/// How findings are ordered: file, line, column, code.
+fn order(f: &LintFinding) -> (&Path, u32, u32, &'static str) {
+    (
+        &f.span.file,
+        f.span.line,
+        f.span.column,
+        f.finding.code.as_str(),
+    )
 }
 
 /// Lints parsed zones, each named by the file it was read from; with
@@ -348,10 +345,11 @@ fn within(name: &str, apex: &str) -> bool {
 
 /// Whether a CNAME target looks like a provider's DKIM key host.
 fn dkim_target(target: &str) -> bool {
-    target
-        .split('.')
-        .any(|l| l.eq_ignore_ascii_case("dkim") || l.eq_ignore_ascii_case("_domainkey"))
-        || target.to_ascii_lowercase().contains("domainkey")
+    target.split('.').any(|l| l.eq_ignore_ascii_case("dkim"))
+        || target
+            .as_bytes()
+            .windows(9)
+            .any(|w| w.eq_ignore_ascii_case(b"domainkey"))
 }
 
 /// The records kept at one name, in file order.

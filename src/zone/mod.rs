@@ -519,41 +519,16 @@ pub enum ErrorKind {
 
 /// Reads a zone file and everything it `$INCLUDE`s.
 pub fn read_zone(path: &Path, options: &ZoneOptions) -> Result<Zone, ZoneError> {
-    let bytes = parse::read_source(path).map_err(|source| ZoneError::Read {
+    parse_bytes(&read_file(path)?, path, options)
+}
+
+/// The bytes of a zone file (see [`parse::read_source`] for what is
+/// refused), or why they cannot be read.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ZoneError> {
+    parse::read_source(path).map_err(|source| ZoneError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    parse_bytes(&bytes, path, options)
-}
-
-/// Reads zone files one after another; a reader for `lint FILE...`.
-#[derive(Debug, Clone, Default)]
-pub struct ZoneReader {
-    options: ZoneOptions,
-}
-
-impl ZoneReader {
-    /// A reader with these options.
-    pub fn new(options: ZoneOptions) -> ZoneReader {
-        ZoneReader { options }
-    }
-
-    /// Reads one file.
-    pub fn read(&self, path: &Path) -> Result<Zone, ZoneError> {
-        read_zone(path, &self.options)
-    }
-
-    /// Reads each file, keeping every result (an error on one file does not
-    /// stop the others).
-    pub fn read_all<'p>(
-        &self,
-        paths: impl IntoIterator<Item = &'p Path>,
-    ) -> Vec<(PathBuf, Result<Zone, ZoneError>)> {
-        paths
-            .into_iter()
-            .map(|p| (p.to_path_buf(), self.read(p)))
-            .collect()
-    }
+    })
 }
 
 /// Guesses the origin from a file name: `example.com.zone`, `db.example.com`,
