@@ -124,7 +124,7 @@ static DOUBLE_SPACE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
 ///
 /// Empty lines are held back until a later line has content, which is how
 /// trailing empty lines disappear without buffering the body.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct BodyCanonicalizer<S> {
     canon: Canonicalization,
     sink: S,
@@ -274,6 +274,67 @@ impl<S: BodySink> BodyCanonicalizer<S> {
     }
 }
 
+impl<S: BodySink + Clone> BodyCanonicalizer<S> {
+    /// Ends the body twice: as RFC 6376 reads it ([`Self::finish`]) and,
+    /// when the body ends in a line without a line break that the two
+    /// readings in the wild treat differently, as those signers do (see
+    /// [`FinalLineReading`]).
+    pub fn finish_both(self) -> ((S, u64), Option<(S, u64)>) {
+        let literal = self.finish_literal_last_line();
+        (self.finish(), literal)
+    }
+
+    /// The body as a signer hashes it that canonicalizes an unterminated
+    /// last line as it stands: dkimpy and libopendkim under relaxed keep
+    /// its trailing whitespace (one space) before adding the CRLF;
+    /// Mail::DKIM under simple adds no CRLF. `None` when the body does not
+    /// end in such a line.
+    fn finish_literal_last_line(&self) -> Option<(S, u64)> {
+        let mut alt = match self.canon {
+            Canonicalization::Simple if self.line_has_content || self.pending_cr => self.clone(),
+            Canonicalization::Relaxed if self.pending_wsp && !self.pending_cr => self.clone(),
+            _ => return None,
+        };
+        match self.canon {
+            Canonicalization::Simple => {
+                if alt.pending_cr {
+                    alt.pending_cr = false;
+                    alt.content(b"\r");
+                }
+            }
+            Canonicalization::Relaxed => {
+                alt.content(b"");
+                alt.end_line();
+            }
+        }
+        alt.sink.write(&alt.buffer);
+        Some((alt.sink, alt.produced))
+    }
+}
+
+/// How a signer canonicalized a body whose last line has no line break,
+/// when that is not how RFC 6376 reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FinalLineReading {
+    /// Relaxed, with the trailing whitespace of the last line kept (as
+    /// dkimpy and libopendkim do); RFC 6376 §3.4.4 removes it.
+    TrailingWhitespaceKept,
+    /// Simple, with no CRLF added to the last line (as Mail::DKIM does);
+    /// RFC 6376 §3.4.3 adds one.
+    NoLineBreakAdded,
+}
+
+impl FinalLineReading {
+    /// The reading a signer with body canonicalization `canon` can have used.
+    pub fn for_canon(canon: Canonicalization) -> FinalLineReading {
+        match canon {
+            Canonicalization::Simple => FinalLineReading::NoLineBreakAdded,
+            Canonicalization::Relaxed => FinalLineReading::TrailingWhitespaceKept,
+        }
+    }
+}
+
 /// The next position at or after `i` where `find` matches (the chunk's
 /// length if nowhere), reusing `cached` while it still lies ahead.
 fn next_at(
@@ -292,15 +353,26 @@ fn next_at(
     }
 }
 
-/// Appends the canonical forms of the fields named in h=, in h= order,
-/// each name taking the bottom-most instance not yet used (RFC 6376
-/// §5.4.2); a name with no instance left contributes nothing.
+/// Appends the canonical forms of the fields named in h=, in h= order
+/// (see [`signed_field_indices`] for which instance each name takes).
 pub fn canonicalize_signed_fields(
     canon: Canonicalization,
     header: &crate::message::Header,
     names: &[String],
     out: &mut Vec<u8>,
 ) {
+    for field in signed_field_indices(header, names)
+        .into_iter()
+        .filter_map(|i| header.field(i))
+    {
+        canonicalize_header(canon, &field, out);
+    }
+}
+
+/// The fields h= selects, as header indices in h= order: each name takes
+/// the bottom-most instance not yet used (RFC 6376 §5.4.2); a name with no
+/// instance left selects nothing.
+pub fn signed_field_indices(header: &crate::message::Header, names: &[String]) -> Vec<usize> {
     // Per lowercase name, the indices of its instances, bottom-most last,
     // so each h= entry pops the next one up: linear in the field count.
     let mut instances: std::collections::HashMap<Vec<u8>, Vec<usize>> =
@@ -311,15 +383,14 @@ pub fn canonicalize_signed_fields(
             .or_default()
             .push(i);
     }
-    for name in names {
-        let next = instances
-            .get_mut(name.to_ascii_lowercase().as_bytes())
-            .and_then(Vec::pop)
-            .and_then(|i| header.field(i));
-        if let Some(field) = next {
-            canonicalize_header(canon, &field, out);
-        }
-    }
+    names
+        .iter()
+        .filter_map(|name| {
+            instances
+                .get_mut(name.to_ascii_lowercase().as_bytes())
+                .and_then(Vec::pop)
+        })
+        .collect()
 }
 
 /// Appends the canonical form of a DKIM-Signature field whose b= value is
@@ -383,18 +454,40 @@ impl BodyHasher {
 
     /// The digest and the full canonical body length.
     pub fn finish(self) -> (Vec<u8>, u64) {
+        let digest = self.finish_both();
+        (digest.hash, digest.length)
+    }
+
+    /// The digest, the full canonical body length and, where the last line
+    /// has no line break, the digest under the other reading of it.
+    pub fn finish_both(self) -> BodyDigest {
         use sha2::Digest;
-        match self {
-            BodyHasher::Sha256(c) => {
-                let (h, n) = c.finish();
-                (h.finalize().to_vec(), n)
-            }
-            BodyHasher::Sha1(c) => {
-                let (h, n) = c.finish();
-                (h.finalize().to_vec(), n)
+        fn digest<D: Digest>(
+            ((hash, length), literal): ((D, u64), Option<(D, u64)>),
+        ) -> BodyDigest {
+            BodyDigest {
+                hash: hash.finalize().to_vec(),
+                length,
+                literal_last_line: literal.map(|(h, _)| h.finalize().to_vec()),
             }
         }
+        match self {
+            BodyHasher::Sha256(c) => digest(c.finish_both()),
+            BodyHasher::Sha1(c) => digest(c.finish_both()),
+        }
     }
+}
+
+/// A finished body hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyDigest {
+    /// The digest of the canonical body as RFC 6376 reads it.
+    pub hash: Vec<u8>,
+    /// The full canonical body length (ignoring `l=`).
+    pub length: u64,
+    /// The digest under [`FinalLineReading`], when the body ends in a line
+    /// without a line break that the readings treat differently.
+    pub literal_last_line: Option<Vec<u8>>,
 }
 
 /// Canonicalizes a whole body in memory: for display and for tests.
@@ -429,6 +522,36 @@ mod tests {
         ] {
             assert_eq!(
                 canonicalize_body(canon, input),
+                expected,
+                "{canon:?} {:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    #[test]
+    fn the_other_reading_of_an_unterminated_last_line() {
+        let literal = |canon, body: &[u8]| {
+            let mut c = BodyCanonicalizer::new(canon, Vec::new(), None);
+            c.update(body);
+            c.finish_both().1.map(|(bytes, _)| bytes)
+        };
+        for (canon, input, expected) in [
+            // dkimpy / libopendkim relaxed: the trailing whitespace stays.
+            (Relaxed, &b"text  "[..], Some(&b"text \r\n"[..])),
+            (Relaxed, b"a\r\n\r\n \t ", Some(b"a\r\n\r\n \r\n")),
+            (Relaxed, b"text", None),
+            (Relaxed, b"text  \r\n", None),
+            (Relaxed, b"", None),
+            // Mail::DKIM simple: no CRLF added.
+            (Simple, b"a\r\nlast", Some(b"a\r\nlast")),
+            (Simple, b"   ", Some(b"   ")),
+            (Simple, b"x\r", Some(b"x\r")),
+            (Simple, b"a\r\n", None),
+            (Simple, b"", None),
+        ] {
+            assert_eq!(
+                literal(canon, input).as_deref(),
                 expected,
                 "{canon:?} {:?}",
                 String::from_utf8_lossy(input)

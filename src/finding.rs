@@ -72,6 +72,10 @@ codes! {
     KeyMismatch => "key-mismatch",
     /// The body hash does not match.
     BodyHashMismatch => "body-hash-mismatch",
+    /// The signer canonicalized a last line without a line break unlike RFC 6376; the message is intact.
+    BodyFinalLine => "body-final-line",
+    /// A header line is not a field (RFC 5322).
+    MessageSyntax => "message-syntax",
     /// The signature does not match the signed fields.
     SignatureMismatch => "signature-mismatch",
     /// The DKIM-Signature field is malformed.

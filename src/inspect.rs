@@ -121,7 +121,7 @@ pub fn inspect(
         Ok(from) => (Some(from), None),
         Err(problem) => (None, Some(problem)),
     };
-    let mut findings = Vec::new();
+    let mut findings: Vec<Finding> = header.defects().iter().map(defect_finding).collect();
     if let Some(problem) = &from_problem {
         findings.push(from_finding(problem));
     }
@@ -264,6 +264,18 @@ pub fn canonical_forms(
     }))
 }
 
+/// A header line that is not a field: said once for the message; the
+/// signatures it makes undeterminable say so in their own findings.
+fn defect_finding(defect: &crate::message::Defect) -> Finding {
+    Finding::new(
+        Code::MessageSyntax,
+        Severity::Warning,
+        "message",
+        format!("{}: the message breaks RFC 5322", defect.error),
+    )
+    .with_fix("find what damages the header (a converter, an archive, a hand edit); each header line must be a field or its continuation")
+}
+
 fn from_finding(problem: &FromProblem) -> Finding {
     match problem {
         FromProblem::Duplicate { count } => Finding::new(
@@ -315,6 +327,19 @@ fn signature_findings(
                     .with_fix(body_fix(change)),
                 None => error(Code::BodyHashMismatch, "find what rewrites the body between signer and receiver".into()),
             },
+            Reason::BodyFinalLine { .. } => error(
+                Code::BodyFinalLine,
+                "nothing changed the message; the signer's DKIM software reads a last line without a line break \
+                 unlike RFC 6376: end the message with a line break before signing (SMTP adds one on the wire; \
+                 dkimctl sign adds it), or update the signer"
+                    .into(),
+            ),
+            Reason::MalformedHeader { .. } => error(
+                Code::MessageSyntax,
+                "find what breaks the header in transit or in storage: every header line must be a field \
+                 (Name: value) or its continuation (starting with a space or tab)"
+                    .into(),
+            ),
             Reason::SignatureMismatch => match &report.header_change {
                 Some(change @ HeaderChange::KeyMismatch { .. }) => {
                     Finding::new(Code::KeyMismatch, Severity::Error, subject.clone(), change.sentence())
@@ -371,6 +396,10 @@ fn signature_findings(
             Warning::KeyTesting => out.push(
                 Finding::new(Code::KeyTesting, Severity::Warning, subject.clone(), "the key record has t=y (testing): receivers may ignore this signature")
                     .with_fix(format!("remove t=y from the record at {key_name} once signing works")),
+            ),
+            Warning::SelectorOutsideGrammar { message } => out.push(
+                Finding::new(Code::SelectorInvalid, Severity::Warning, subject.clone(), format!("{message}; it was verified all the same"))
+                    .with_fix("sign with a selector of letters, digits and hyphens when you next rotate the key"),
             ),
             _ => {}
         }

@@ -965,6 +965,16 @@ pub fn check_selector(selector: &str, domain: Option<&str>, profile: Profile) ->
     }
 }
 
+/// What puts a selector outside RFC 6376's grammar, if anything: the
+/// message of the first generic-profile finding. Verification still uses
+/// such a selector, as every peer does.
+pub fn selector_outside_grammar(selector: &str) -> Option<String> {
+    check_selector(selector, None, Profile::Generic)
+        .into_iter()
+        .next()
+        .map(|finding| finding.message)
+}
+
 /// Compares the key with `against`.
 fn compare(
     ours: Option<&Material>,

@@ -96,11 +96,24 @@ struct FieldSpan {
     end: usize,
 }
 
+/// A header line that is not a field, kept instead of refused: real mail
+/// breaks RFC 5322 (an mbox `From ` line, a line without a colon, a stray
+/// CR), and a verifier has to judge the signatures around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defect {
+    /// What is wrong with the line; the error names its line number.
+    pub error: MessageError,
+    /// The field just above the line (its index), which the line may have
+    /// been meant to continue.
+    pub after_field: Option<usize>,
+}
+
 /// A parsed header block; the body is handled apart so it can be streamed.
 #[derive(Debug, Clone)]
 pub struct Header {
     raw: Vec<u8>,
     spans: Vec<FieldSpan>,
+    defects: Vec<Defect>,
     line_ending: LineEnding,
     has_separator: bool,
 }
@@ -111,7 +124,9 @@ pub const MAX_HEADER_BYTES: usize = 64 * 1024 * 1024;
 
 impl Header {
     /// Parses a header block: the fields and, if present, the empty line
-    /// that separates them from the body.
+    /// that separates them from the body. Lines that are not fields are
+    /// kept as [`Defect`]s; a block with no field at all is not a message
+    /// and is refused with the first defect.
     pub fn parse(raw: Vec<u8>) -> Result<Header, MessageError> {
         if raw.is_empty() {
             return Err(MessageError::Empty);
@@ -122,6 +137,7 @@ impl Header {
             None => LineEnding::Crlf,
         };
         let mut spans: Vec<FieldSpan> = Vec::new();
+        let mut defects: Vec<Defect> = Vec::new();
         let mut has_separator = false;
         let mut pos = 0;
         let mut line_no = 0;
@@ -140,24 +156,23 @@ impl Header {
                 pos = end;
                 break;
             }
-            if matches!(content[0], b' ' | b'\t') {
-                match spans.last_mut() {
-                    Some(span) => span.end = end,
-                    None => return Err(MessageError::LeadingContinuation),
+            let continues_field = spans.last().is_some_and(|s| s.end == pos);
+            if matches!(content[0], b' ' | b'\t') && continues_field {
+                if let Some(span) = spans.last_mut() {
+                    span.end = end;
                 }
+            } else if let Err(error) = field_start(content, line_no) {
+                defects.push(Defect {
+                    error,
+                    after_field: spans.len().checked_sub(1),
+                });
             } else {
-                let colon = content
-                    .iter()
-                    .position(|&b| b == b':')
-                    .ok_or(MessageError::NoColon { line: line_no })?;
+                let colon = content.iter().position(|&b| b == b':').unwrap_or(0);
                 let name_end = pos
                     + content[..colon]
                         .iter()
                         .rposition(|&b| !matches!(b, b' ' | b'\t'))
                         .map_or(0, |i| i + 1);
-                if name_end == pos {
-                    return Err(MessageError::EmptyName { line: line_no });
-                }
                 spans.push(FieldSpan {
                     start: pos,
                     name_end,
@@ -167,14 +182,25 @@ impl Header {
             }
             pos = end;
         }
+        if spans.is_empty()
+            && let Some(first) = defects.first()
+        {
+            return Err(first.error.clone());
+        }
         let mut raw = raw;
         raw.truncate(pos);
         Ok(Header {
             raw,
             spans,
+            defects,
             line_ending,
             has_separator,
         })
+    }
+
+    /// The lines that are not fields, in order.
+    pub fn defects(&self) -> &[Defect] {
+        &self.defects
     }
 
     /// Reads a header block from `reader`, leaving it positioned at the
@@ -248,6 +274,27 @@ impl Header {
     }
 }
 
+/// Whether a header line (without its line ending) can start a field: a
+/// name, then a colon. A continuation line that continues nothing counts
+/// as no field.
+fn field_start(content: &[u8], line: usize) -> Result<(), MessageError> {
+    if matches!(content[0], b' ' | b'\t') {
+        return Err(if line == 1 {
+            MessageError::LeadingContinuation
+        } else {
+            MessageError::NoColon { line }
+        });
+    }
+    let colon = content
+        .iter()
+        .position(|&b| b == b':')
+        .ok_or(MessageError::NoColon { line })?;
+    if content[..colon].iter().all(|&b| matches!(b, b' ' | b'\t')) {
+        return Err(MessageError::EmptyName { line });
+    }
+    Ok(())
+}
+
 /// Splits an in-memory message into its header block and body.
 pub fn split(raw: &[u8]) -> Result<(Header, &[u8]), MessageError> {
     let mut cursor = raw;
@@ -314,6 +361,29 @@ mod tests {
         let (h, body) = split(b"A: 1").unwrap();
         assert_eq!(h.field(0).unwrap().value, b" 1");
         assert!(body.is_empty());
+    }
+
+    #[test]
+    fn keeps_lines_that_are_not_fields_as_defects() {
+        let (h, body) =
+            split(b"From: a\r\nnot a field\r\n more\r\nX: 1\r\n\r\r\n\r\nbody\r\n").unwrap();
+        let names: Vec<_> = h.fields().map(|f| f.name.to_vec()).collect();
+        assert_eq!(names, [&b"From"[..], b"X"]);
+        assert_eq!(h.field(0).unwrap().raw, b"From: a\r\n");
+        let defects: Vec<_> = h
+            .defects()
+            .iter()
+            .map(|d| (d.error.clone(), d.after_field))
+            .collect();
+        assert_eq!(
+            defects,
+            [
+                (MessageError::NoColon { line: 2 }, Some(0)),
+                (MessageError::NoColon { line: 3 }, Some(0)),
+                (MessageError::NoColon { line: 5 }, Some(1)),
+            ]
+        );
+        assert_eq!(body, b"body\r\n");
     }
 
     #[test]

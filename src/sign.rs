@@ -94,39 +94,73 @@ impl SignOptions {
     }
 }
 
-/// Signs a message whose header is parsed and whose body is `body`;
-/// returns the new DKIM-Signature fields, each ending in the message's line
-/// ending, in the order they should be prepended.
+/// What signing a streamed message gives: the fields to put on top, and
+/// what to write after the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// The new DKIM-Signature fields, each ending in the message's line
+    /// ending, in the order they should be prepended.
+    pub fields: Vec<Vec<u8>>,
+    /// The line ending the body lacks at its end (empty when it has one,
+    /// or has no body): the signed body is the body followed by it.
+    pub body_end: &'static [u8],
+}
+
+/// Signs a message whose header is parsed and whose body is `body`.
+///
+/// A body whose last line has no line break is signed with one added (the
+/// message's own line ending), and the caller writes it after the body
+/// ([`Signed::body_end`]): SMTP adds it on the wire anyway, and
+/// implementations disagree on how to hash such a line (RFC 6376 §3.4.3
+/// and §3.4.4 add the CRLF; Mail::DKIM's simple does not, dkimpy's and
+/// libopendkim's relaxed keep its trailing whitespace), while with it
+/// they all compute the same hash.
 pub fn sign(
     header: &Header,
     body: &mut dyn Read,
     options: &SignOptions,
     now: u64,
-) -> Result<Vec<Vec<u8>>, crate::Error> {
-    sign_with(
-        header,
-        |hasher| stream(body, |chunk| hasher.update(chunk)),
-        options,
-        now,
-    )
-}
-
-/// Signs an in-memory message and returns it with the signatures on top.
-pub fn sign_message(raw: &[u8], options: &SignOptions, now: u64) -> Result<Vec<u8>, crate::Error> {
-    let (header, body) = crate::message::split(raw)?;
+) -> Result<Signed, crate::Error> {
+    let eol = header.line_ending().as_bytes();
+    let mut last = None;
     let fields = sign_with(
-        &header,
+        header,
         |hasher| {
-            hasher.update(body);
+            stream(body, |chunk| {
+                last = chunk.last().copied().or(last);
+                hasher.update(chunk);
+            })?;
+            if needs_line_break(last) {
+                hasher.update(eol);
+            }
             Ok(())
         },
         options,
         now,
     )?;
+    Ok(Signed {
+        fields,
+        body_end: if needs_line_break(last) { eol } else { b"" },
+    })
+}
+
+/// Signs an in-memory message and returns it with the signatures on top
+/// (and a final line break added to the body where it lacks one, as
+/// [`sign`] explains).
+pub fn sign_message(raw: &[u8], options: &SignOptions, now: u64) -> Result<Vec<u8>, crate::Error> {
+    let (header, body) = crate::message::split(raw)?;
+    let signed = sign(&header, &mut &body[..], options, now)?;
     let mut out = Vec::with_capacity(raw.len() + 1024);
-    fields.iter().for_each(|f| out.extend_from_slice(f));
+    signed.fields.iter().for_each(|f| out.extend_from_slice(f));
     out.extend_from_slice(raw);
+    out.extend_from_slice(signed.body_end);
     Ok(out)
+}
+
+/// Whether a body whose last byte is `last` (`None`: no body) ends in a
+/// line without a line break.
+fn needs_line_break(last: Option<u8>) -> bool {
+    last.is_some_and(|b| b != b'\n')
 }
 
 /// The signing itself; `feed_body` pushes the body through the hasher.
@@ -137,6 +171,9 @@ fn sign_with(
     now: u64,
 ) -> Result<Vec<Vec<u8>>, crate::Error> {
     let options_error = |m: String| crate::Error::Options(m);
+    if let Some(defect) = header.defects().first() {
+        return Err(defect.error.clone().into());
+    }
     if options.signers.is_empty() {
         return Err(options_error("no signing key given".into()));
     }

@@ -3,7 +3,7 @@
 //! folded to at most 78 columns.
 
 use crate::canon::Canonicalization;
-use crate::tag_list::{TagList, TagListError, strip_fws};
+use crate::tag_list::{TagList, TagListError, is_fws, strip_fws};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
@@ -309,13 +309,24 @@ impl Signature {
     }
 }
 
-/// The byte range of the b= value within a field value, which verification
-/// removes before hashing the field itself.
+/// The byte range that verification removes from a field value before
+/// hashing the field itself: b='s value "including all surrounding
+/// whitespace" (RFC 6376 §3.7 step 2), that is everything between its `=`
+/// and the next `;` or the end. Signers that fold right after `b=` (as
+/// Mail::DKIM does) depend on the whitespace going too.
 pub fn b_value_range(value: &[u8]) -> Option<Range<usize>> {
-    TagList::parse(value)
-        .ok()?
-        .tag("b")
-        .map(|t| t.value_range.clone())
+    let tags = TagList::parse(value).ok()?;
+    let range = &tags.tag("b")?.value_range;
+    let before = value[..range.start]
+        .iter()
+        .rev()
+        .take_while(|&&b| is_fws(b))
+        .count();
+    let after = value[range.end..]
+        .iter()
+        .take_while(|&&b| is_fws(b))
+        .count();
+    Some(range.start - before..range.end + after)
 }
 
 fn parse_canonicalization(
@@ -519,6 +530,21 @@ fn push_item(out: &mut String, column: &mut usize, item: &str, split: Option<cha
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn b_value_range_takes_the_surrounding_whitespace() {
+        for (value, removed) in [
+            (&b" a=1; b=abc"[..], &b" a=1; b="[..]),
+            (b" a=1; b=\r\n\tab\r\n\tc", b" a=1; b="),
+            (b" b=\r\n\tabc ;\r\n\tbh=x", b" b=;\r\n\tbh=x"),
+            (b" b= ; d=x", b" b=; d=x"),
+        ] {
+            let range = b_value_range(value).unwrap();
+            let mut out = value[..range.start].to_vec();
+            out.extend_from_slice(&value[range.end..]);
+            assert_eq!(out, removed, "{:?}", String::from_utf8_lossy(value));
+        }
+    }
 
     const GOOD: &str = "v=1; a=rsa-sha256; d=Example.com; s=s1; c=relaxed/simple; h=From:To; bh=AAAA; b=AA AA; i=a=40b@sub.example.com; t=10; x=20; l=5";
 

@@ -187,7 +187,8 @@ fn check_value(value: &[u8], name: &str) -> Result<(), TagListError> {
     Ok(())
 }
 
-fn is_fws(b: u8) -> bool {
+/// Whether `b` can be part of folding whitespace.
+pub(crate) fn is_fws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 

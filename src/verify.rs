@@ -2,10 +2,10 @@
 //! a message gets a [`Verdict`], a result class with a typed reason. The
 //! body is streamed once, whatever the number of signatures.
 
-use crate::canon::{self, BodyHasher};
+use crate::canon::{self, BodyDigest, BodyHasher, FinalLineReading};
 use crate::crypto::MIN_RSA_BITS;
 use crate::key_source::{KeySource, LookupError};
-use crate::message::Header;
+use crate::message::{Header, MessageError};
 use crate::record::{KeyRecord, RecordError};
 use crate::signature::{self, Algorithm, Signature, SignatureError};
 use serde::Serialize;
@@ -72,6 +72,13 @@ impl ResultClass {
 pub enum Reason {
     /// The body hash does not match bh=.
     BodyHashMismatch,
+    /// The body hash matches only under another reading of a last line
+    /// without a line break: the message is intact, but the signer
+    /// canonicalized that line differently from RFC 6376.
+    BodyFinalLine {
+        /// How the signer read the line.
+        reading: FinalLineReading,
+    },
     /// b= does not verify with the key.
     SignatureMismatch,
     /// The DKIM-Signature field is unusable.
@@ -129,6 +136,14 @@ pub enum Reason {
         /// What failed.
         error: LookupError,
     },
+    /// A header line that is not a field sits next to a signed field, so
+    /// what was signed cannot be determined.
+    MalformedHeader {
+        /// What is wrong with the line (it names the line).
+        error: MessageError,
+        /// The signed field just above it.
+        field: String,
+    },
 }
 
 impl Serialize for Reason {
@@ -146,6 +161,7 @@ impl Reason {
     pub fn word(&self) -> &'static str {
         match self {
             Reason::BodyHashMismatch => "body-hash-mismatch",
+            Reason::BodyFinalLine { .. } => "body-final-line",
             Reason::SignatureMismatch => "signature-mismatch",
             Reason::Signature { error } => error.reason(),
             Reason::KeyMissing { .. } => "no-key",
@@ -164,6 +180,7 @@ impl Reason {
                 LookupError::ServFail(_) => "dns-servfail",
                 _ => "dns-error",
             },
+            Reason::MalformedHeader { .. } => "message-syntax",
         }
     }
 
@@ -173,6 +190,18 @@ impl Reason {
             Reason::BodyHashMismatch => {
                 "the body was changed after signing (body hash mismatch)".into()
             }
+            Reason::BodyFinalLine { reading } => match reading {
+                FinalLineReading::TrailingWhitespaceKept => {
+                    "the message was not changed, but the signer hashed its last line, which has no line break, \
+                     with its trailing whitespace kept (as dkimpy and libopendkim do); RFC 6376 §3.4.4 removes it"
+                        .into()
+                }
+                FinalLineReading::NoLineBreakAdded => {
+                    "the message was not changed, but the signer hashed its last line, which has no line break, \
+                     without adding the CRLF that RFC 6376 §3.4.3 adds (as Mail::DKIM does)"
+                        .into()
+                }
+            },
             Reason::SignatureMismatch => {
                 "the signature does not match the signed header fields and key".into()
             }
@@ -197,6 +226,9 @@ impl Reason {
                 format!("l={length} is longer than the {body}-byte canonical body")
             }
             Reason::Dns { error } => error.to_string(),
+            Reason::MalformedHeader { error, field } => {
+                format!("{error}, right after the signed {field} field: what was signed cannot be determined")
+            }
         }
     }
 }
@@ -222,6 +254,20 @@ pub enum Warning {
         /// The canonical body length.
         body: u64,
     },
+    /// Several key records at the selector; this one verified (RFC 6376
+    /// §6.1.2 lets a verifier try each).
+    KeyRecordChosen {
+        /// Its position among the records that parse, from 0.
+        index: usize,
+        /// How many records parse.
+        of: usize,
+    },
+    /// The selector is outside RFC 6376's grammar (an underscore, say):
+    /// it works in DNS and was verified, but some tools refuse it.
+    SelectorOutsideGrammar {
+        /// What breaks the grammar.
+        message: String,
+    },
 }
 
 /// The outcome for one DKIM-Signature field.
@@ -242,9 +288,6 @@ pub struct Verdict {
     /// Notes that do not change the result.
     pub warnings: Vec<Warning>,
 }
-
-/// A key look-up outcome, cached per name.
-type KeyLookup = Result<Arc<KeyRecord>, Reason>;
 
 /// Verifies messages against one key source, caching parsed keys, so that
 /// a batch pays for each key once.
@@ -270,6 +313,18 @@ struct Candidate {
     unsigned_field: Vec<u8>,
     /// Index into the body hashers.
     hasher: usize,
+}
+
+/// A key look-up outcome, cached per name: the records that parse.
+type KeyLookup = Result<Arc<[KeyRecord]>, Reason>;
+
+/// How far one key record got through the checks: with several records,
+/// the failure of the one that got furthest is the one reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    KeyRecord,
+    BodyHash,
+    Signature,
 }
 
 impl<'a> Verifier<'a> {
@@ -340,20 +395,14 @@ impl<'a> Verifier<'a> {
         if !hashers.is_empty() {
             feed_body(&mut hashers)?;
         }
-        let body_hashes: Vec<(Vec<u8>, u64)> =
-            hashers.into_iter().map(BodyHasher::finish).collect();
+        let digests: Vec<BodyDigest> = hashers.into_iter().map(BodyHasher::finish_both).collect();
         Ok(candidates
             .into_iter()
-            .map(|c| self.judge(header, c, &body_hashes))
+            .map(|c| self.judge(header, c, &digests))
             .collect())
     }
 
-    fn judge(
-        &self,
-        header: &Header,
-        candidate: Candidate,
-        body_hashes: &[(Vec<u8>, u64)],
-    ) -> Verdict {
+    fn judge(&self, header: &Header, candidate: Candidate, digests: &[BodyDigest]) -> Verdict {
         let mut verdict = Verdict {
             field_index: candidate.field_index,
             domain: None,
@@ -372,30 +421,36 @@ impl<'a> Verifier<'a> {
         verdict.domain = Some(sig.domain.clone());
         verdict.selector = Some(sig.selector.clone());
         verdict.algorithm = Some(sig.algorithm);
-        let (body_hash, body_len) = &body_hashes[candidate.hasher];
-        match self.check(
+        if let Some(problem) = crate::key_check::selector_outside_grammar(&sig.selector) {
+            verdict
+                .warnings
+                .push(Warning::SelectorOutsideGrammar { message: problem });
+        }
+        if let Some(reason) = malformed_signed_header(header, &sig, candidate.field_index) {
+            return verdict.fails(ResultClass::Permerror, reason);
+        }
+        let signed = SignedMessage {
             header,
-            &sig,
-            &candidate.unsigned_field,
-            body_hash,
-            *body_len,
-            &mut verdict.warnings,
-        ) {
+            sig: &sig,
+            unsigned_field: &candidate.unsigned_field,
+            body: &digests[candidate.hasher],
+        };
+        match self.check(&signed, &mut verdict.warnings) {
             Ok(()) => verdict,
             Err((class, reason)) => verdict.fails(class, reason),
         }
     }
 
     /// The checks of RFC 6376 §6.1 in order; the first failure decides.
+    /// Each key record at the selector is tried in turn (§6.1.2): the first
+    /// that verifies decides, and if none does, the failure of the one that
+    /// got furthest is reported.
     fn check(
         &self,
-        header: &Header,
-        sig: &Signature,
-        unsigned_field: &[u8],
-        body_hash: &[u8],
-        body_len: u64,
+        signed: &SignedMessage<'_>,
         warnings: &mut Vec<Warning>,
     ) -> Result<(), (ResultClass, Reason)> {
+        let sig = signed.sig;
         let perm = |reason| Err((ResultClass::Permerror, reason));
         let now = self.options.now;
         if let Some(expiration) = sig.expiration
@@ -414,11 +469,53 @@ impl<'a> Verifier<'a> {
             }
             warnings.push(Warning::Sha1Allowed);
         }
-        let record = match self.key(sig) {
-            Ok(record) => record,
+        let records = match self.keys(sig) {
+            Ok(records) => records,
             Err(reason @ Reason::Dns { .. }) => return Err((ResultClass::Temperror, reason)),
             Err(reason) => return perm(reason),
         };
+        let mut furthest: Option<(Stage, (ResultClass, Reason), Vec<Warning>)> = None;
+        for (index, record) in records.iter().enumerate() {
+            let mut notes = Vec::new();
+            match self.check_with_key(signed, record, &mut notes) {
+                Ok(()) => {
+                    warnings.append(&mut notes);
+                    if records.len() > 1 {
+                        warnings.push(Warning::KeyRecordChosen {
+                            index,
+                            of: records.len(),
+                        });
+                    }
+                    return Ok(());
+                }
+                Err((stage, failure)) => {
+                    if furthest.as_ref().is_none_or(|(best, _, _)| stage > *best) {
+                        furthest = Some((stage, failure, notes));
+                    }
+                }
+            }
+        }
+        match furthest {
+            Some((_, failure, mut notes)) => {
+                warnings.append(&mut notes);
+                Err(failure)
+            }
+            // `keys` never returns an empty list.
+            None => perm(Reason::KeyMissing {
+                name: sig.key_name(),
+            }),
+        }
+    }
+
+    /// The checks that depend on one key record, then the hashes.
+    fn check_with_key(
+        &self,
+        signed: &SignedMessage<'_>,
+        record: &KeyRecord,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), (Stage, (ResultClass, Reason))> {
+        let sig = signed.sig;
+        let perm = |reason| Err((Stage::KeyRecord, (ResultClass::Permerror, reason)));
         if record.key_type != sig.algorithm.key_type() || record.key.key_type() != record.key_type {
             return perm(Reason::KeyTypeMismatch {
                 key_type: record.key_type.clone(),
@@ -453,32 +550,61 @@ impl<'a> Verifier<'a> {
         if record.is_testing() {
             warnings.push(Warning::KeyTesting);
         }
+        let body = signed.body;
         if let Some(length) = sig.body_length {
-            if length > body_len {
-                return perm(Reason::LengthExceedsBody {
-                    length,
-                    body: body_len,
-                });
+            if length > body.length {
+                return Err((
+                    Stage::BodyHash,
+                    (
+                        ResultClass::Permerror,
+                        Reason::LengthExceedsBody {
+                            length,
+                            body: body.length,
+                        },
+                    ),
+                ));
             }
             warnings.push(Warning::LengthLimit {
                 length,
-                body: body_len,
+                body: body.length,
             });
         }
-        if body_hash != sig.body_hash.as_slice() {
-            return Err((ResultClass::Fail, Reason::BodyHashMismatch));
-        }
+        let fail = |stage, reason| Err((stage, (ResultClass::Fail, reason)));
+        let body_failure = if body.hash == sig.body_hash {
+            None
+        } else if body.literal_last_line.as_deref() == Some(sig.body_hash.as_slice()) {
+            Some(Reason::BodyFinalLine {
+                reading: FinalLineReading::for_canon(sig.body_canon),
+            })
+        } else {
+            return fail(Stage::BodyHash, Reason::BodyHashMismatch);
+        };
         let mut data = Vec::with_capacity(1024);
-        canon::canonicalize_signed_fields(sig.header_canon, header, &sig.signed_headers, &mut data);
-        canon::canonicalize_signature_field(sig.header_canon, unsigned_field, &mut data);
+        canon::canonicalize_signed_fields(
+            sig.header_canon,
+            signed.header,
+            &sig.signed_headers,
+            &mut data,
+        );
+        canon::canonicalize_signature_field(sig.header_canon, signed.unsigned_field, &mut data);
         if !record.key.verify(sig.algorithm, &data, &sig.signature) {
-            return Err((ResultClass::Fail, Reason::SignatureMismatch));
+            return fail(Stage::Signature, Reason::SignatureMismatch);
         }
-        Ok(())
+        match body_failure {
+            Some(reason) => fail(Stage::Signature, reason),
+            None => Ok(()),
+        }
     }
 
-    /// The key record for a signature, from the cache or the source.
-    pub fn key(&self, sig: &Signature) -> Result<Arc<KeyRecord>, Reason> {
+    /// The first key record for a signature that parses, from the cache or
+    /// the source.
+    pub fn key(&self, sig: &Signature) -> Result<KeyRecord, Reason> {
+        self.keys(sig).map(|records| records[0].clone())
+    }
+
+    /// Every key record for a signature that parses, in the order DNS gave
+    /// them (never empty), from the cache or the source.
+    pub fn keys(&self, sig: &Signature) -> KeyLookup {
         let name = sig.key_name();
         if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&name).cloned()) {
             return hit;
@@ -491,20 +617,23 @@ impl<'a> Verifier<'a> {
     }
 
     fn fetch(&self, name: &str) -> KeyLookup {
-        let records = match self.source.txt(name) {
-            Ok(records) => records,
+        let texts = match self.source.txt(name) {
+            Ok(texts) => texts,
             Err(LookupError::NotFound(name)) => return Err(Reason::KeyMissing { name }),
             Err(error) => return Err(Reason::Dns { error }),
         };
-        // Several records: use the first usable one (RFC 6376 §6.1.2).
+        let mut records = Vec::new();
         let mut first_error = None;
-        for text in &records {
+        for text in &texts {
             match KeyRecord::parse(text) {
-                Ok(record) => return Ok(Arc::new(record)),
+                Ok(record) => records.push(record),
                 Err(error) => {
                     first_error.get_or_insert(error);
                 }
             }
+        }
+        if !records.is_empty() {
+            return Ok(records.into());
         }
         match first_error {
             Some(error) => Err(Reason::KeyRecord { error }),
@@ -513,6 +642,34 @@ impl<'a> Verifier<'a> {
             }),
         }
     }
+}
+
+/// What one signature covers: the header, its own field without b=, and
+/// the body as hashed for its c= and l=.
+struct SignedMessage<'m> {
+    header: &'m Header,
+    sig: &'m Signature,
+    unsigned_field: &'m [u8],
+    body: &'m BodyDigest,
+}
+
+/// A header line that is not a field, right below a field the signature
+/// covers (or the signature itself): it may be that field's lost
+/// continuation, so what was signed cannot be determined.
+fn malformed_signed_header(header: &Header, sig: &Signature, own_index: usize) -> Option<Reason> {
+    let defects = header.defects();
+    if defects.is_empty() {
+        return None;
+    }
+    let mut covered = canon::signed_field_indices(header, &sig.signed_headers);
+    covered.push(own_index);
+    defects.iter().find_map(|defect| {
+        let field = defect.after_field.filter(|i| covered.contains(i))?;
+        Some(Reason::MalformedHeader {
+            error: defect.error.clone(),
+            field: String::from_utf8_lossy(header.field(field)?.name).into_owned(),
+        })
+    })
 }
 
 impl Verdict {

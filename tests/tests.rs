@@ -21,6 +21,10 @@ mod verify_dns;
 // `dkimctl verify` offline: reasons, notes, JSON, exit codes.
 mod verify;
 
+// Issue 10's verdict fixes on byte-exact fixtures: b= whitespace, a last
+// line without a line break, several key records, broken header lines.
+mod rfc_fixes;
+
 // Garbage, wrong keys, bad flags, huge input: exit 2 and nothing written.
 mod bad_input;
 

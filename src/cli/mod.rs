@@ -24,6 +24,11 @@ enum Command {
     /// Generate the DNS records that set up DKIM for a domain (CNAME tokens or a TXT key).
     Records(cmd::records::RecordsArgs),
     /// Sign raw messages (RFC 5322, CRLF or LF) with rsa-sha256 or ed25519-sha256.
+    ///
+    /// A body whose last line has no line break is written with one added (in
+    /// the message's own line-ending style) and signed that way: SMTP adds it
+    /// on the wire anyway, and with it every DKIM implementation computes the
+    /// same body hash.
     Sign(cmd::sign::SignArgs),
     /// Verify every DKIM-Signature of a message.
     Verify(cmd::verify::VerifyArgs),

@@ -232,15 +232,16 @@ fn sign_file(
     let file = File::open(input).with_context(|| format!("opening {name}"))?;
     let mut reader = BufReader::with_capacity(64 * 1024, file);
     let header = Header::read_from(&mut reader).with_context(|| format!("{name}"))?;
-    let fields = dkimctl::sign::sign(&header, &mut reader, options, now)
+    let signed = dkimctl::sign::sign(&header, &mut reader, options, now)
         .with_context(|| format!("{name}"))?;
     let header_len = header.as_bytes().len() as u64;
     write_out(destination, mode, |w| {
-        fields.iter().try_for_each(|f| w.write_all(f))?;
+        signed.fields.iter().try_for_each(|f| w.write_all(f))?;
         w.write_all(header.as_bytes())?;
         let mut file = reader.into_inner();
         file.seek(SeekFrom::Start(header_len))?;
         std::io::copy(&mut file, w).with_context(|| format!("copying the body of {name}"))?;
+        w.write_all(signed.body_end)?;
         Ok(())
     })
 }

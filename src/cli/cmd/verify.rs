@@ -155,6 +155,13 @@ fn describe_warning(warning: &Warning) -> String {
                  text appended later would still pass"
             )
         }
+        Warning::KeyRecordChosen { index, of } => {
+            format!(
+                "key record {} of the {of} at the selector verified",
+                index + 1
+            )
+        }
+        Warning::SelectorOutsideGrammar { message } => format!("{message}; verified all the same"),
         _ => format!("{warning:?}"),
     }
 }
