@@ -79,8 +79,8 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('--no-timestamp', '--no-timestamp', [CompletionResultType]::ParameterName, 'Do not write t=')
             [CompletionResult]::new('--body-length', '--body-length', [CompletionResultType]::ParameterName, 'Write l= (the body length). Unsafe: text can then be appended')
             [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Replace each input file with its signed version (atomic, keeps the mode)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'dkimctl;verify' {

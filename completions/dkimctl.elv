@@ -74,8 +74,8 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand --no-timestamp 'Do not write t='
             cand --body-length 'Write l= (the body length). Unsafe: text can then be appended'
             cand --in-place 'Replace each input file with its signed version (atomic, keeps the mode)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'dkimctl;verify'= {
             cand --zone 'Read key records from this zone file instead of DNS (offline)'
