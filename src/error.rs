@@ -16,9 +16,6 @@ pub enum Error {
     /// The signing options contradict each other or the message.
     #[error("{0}")]
     Options(String),
-    /// A zone file could not be parsed.
-    #[error("zone file: {0}")]
-    Zone(String),
     /// Reading or writing failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),

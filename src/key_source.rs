@@ -1,10 +1,13 @@
-//! Where key records come from: live DNS, a zone file, or one literal
-//! record. Verification takes a `&dyn KeySource`, so the same code runs
-//! online, offline and in tests.
+//! Where key records come from: live DNS, a zone file (read by
+//! [`crate::zone`], as `lint` reads it), or one literal record.
+//! Verification takes a `&dyn KeySource`, so the same code runs online,
+//! offline and in tests.
 
-use hickory_proto::rr::{Name, RData, RecordType};
-use std::collections::HashMap;
+use crate::zone::{self, Class, RData, Zone, ZoneError, ZoneOptions, ZoneRecord};
+use hickory_proto::rr::RecordType;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
+use std::path::Path;
 use std::time::Duration;
 use thiserror::Error;
 
@@ -66,44 +69,79 @@ impl KeySource for LiteralKeySource {
     }
 }
 
-/// TXT records (and CNAMEs to follow) read from an RFC 1035 zone file.
+/// TXT records (and CNAMEs to follow) read from zone data: an RFC 1035
+/// master file or Route 53 JSON, through [`crate::zone`], the reader `lint`
+/// uses, so a file means the same to every command.
 #[derive(Debug, Clone, Default)]
 pub struct ZoneKeySource {
-    txt: HashMap<String, Vec<String>>,
+    /// The TXT records at each name, each as its character-strings.
+    txt: HashMap<String, Vec<Vec<Vec<u8>>>>,
+    /// The CNAME at each name (the first one, when a zone has several).
     cname: HashMap<String, String>,
 }
 
+/// The file name in-memory zone text has in error positions.
+const TEXT_NAME: &str = "<zone text>";
+
 impl ZoneKeySource {
-    /// Parses zone text; relative names are under `origin` (root if none).
-    pub fn parse(text: &str, origin: Option<&str>) -> Result<ZoneKeySource, crate::Error> {
-        let origin = Name::from_ascii(origin.unwrap_or("."))
-            .map_err(|e| crate::Error::Zone(format!("bad origin: {e}")))?;
-        // Key files written by hand often have no $TTL; the TTL does not
-        // matter here, so supply one.
-        let text = format!("$TTL 300\n{text}");
-        let (_, records) = hickory_proto::serialize::txt::Parser::new(&text, None, Some(origin))
-            .parse()
-            .map_err(|e| crate::Error::Zone(e.to_string()))?;
+    /// Reads a zone file as `lint` does: Route 53 JSON or a master file with
+    /// its `$INCLUDE`s (relative to the including file), the origin from a
+    /// `$ORIGIN` before the first record, the file name (`example.com.zone`)
+    /// or the Route 53 SOA record set.
+    pub fn read(path: &Path) -> Result<ZoneKeySource, ZoneError> {
+        let bytes = zone::read_file(path)?;
+        ZoneKeySource::from_bytes(&bytes, path, &ZoneOptions::default())
+    }
+
+    /// Parses zone text held in memory (master file or Route 53 JSON,
+    /// `$INCLUDE` refused); relative names are under `origin`, else under a
+    /// `$ORIGIN`.
+    pub fn parse(text: &str, origin: Option<&str>) -> Result<ZoneKeySource, ZoneError> {
+        let options = ZoneOptions {
+            origin: origin.map(str::to_string),
+            max_include_depth: 0,
+        };
+        ZoneKeySource::from_bytes(text.as_bytes(), Path::new(TEXT_NAME), &options)
+    }
+
+    /// The TXT records and CNAMEs of a zone already read.
+    pub fn from_zone(zone: &Zone) -> ZoneKeySource {
         let mut source = ZoneKeySource::default();
-        for (key, rrset) in &records {
-            let name = normalize(&key.name.to_string());
-            for record in rrset.records_without_rrsigs() {
-                match &record.data {
-                    RData::TXT(txt) => source
-                        .txt
-                        .entry(name.clone())
-                        .or_default()
-                        .push(join_strings(txt.txt_data.iter().map(|s| &s[..]))),
-                    RData::CNAME(target) => {
-                        source
-                            .cname
-                            .insert(name.clone(), normalize(&target.0.to_string()));
-                    }
-                    _ => {}
-                }
-            }
+        for record in &zone.records {
+            source.add(record);
         }
+        source
+    }
+
+    /// Reads record by record, keeping only TXT records and CNAMEs.
+    fn from_bytes(
+        bytes: &[u8],
+        file: &Path,
+        options: &ZoneOptions,
+    ) -> Result<ZoneKeySource, ZoneError> {
+        let mut source = ZoneKeySource::default();
+        zone::parse_each(bytes, file, options, &mut |_, record| source.add(&record))?;
         Ok(source)
+    }
+
+    /// Keeps a record if a TXT look-up can see it: class IN, TXT or CNAME.
+    fn add(&mut self, record: &ZoneRecord) {
+        if record.class != Class::In {
+            return;
+        }
+        match &record.rdata {
+            RData::Txt { strings } => self
+                .txt
+                .entry(normalize(&record.owner.resolved))
+                .or_default()
+                .push(strings.iter().map(|s| s.bytes.clone()).collect()),
+            RData::Cname { target } => {
+                self.cname
+                    .entry(normalize(&record.owner.resolved))
+                    .or_insert_with(|| normalize(&target.resolved));
+            }
+            _ => {}
+        }
     }
 
     /// Adds one TXT record by hand.
@@ -111,7 +149,7 @@ impl ZoneKeySource {
         self.txt
             .entry(normalize(name))
             .or_default()
-            .push(text.into());
+            .push(vec![text.into().into_bytes()]);
     }
 }
 
@@ -121,7 +159,13 @@ impl KeySource for ZoneKeySource {
         // Follow a bounded CNAME chain, as a resolver would.
         for _ in 0..8 {
             if let Some(records) = self.txt.get(&name) {
-                return Ok(records.clone());
+                // DNS serves a record written twice once.
+                let mut seen = HashSet::new();
+                return Ok(records
+                    .iter()
+                    .filter(|strings| seen.insert(*strings))
+                    .map(|strings| join_strings(strings.iter().map(Vec::as_slice)))
+                    .collect());
             }
             match self.cname.get(&name) {
                 Some(target) => name = target.clone(),
@@ -227,6 +271,7 @@ pub(crate) fn build_resolver(
 impl KeySource for DnsKeySource {
     fn txt(&self, name: &str) -> Result<Vec<String>, LookupError> {
         use hickory_proto::op::ResponseCode;
+        use hickory_proto::rr::RData;
         use hickory_resolver::net::{DnsError, NetError};
         let fqdn = format!("{}.", name.trim_end_matches('.'));
         let result = self
@@ -284,5 +329,78 @@ mod tests {
             source.txt("x.example.com"),
             Err(LookupError::NotFound(_))
         ));
+    }
+
+    #[test]
+    fn zone_text_reads_as_lint_reads_it() {
+        let route53 = r#"{"ResourceRecordSets": [{"Name": "s1._domainkey.example.com.",
+            "Type": "TXT", "TTL": 300, "ResourceRecords": [{"Value": "\"v=DKIM1; \" \"p=AB\""}]}]}"#;
+        // (zone text, origin, name looked up, records served)
+        for (text, origin, name, served) in [
+            (
+                "ses_sha1._domainkey.example.com. TXT \"v=DKIM1; p=AB\"\n",
+                None,
+                "ses_sha1._domainkey.example.com",
+                &["v=DKIM1; p=AB"][..],
+            ),
+            // No TTL anywhere, as in a key file written by hand.
+            (
+                "s1._domainkey TXT \"a\" \"b\"\n",
+                Some("example.com"),
+                "s1._domainkey.example.com",
+                &["ab"],
+            ),
+            (
+                "$ORIGIN example.org.\ns1._domainkey TXT \"x\"\n",
+                None,
+                "S1._domainkey.Example.ORG.",
+                &["x"],
+            ),
+            // A record written twice is one record to DNS.
+            (
+                "s. TXT \"a\"\ns. TXT \"a\"\ns. TXT \"a\" \"\"\n",
+                None,
+                "s",
+                &["a", "a"],
+            ),
+            // A look-up asks for class IN.
+            ("s. CH TXT \"a\"\ns. IN TXT \"b\"\n", None, "s", &["b"]),
+            (
+                route53,
+                None,
+                "s1._domainkey.example.com",
+                &["v=DKIM1; p=AB"],
+            ),
+        ] {
+            let source = ZoneKeySource::parse(text, origin).unwrap();
+            assert_eq!(source.txt(name).unwrap(), served, "{text}");
+        }
+    }
+
+    #[test]
+    fn cname_chains_are_bounded() {
+        let source = ZoneKeySource::parse("a. CNAME b.\nb. CNAME a.\n", None).unwrap();
+        assert!(matches!(source.txt("a"), Err(LookupError::NotFound(_))));
+    }
+
+    #[test]
+    fn zone_text_that_lint_refuses_is_refused_with_its_position() {
+        for (text, message) in [
+            (
+                "s1 TXT \"a\"\n",
+                "<zone text>:1:1: relative name `s1` but no origin (use $ORIGIN or --origin)",
+            ),
+            (
+                "$INCLUDE other.zone\n",
+                "<zone text>:1:1: $INCLUDE is not allowed here",
+            ),
+            (
+                "s. TXT \"a\n",
+                "<zone text>:1:8: unterminated quoted string",
+            ),
+        ] {
+            let error = ZoneKeySource::parse(text, None).unwrap_err();
+            assert_eq!(error.to_string(), message, "{text}");
+        }
     }
 }

@@ -19,7 +19,8 @@
 //! - [`records`], [`keygen`] and [`key_check`] are the set-up half: DNS
 //!   record sets, new keys, and keys checked before they are uploaded.
 //! - [`diagnose`] reads a domain's DKIM set-up from live DNS and judges it
-//!   with [`checks`]; [`zone`] reads zone files line by line, for `lint`.
+//!   with [`checks`]; [`zone`] reads zone files line by line, for `lint`
+//!   and for the zone key source behind every `--zone`.
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 #![warn(missing_docs)]
 

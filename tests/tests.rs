@@ -21,6 +21,10 @@ mod verify_dns;
 // `dkimctl verify` offline: reasons, notes, JSON, exit codes.
 mod verify;
 
+// `--zone` through the project's zone reader: underscores in labels, relative
+// $INCLUDE, origin from the file name, Route 53 JSON, lint's error lines.
+mod verify_zone;
+
 // Issue 10's verdict fixes on byte-exact fixtures: b= whitespace, a last
 // line without a line break, several key records, broken header lines.
 mod rfc_fixes;

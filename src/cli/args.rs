@@ -1,10 +1,9 @@
 //! Flag groups shared by several subcommands, and value parsers for them.
 
-use anyhow::Context;
 use clap::Args;
 use dkimctl::key_source::{DnsKeySource, DnsOptions, KeySource, LiteralKeySource, ZoneKeySource};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Where keys come from: live DNS (default), a zone file, or one record.
@@ -40,12 +39,11 @@ impl KeySourceArgs {
     }
 }
 
-/// Key records read from a zone file.
-pub fn zone_source(path: &std::path::Path) -> anyhow::Result<Box<dyn KeySource>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let zone =
-        ZoneKeySource::parse(&text, None).with_context(|| format!("reading {}", path.display()))?;
+/// Key records read from a zone file (master file or Route 53 JSON) by the
+/// reader `lint` uses. A file it refuses is the one message lint gives for
+/// it, which names the file and position: no context is added.
+pub fn zone_source(path: &Path) -> anyhow::Result<Box<dyn KeySource>> {
+    let zone = ZoneKeySource::read(path).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Box::new(zone))
 }
 

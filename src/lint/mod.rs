@@ -114,14 +114,9 @@ impl<'e> Linter<'e> {
     /// else a master file (with its `$INCLUDE`s).
     pub fn read(&mut self, path: &Path, options: &ZoneOptions) -> Result<(), ZoneError> {
         let bytes = zone::read_file(path)?;
-        if zone::route53::is_route53_json(&bytes) {
-            let zone = zone::route53::parse_route53(&bytes, path, options)?;
-            self.add_records(path, zone.origin, zone.origin_source, zone.records);
-            return Ok(());
-        }
         let mut pass = ZoneLint::new(None, &self.wanted);
         let (origin, origin_source) =
-            zone::parse_bytes_each(&bytes, path, options, &mut |origin, record| {
+            zone::parse_each(&bytes, path, options, &mut |origin, record| {
                 pass.observe(origin, record)
             })?;
         let done = pass.finish();

@@ -522,6 +522,26 @@ pub fn read_zone(path: &Path, options: &ZoneOptions) -> Result<Zone, ZoneError> 
     parse_bytes(&read_file(path)?, path, options)
 }
 
+/// Parses zone data read from `file` as `lint` tells the two kinds apart: a
+/// Route 53 JSON document when [`route53::is_route53_json`] says so, else a
+/// master file. Each record goes to `each` in order, with the zone's origin;
+/// returns the origin and where it came from.
+pub fn parse_each(
+    input: &[u8],
+    file: &Path,
+    options: &ZoneOptions,
+    each: &mut dyn FnMut(Option<&str>, ZoneRecord),
+) -> Result<(Option<String>, OriginSource), ZoneError> {
+    if !route53::is_route53_json(input) {
+        return parse_bytes_each(input, file, options, each);
+    }
+    let zone = route53::parse_route53(input, file, options)?;
+    for record in zone.records {
+        each(zone.origin.as_deref(), record);
+    }
+    Ok((zone.origin, zone.origin_source))
+}
+
 /// The bytes of a zone file (see [`parse::read_source`] for what is
 /// refused), or why they cannot be read.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ZoneError> {
