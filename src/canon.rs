@@ -275,64 +275,63 @@ impl<S: BodySink> BodyCanonicalizer<S> {
 }
 
 impl<S: BodySink + Clone> BodyCanonicalizer<S> {
-    /// Ends the body twice: as RFC 6376 reads it ([`Self::finish`]) and,
-    /// when the body ends in a line without a line break that the two
-    /// readings in the wild treat differently, as those signers do (see
+    /// Ends the body as RFC 6376 reads it ([`Self::finish`]) and, when the
+    /// body ends in a line without a line break that implementations in
+    /// the wild read otherwise, under each of those readings (see
     /// [`FinalLineReading`]).
-    pub fn finish_both(self) -> ((S, u64), Option<(S, u64)>) {
-        let literal = self.finish_literal_last_line();
-        (self.finish(), literal)
+    pub fn finish_both(self) -> ((S, u64), Vec<(FinalLineReading, S)>) {
+        let others = [
+            FinalLineReading::TrailingWhitespaceKept,
+            FinalLineReading::NoLineBreakAdded,
+        ]
+        .into_iter()
+        .filter_map(|reading| Some((reading, self.finish_as(reading)?)))
+        .collect();
+        (self.finish(), others)
     }
 
-    /// The body as a signer hashes it that canonicalizes an unterminated
-    /// last line as it stands: dkimpy and libopendkim under relaxed keep
-    /// its trailing whitespace (one space) before adding the CRLF;
-    /// Mail::DKIM under simple adds no CRLF. `None` when the body does not
-    /// end in such a line.
-    fn finish_literal_last_line(&self) -> Option<(S, u64)> {
-        let mut alt = match self.canon {
-            Canonicalization::Simple if self.line_has_content || self.pending_cr => self.clone(),
-            Canonicalization::Relaxed if self.pending_wsp && !self.pending_cr => self.clone(),
+    /// The body as a signer hashes it that reads an unterminated last line
+    /// the `reading` way; `None` when the body does not end in a line that
+    /// reading treats differently from RFC 6376.
+    fn finish_as(&self, reading: FinalLineReading) -> Option<S> {
+        use Canonicalization::{Relaxed, Simple};
+        use FinalLineReading::{NoLineBreakAdded, TrailingWhitespaceKept};
+        let ends_in_wsp = self.pending_wsp && !self.pending_cr;
+        let mut alt = match (self.canon, reading) {
+            (Simple, NoLineBreakAdded) if self.line_has_content || self.pending_cr => self.clone(),
+            (Relaxed, TrailingWhitespaceKept) if ends_in_wsp => self.clone(),
+            (Relaxed, NoLineBreakAdded) if ends_in_wsp && self.line_has_content => self.clone(),
             _ => return None,
         };
-        match self.canon {
-            Canonicalization::Simple => {
+        match reading {
+            NoLineBreakAdded => {
                 if alt.pending_cr {
                     alt.pending_cr = false;
                     alt.content(b"\r");
                 }
             }
-            Canonicalization::Relaxed => {
+            TrailingWhitespaceKept => {
                 alt.content(b"");
                 alt.end_line();
             }
         }
         alt.sink.write(&alt.buffer);
-        Some((alt.sink, alt.produced))
+        Some(alt.sink)
     }
 }
 
 /// How a signer canonicalized a body whose last line has no line break,
-/// when that is not how RFC 6376 reads it.
+/// when that is not how RFC 6376 reads it (§3.4.3 and §3.4.4: trailing
+/// whitespace removed under relaxed, then a CRLF added).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FinalLineReading {
-    /// Relaxed, with the trailing whitespace of the last line kept (as
-    /// dkimpy and libopendkim do); RFC 6376 §3.4.4 removes it.
+    /// Relaxed, with the trailing whitespace of the last line kept as one
+    /// space before the CRLF (as dkimpy does).
     TrailingWhitespaceKept,
-    /// Simple, with no CRLF added to the last line (as Mail::DKIM does);
-    /// RFC 6376 §3.4.3 adds one.
+    /// No CRLF added to the last line: Mail::DKIM under simple, and
+    /// libopendkim under relaxed when the line ends in whitespace.
     NoLineBreakAdded,
-}
-
-impl FinalLineReading {
-    /// The reading a signer with body canonicalization `canon` can have used.
-    pub fn for_canon(canon: Canonicalization) -> FinalLineReading {
-        match canon {
-            Canonicalization::Simple => FinalLineReading::NoLineBreakAdded,
-            Canonicalization::Relaxed => FinalLineReading::TrailingWhitespaceKept,
-        }
-    }
 }
 
 /// The next position at or after `i` where `find` matches (the chunk's
@@ -459,16 +458,19 @@ impl BodyHasher {
     }
 
     /// The digest, the full canonical body length and, where the last line
-    /// has no line break, the digest under the other reading of it.
+    /// has no line break, the digests under the other readings of it.
     pub fn finish_both(self) -> BodyDigest {
         use sha2::Digest;
         fn digest<D: Digest>(
-            ((hash, length), literal): ((D, u64), Option<(D, u64)>),
+            ((hash, length), others): ((D, u64), Vec<(FinalLineReading, D)>),
         ) -> BodyDigest {
             BodyDigest {
                 hash: hash.finalize().to_vec(),
                 length,
-                literal_last_line: literal.map(|(h, _)| h.finalize().to_vec()),
+                other_readings: others
+                    .into_iter()
+                    .map(|(reading, h)| (reading, h.finalize().to_vec()))
+                    .collect(),
             }
         }
         match self {
@@ -485,9 +487,10 @@ pub struct BodyDigest {
     pub hash: Vec<u8>,
     /// The full canonical body length (ignoring `l=`).
     pub length: u64,
-    /// The digest under [`FinalLineReading`], when the body ends in a line
-    /// without a line break that the readings treat differently.
-    pub literal_last_line: Option<Vec<u8>>,
+    /// The digests under the [`FinalLineReading`]s that differ from RFC
+    /// 6376's for this body (none unless it ends in a line without a line
+    /// break).
+    pub other_readings: Vec<(FinalLineReading, Vec<u8>)>,
 }
 
 /// Canonicalizes a whole body in memory: for display and for tests.
@@ -530,28 +533,43 @@ mod tests {
     }
 
     #[test]
-    fn the_other_reading_of_an_unterminated_last_line() {
-        let literal = |canon, body: &[u8]| {
+    fn the_other_readings_of_an_unterminated_last_line() {
+        use FinalLineReading::*;
+        let others = |canon, body: &[u8]| {
             let mut c = BodyCanonicalizer::new(canon, Vec::new(), None);
             c.update(body);
-            c.finish_both().1.map(|(bytes, _)| bytes)
+            c.finish_both().1
         };
         for (canon, input, expected) in [
-            // dkimpy / libopendkim relaxed: the trailing whitespace stays.
-            (Relaxed, &b"text  "[..], Some(&b"text \r\n"[..])),
-            (Relaxed, b"a\r\n\r\n \t ", Some(b"a\r\n\r\n \r\n")),
-            (Relaxed, b"text", None),
-            (Relaxed, b"text  \r\n", None),
-            (Relaxed, b"", None),
+            // dkimpy relaxed keeps the whitespace; libopendkim relaxed drops
+            // it and adds no CRLF.
+            (
+                Relaxed,
+                &b"text  "[..],
+                &[
+                    (TrailingWhitespaceKept, &b"text \r\n"[..]),
+                    (NoLineBreakAdded, b"text"),
+                ][..],
+            ),
+            (
+                Relaxed,
+                b"a\r\n\r\n \t ",
+                &[(TrailingWhitespaceKept, b"a\r\n\r\n \r\n")],
+            ),
+            (Relaxed, b"text", &[]),
+            (Relaxed, b"text  \r\n", &[]),
+            (Relaxed, b"", &[]),
             // Mail::DKIM simple: no CRLF added.
-            (Simple, b"a\r\nlast", Some(b"a\r\nlast")),
-            (Simple, b"   ", Some(b"   ")),
-            (Simple, b"x\r", Some(b"x\r")),
-            (Simple, b"a\r\n", None),
-            (Simple, b"", None),
+            (Simple, b"a\r\nlast", &[(NoLineBreakAdded, b"a\r\nlast")]),
+            (Simple, b"   ", &[(NoLineBreakAdded, b"   ")]),
+            (Simple, b"x\r", &[(NoLineBreakAdded, b"x\r")]),
+            (Simple, b"a\r\n", &[]),
+            (Simple, b"", &[]),
         ] {
+            let expected: Vec<(FinalLineReading, Vec<u8>)> =
+                expected.iter().map(|(r, b)| (*r, b.to_vec())).collect();
             assert_eq!(
-                literal(canon, input).as_deref(),
+                others(canon, input),
                 expected,
                 "{canon:?} {:?}",
                 String::from_utf8_lossy(input)

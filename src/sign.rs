@@ -112,8 +112,8 @@ pub struct Signed {
 /// message's own line ending), and the caller writes it after the body
 /// ([`Signed::body_end`]): SMTP adds it on the wire anyway, and
 /// implementations disagree on how to hash such a line (RFC 6376 §3.4.3
-/// and §3.4.4 add the CRLF; Mail::DKIM's simple does not, dkimpy's and
-/// libopendkim's relaxed keep its trailing whitespace), while with it
+/// and §3.4.4 add the CRLF; Mail::DKIM's simple and libopendkim's relaxed
+/// do not, dkimpy's relaxed keeps its trailing whitespace), while with it
 /// they all compute the same hash.
 pub fn sign(
     header: &Header,

@@ -193,12 +193,13 @@ impl Reason {
             Reason::BodyFinalLine { reading } => match reading {
                 FinalLineReading::TrailingWhitespaceKept => {
                     "the message was not changed, but the signer hashed its last line, which has no line break, \
-                     with its trailing whitespace kept (as dkimpy and libopendkim do); RFC 6376 §3.4.4 removes it"
+                     with its trailing whitespace kept (as dkimpy does); RFC 6376 §3.4.4 removes it"
                         .into()
                 }
                 FinalLineReading::NoLineBreakAdded => {
                     "the message was not changed, but the signer hashed its last line, which has no line break, \
-                     without adding the CRLF that RFC 6376 §3.4.3 adds (as Mail::DKIM does)"
+                     without adding the CRLF that RFC 6376 §3.4.3 and §3.4.4 add (as Mail::DKIM does under \
+                     simple, and libopendkim under relaxed when the line ends in whitespace)"
                         .into()
                 }
             },
@@ -572,10 +573,12 @@ impl<'a> Verifier<'a> {
         let fail = |stage, reason| Err((stage, (ResultClass::Fail, reason)));
         let body_failure = if body.hash == sig.body_hash {
             None
-        } else if body.literal_last_line.as_deref() == Some(sig.body_hash.as_slice()) {
-            Some(Reason::BodyFinalLine {
-                reading: FinalLineReading::for_canon(sig.body_canon),
-            })
+        } else if let Some((reading, _)) = body
+            .other_readings
+            .iter()
+            .find(|(_, hash)| *hash == sig.body_hash)
+        {
+            Some(Reason::BodyFinalLine { reading: *reading })
         } else {
             return fail(Stage::BodyHash, Reason::BodyHashMismatch);
         };

@@ -8,10 +8,15 @@
 //! - every LF in the output is preceded by CR; no trailing empty lines;
 //! - `finish()` reports the full canonical length;
 //! - with an l= limit the sink gets exactly the first l bytes;
-//! - relaxed output has no tab, no two spaces and no space before CRLF.
+//! - relaxed output has no tab, no two spaces and no space before CRLF;
+//! - the other readings of an unterminated last line (`finish_both`) are
+//!   the same chunked and one-shot, exist exactly when the body ends in
+//!   such a line (simple) or in one ending in whitespace (relaxed), and
+//!   equal a model of them: dkimpy's relaxed keeps one space, libopendkim's
+//!   relaxed (a line with text) and Mail::DKIM's simple add no CRLF.
 #![no_main]
 
-use dkimctl::canon::{BodyCanonicalizer, Canonicalization, canonicalize_body};
+use dkimctl::canon::{BodyCanonicalizer, Canonicalization, FinalLineReading, canonicalize_body};
 use libfuzzer_sys::fuzz_target;
 
 /// Chunk sizes from the control byte: low 7 bits + 1 is the size; with the
@@ -84,6 +89,47 @@ fn model(canon: Canonicalization, body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The other readings of an unterminated last line, modelled on the whole
+/// body: the lines before it as RFC 6376 reads them (their empty lines
+/// kept, since a line follows), then the last line as dkimpy (relaxed:
+/// its trailing whitespace as one space, then CRLF), libopendkim (relaxed,
+/// a line with text: whitespace dropped, no CRLF) or Mail::DKIM (simple: as
+/// it stands, no CRLF) canonicalize it.
+fn literal_model(canon: Canonicalization, body: &[u8]) -> Vec<(FinalLineReading, Vec<u8>)> {
+    let start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let (before, last) = body.split_at(start);
+    let relaxed = canon == Canonicalization::Relaxed;
+    if last.is_empty() || (relaxed && !matches!(last.last(), Some(b' ' | b'\t'))) {
+        return Vec::new();
+    }
+    // A line ending in "x" after the text keeps what precedes it intact.
+    let with_x = |text: &[u8]| {
+        let mut m = model(canon, &[text, b"x\n"].concat());
+        m.truncate(m.len() - 3);
+        m
+    };
+    let head = with_x(before);
+    if !relaxed {
+        return vec![(
+            FinalLineReading::NoLineBreakAdded,
+            [&head[..], last].concat(),
+        )];
+    }
+    let line = with_x(last); // ends in the one space of the whitespace
+    let mut out = vec![(
+        FinalLineReading::TrailingWhitespaceKept,
+        [&head[..], &line, b"\r\n"].concat(),
+    )];
+    let text = &line[..line.len() - 1];
+    if !text.is_empty() {
+        out.push((
+            FinalLineReading::NoLineBreakAdded,
+            [&head[..], text].concat(),
+        ));
+    }
+    out
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&ctl, body)) = data.split_first() else {
         return;
@@ -122,6 +168,23 @@ fuzz_target!(|data: &[u8]| {
                 );
             }
         }
+
+        let literal = |pieces: Vec<&[u8]>| {
+            let mut c = BodyCanonicalizer::new(canon, Vec::new(), None);
+            pieces.into_iter().for_each(|p| c.update(p));
+            c.finish_both().1
+        };
+        let one_shot = literal(vec![body]);
+        assert_eq!(
+            literal(chunks(body, ctl)),
+            one_shot,
+            "{canon:?}: literal chunked != one-shot"
+        );
+        assert_eq!(
+            one_shot,
+            literal_model(canon, body),
+            "{canon:?}: literal differs from model"
+        );
 
         // l=: the sink gets the first `limit` canonical bytes, the count is
         // still the full length.

@@ -1,5 +1,7 @@
 //! message::split: never panics; header bytes + body == input; the fields
-//! tile the header block in order (only the separator line is left over);
+//! and the lines that are not fields (defects) tile the header block in
+//! order: each gap between fields is whole lines, one defect per line,
+//! recorded after the field above it (only the separator line is left);
 //! name and value lie inside raw. Each field is also canonicalized
 //! (simple and relaxed) and the output checked.
 #![no_main]
@@ -30,12 +32,28 @@ fuzz_target!(|data: &[u8]| {
     // The body is the tail of the input itself.
     assert_eq!(offset_in(data, body), hb.len());
 
+    // Lines of a gap between fields: each must be a defect after `above`.
+    let gap_lines = |gap: &[u8]| gap.split_inclusive(|&b| b == b'\n').count();
+    let defects_after = |above: Option<usize>| {
+        header
+            .defects()
+            .iter()
+            .filter(|d| d.after_field == above)
+            .count()
+    };
     let mut pos = 0;
     for (i, field) in header.fields().enumerate() {
         let start = offset_in(hb, field.raw);
+        assert!(start >= pos, "field {i} overlaps the previous one");
+        let gap = &hb[pos..start];
+        assert!(
+            gap.is_empty() || gap.ends_with(b"\n"),
+            "gap before field {i} is not whole lines"
+        );
         assert_eq!(
-            start, pos,
-            "field {i} does not start where the previous ended"
+            gap_lines(gap),
+            defects_after(i.checked_sub(1)),
+            "lines before field {i} that are neither fields nor defects"
         );
         pos = start + field.raw.len();
         // name at the start of raw, value inside raw, value_offset agrees.
@@ -79,12 +97,19 @@ fuzz_target!(|data: &[u8]| {
             "untrimmed relaxed value"
         );
     }
-    // What is left after the fields is the separator line, or nothing.
+    // What is left after the fields is defect lines, then the separator
+    // line or nothing.
     let rest = &hb[pos..];
-    assert!(
-        matches!(rest, b"" | b"\n" | b"\r\n"),
-        "unexpected bytes after the last field: {rest:?}"
+    let separator = [&b"\r\n"[..], b"\n"]
+        .into_iter()
+        .find(|s| header.has_separator() && rest.ends_with(s))
+        .map_or(0, <[u8]>::len);
+    let trailing = &rest[..rest.len() - separator];
+    assert_eq!(header.has_separator(), separator > 0);
+    assert_eq!(
+        gap_lines(trailing),
+        defects_after(header.len().checked_sub(1)),
+        "lines after the last field that are neither fields nor defects: {rest:?}"
     );
-    assert_eq!(header.has_separator(), !rest.is_empty());
     assert_eq!(header.len(), header.fields().count());
 });
