@@ -137,6 +137,10 @@ pub struct BodyCanonicalizer<S> {
     pending_wsp: bool,
     pending_cr: bool,
     line_has_content: bool,
+    /// Where in `buffer` the empty lines released by the current line
+    /// start, and how many: kept (without `l=`, until the buffer is
+    /// flushed) so libopendkim's reading can leave them out.
+    blank_lines_released: Option<(usize, u64)>,
 }
 
 impl<S: BodySink> BodyCanonicalizer<S> {
@@ -152,6 +156,7 @@ impl<S: BodySink> BodyCanonicalizer<S> {
             pending_wsp: false,
             pending_cr: false,
             line_has_content: false,
+            blank_lines_released: None,
         }
     }
 
@@ -211,6 +216,8 @@ impl<S: BodySink> BodyCanonicalizer<S> {
     fn content(&mut self, bytes: &[u8]) {
         if !self.line_has_content {
             self.line_has_content = true;
+            self.blank_lines_released = (self.pending_empty_lines > 0 && self.limit.is_none())
+                .then_some((self.buffer.len(), self.pending_empty_lines));
             while self.pending_empty_lines > 0 {
                 self.pending_empty_lines -= 1;
                 self.emit(b"\r\n");
@@ -247,6 +254,7 @@ impl<S: BodySink> BodyCanonicalizer<S> {
             if self.buffer.len() >= SINK_CHUNK {
                 self.sink.write(&self.buffer);
                 self.buffer.clear();
+                self.blank_lines_released = None;
             }
         }
         self.produced += bytes.len() as u64;
@@ -283,6 +291,7 @@ impl<S: BodySink + Clone> BodyCanonicalizer<S> {
         let others = [
             FinalLineReading::TrailingWhitespaceKept,
             FinalLineReading::NoLineBreakAdded,
+            FinalLineReading::BlankLinesDropped,
         ]
         .into_iter()
         .filter_map(|reading| Some((reading, self.finish_as(reading)?)))
@@ -295,15 +304,28 @@ impl<S: BodySink + Clone> BodyCanonicalizer<S> {
     /// reading treats differently from RFC 6376.
     fn finish_as(&self, reading: FinalLineReading) -> Option<S> {
         use Canonicalization::{Relaxed, Simple};
-        use FinalLineReading::{NoLineBreakAdded, TrailingWhitespaceKept};
+        use FinalLineReading::{BlankLinesDropped, NoLineBreakAdded, TrailingWhitespaceKept};
         let ends_in_wsp = self.pending_wsp && !self.pending_cr;
+        // The empty lines just before a last line that holds no space.
+        let blank_run = self.blank_lines_released.filter(|&(at, n)| {
+            let line = &self.buffer[at + 2 * n as usize..];
+            self.line_has_content && !self.pending_wsp && !self.pending_cr && !line.contains(&b' ')
+        });
         let mut alt = match (self.canon, reading) {
             (Simple, NoLineBreakAdded) if self.line_has_content || self.pending_cr => self.clone(),
             (Relaxed, TrailingWhitespaceKept) if ends_in_wsp => self.clone(),
             (Relaxed, NoLineBreakAdded) if ends_in_wsp && self.line_has_content => self.clone(),
+            (Relaxed, BlankLinesDropped) if blank_run.is_some() => self.clone(),
             _ => return None,
         };
         match reading {
+            BlankLinesDropped => {
+                if let Some((at, n)) = blank_run {
+                    alt.buffer.drain(at..at + 2 * n as usize);
+                    alt.produced -= 2 * n;
+                }
+                alt.end_line();
+            }
             NoLineBreakAdded => {
                 if alt.pending_cr {
                     alt.pending_cr = false;
@@ -332,6 +354,9 @@ pub enum FinalLineReading {
     /// No CRLF added to the last line: Mail::DKIM under simple, and
     /// libopendkim under relaxed when the line ends in whitespace.
     NoLineBreakAdded,
+    /// Relaxed, with the empty lines just before the last line dropped, as
+    /// libopendkim does when that line holds no whitespace.
+    BlankLinesDropped,
 }
 
 /// The next position at or after `i` where `find` matches (the chunk's
@@ -557,6 +582,14 @@ mod tests {
                 &[(TrailingWhitespaceKept, b"a\r\n\r\n \r\n")],
             ),
             (Relaxed, b"text", &[]),
+            // libopendkim relaxed drops the empty lines before such a line.
+            (
+                Relaxed,
+                b"a\r\n\r\n \r\nx",
+                &[(BlankLinesDropped, b"a\r\nx\r\n")],
+            ),
+            (Relaxed, b"\r\n\r\nx", &[(BlankLinesDropped, b"x\r\n")]),
+            (Relaxed, b"a\r\n\r\nx y", &[]),
             (Relaxed, b"text  \r\n", &[]),
             (Relaxed, b"", &[]),
             // Mail::DKIM simple: no CRLF added.

@@ -202,6 +202,12 @@ impl Reason {
                      simple, and libopendkim under relaxed when the line ends in whitespace)"
                         .into()
                 }
+                FinalLineReading::BlankLinesDropped => {
+                    "the message was not changed, but the signer dropped the empty lines before its last line, \
+                     which has no line break (as libopendkim does under relaxed); RFC 6376 §3.4.4 removes only \
+                     empty lines at the end of the body"
+                        .into()
+                }
             },
             Reason::SignatureMismatch => {
                 "the signature does not match the signed header fields and key".into()

@@ -27,14 +27,10 @@ opendkim_peer_bin() {
 # stdin -> stdout with every line ending turned into CRLF
 to_crlf() { perl -pe 's/\r?\n\z/\r\n/'; }
 
-# msg_shape FILE (CRLF message) -> prints three words:
-#   SEP    1 if the header block is ended by an empty line, else 0 (header-only message)
-#   NOEOL  1 if the body is non-empty and its last line has no CRLF, else 0
-#   CANONS the c= of every DKIM-Signature, comma-separated, normalised to
-#          header/body ("-" if there is none); used to detect peer quirks.
-msg_shape() {
-    perl -e '
-        undef $/; open my $fh, "<", $ARGV[0] or die "$ARGV[0]: $!\n"; binmode $fh; my $m = <$fh>;
+# Perl for msg_shape/msg_shapes: shape($m) describes the (CRLF) message $m.
+SHAPE_PL='
+    sub shape {
+        my ($m) = @_;
         my ($h, $b, $sep) = ($m, "", 0);
         if ($m =~ /\A(.*?\r?\n)\r?\n(.*)\z/s) { ($h, $b, $sep) = ($1, $2, 1) }
         my @c;
@@ -45,6 +41,29 @@ msg_shape() {
             $c .= "/simple" unless $c =~ m{/};
             push @c, $c;
         }
-        printf "%d %d %s\n", $sep, (length($b) && $b !~ /\n\z/) ? 1 : 0, @c ? join(",", @c) : "-";
-    ' "$1"
+        my $tc = $h =~ /^[\x21-\x39\x3b-\x7e]+ *\t[ \t]*:/m ? 1 : 0;
+        sprintf "%d %d %d %s", $sep, (length($b) && $b !~ /\n\z/) ? 1 : 0, $tc, @c ? join(",", @c) : "-";
+    }'
+
+# msg_shape FILE (CRLF message) -> prints four words:
+#   SEP      1 if the header block is ended by an empty line, else 0 (header-only message)
+#   NOEOL    1 if the body is non-empty and its last line has no CRLF, else 0
+#   TABCOLON 1 if a header field has a TAB between its name and the colon ("Name\t: v")
+#   CANONS   the c= of every DKIM-Signature, comma-separated, normalised to
+#            header/body ("-" if there is none); used to detect peer quirks.
+msg_shape() {
+    perl -e "$SHAPE_PL"'
+        undef $/; open my $fh, "<", $ARGV[0] or die "$ARGV[0]: $!\n"; binmode $fh;
+        print shape(scalar <$fh>), "\n";' "$1"
+}
+
+# msg_shapes FILE... -> "SEP NOEOL TABCOLON CANONS FILE" (see msg_shape) per
+# FILE, of FILE with CRLF line endings.  For the --batch modes of sign and verify.
+msg_shapes() {
+    perl -e "$SHAPE_PL"'
+        for my $f (@ARGV) {
+            local $/; open my $in, "<", $f or die "$f: $!\n"; binmode $in; my $m = <$in> // "";
+            $m =~ s/\r?\n/\r\n/g;
+            print shape($m), " $f\n";
+        }' "$@"
 }

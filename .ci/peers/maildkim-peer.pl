@@ -3,6 +3,12 @@
 #
 #   maildkim-peer.pl sign KEYFILE DOMAIN SELECTOR CANON ALGO < msg > signed_msg
 #   maildkim-peer.pl verify ZONEFILE < msg    (prints "RESULT d=.. s=.." per signature)
+#   maildkim-peer.pl sign-batch KEYFILE DOMAIN SELECTOR CANON ALGO OUTDIR FILE...
+#   maildkim-peer.pl verify-batch ZONEFILE FILE...
+#       The same for many messages in one process (.ci/differential.sh):
+#       sign-batch writes OUTDIR/<basename of FILE>; both print one record per
+#       FILE, "EXIT<TAB>FILE<TAB>STDOUT<TAB>STDERR", what the single form gives
+#       for that message (lines joined by " | "); exit 0 unless usage error.
 #
 # Exit 4 + "unsupported" on stderr: Mail::DKIM 1.20230212 has no ed25519
 # (only rsa-sha1/rsa-sha256 algorithm classes; PublicKey::check rejects k!=rsa),
@@ -71,13 +77,13 @@ sub load_rsa_key {
     return Mail::DKIM::PrivateKey->load( Cork => $cork );
 }
 
+# sign(MSG, KEYFILE, DOMAIN, SELECTOR, CANON, ALGO) -> (EXIT, SIGNED, STDERR)
 sub sign {
-    my ( $keyfile, $domain, $selector, $canon, $algo ) = @_;
+    my ( $msg, $keyfile, $domain, $selector, $canon, $algo ) = @_;
     if ( $algo !~ /^rsa-sha(1|256)$/ ) {
-        print STDERR "unsupported: Mail::DKIM $Mail::DKIM::VERSION cannot sign $algo\n";
-        return EXIT_UNSUPPORTED;
+        return ( EXIT_UNSUPPORTED, '', "unsupported: Mail::DKIM $Mail::DKIM::VERSION cannot sign $algo\n" );
     }
-    my $msg    = crlf( slurp( \*STDIN ) );
+    $msg = crlf($msg);
     my $signer = Mail::DKIM::Signer->new(
         Algorithm => $algo,
         Method    => $canon,
@@ -87,32 +93,28 @@ sub sign {
     );
     $signer->PRINT($msg);
     $signer->CLOSE;
-    binmode STDOUT;
     my $sig = $signer->signature->as_string;    # "DKIM-Signature: v=1; ..."
     $sig =~ s/\r?\n/\r\n/g;
-    print $sig, "\r\n", $msg;
-    return 0;
+    return ( 0, $sig . "\r\n" . $msg, '' );
 }
 
+# verify(MSG) -> (EXIT, STDOUT, STDERR); install_fake_dns must have run
 sub verify {
-    my ($zonefile) = @_;
-    install_fake_dns( read_zone($zonefile) );
-    my $msg = crlf( slurp( \*STDIN ) );
+    my ($msg) = @_;
+    my ( $out, $err ) = ( '', '' );
+    $msg = crlf($msg);
     # Refuse up front if any signature is ed25519: we could not verify "every" one.
     for my $h ( $msg =~ /^DKIM-Signature:(.*?\r\n(?:[ \t].*?\r\n)*)/gim ) {
         if ( $h =~ /(?:^|;)\s*a\s*=\s*ed25519/i ) {
-            print STDERR "unsupported: Mail::DKIM $Mail::DKIM::VERSION cannot verify ed25519-sha256\n";
-            return EXIT_UNSUPPORTED;
+            return ( EXIT_UNSUPPORTED, '',
+                "unsupported: Mail::DKIM $Mail::DKIM::VERSION cannot verify ed25519-sha256\n" );
         }
     }
     my $v = Mail::DKIM::Verifier->new();
     $v->PRINT($msg);
     $v->CLOSE;
     my @sigs = grep { $_->isa('Mail::DKIM::Signature') } $v->signatures;
-    if ( !@sigs ) {
-        print STDERR "maildkim-peer: no DKIM-Signature\n";
-        return 1;
-    }
+    return ( 1, '', "maildkim-peer: no DKIM-Signature\n" ) if !@sigs;
     my $npass = 0;
     for my $sig (@sigs) {
         my $r = $sig->result // 'temperror';
@@ -123,15 +125,70 @@ sub verify {
           : $r eq 'invalid' || $r eq 'none' ? 'permerror'
           :                                  'permerror';
         if ( $res ne 'pass' ) {
-            printf STDERR "maildkim-peer: %s (%s)\n", $r, $sig->result_detail // '';
+            $err .= sprintf "maildkim-peer: %s (%s)\n", $r, $sig->result_detail // '';
         }
-        printf "%s d=%s s=%s\n", $res, $sig->domain // '', $sig->selector // '';
+        $out .= sprintf "%s d=%s s=%s\n", $res, $sig->domain // '', $sig->selector // '';
         $npass++ if $res eq 'pass';
     }
-    return $npass == @sigs ? 0 : 1;
+    return ( $npass == @sigs ? 0 : 1, $out, $err );
 }
 
-if ( @ARGV == 6 && $ARGV[0] eq 'sign' )      { exit sign( @ARGV[ 1 .. 5 ] ) }
-elsif ( @ARGV == 2 && $ARGV[0] eq 'verify' ) { exit verify( $ARGV[1] ) }
-print STDERR "usage: $0 sign KEYFILE DOMAIN SELECTOR CANON ALGO | verify ZONEFILE\n";
+sub read_file {
+    my ($file) = @_;
+    open my $fh, '<', $file or die "maildkim-peer: $file: $!\n";
+    return slurp($fh);
+}
+
+sub field { my ($t) = @_; $t =~ s/\n+\z//; $t =~ s/[\t\r]/ /g; $t =~ s/\n/ | /g; $t }
+
+# batch(CODE, FILE...): CODE->(FILE, MSG) returns (EXIT, STDOUT, STDERR); one record per FILE
+sub batch {
+    my ( $run, @files ) = @_;
+    binmode STDOUT;
+    for my $file (@files) {
+        my @r = eval { $run->( $file, read_file($file) ) };
+        @r = ( 2, '', $@ ) if !@r;    # died: perl's own exit code would be 255
+        printf "%d\t%s\t%s\t%s\n", $r[0], $file, field( $r[1] ), field( $r[2] );
+    }
+    return 0;
+}
+
+binmode STDOUT;
+if ( @ARGV == 6 && $ARGV[0] eq 'sign' ) {
+    my ( $rc, $signed, $err ) = sign( slurp( \*STDIN ), @ARGV[ 1 .. 5 ] );
+    print STDERR $err;
+    print $signed;
+    exit $rc;
+}
+elsif ( @ARGV == 2 && $ARGV[0] eq 'verify' ) {
+    install_fake_dns( read_zone( $ARGV[1] ) );
+    my ( $rc, $out, $err ) = verify( slurp( \*STDIN ) );
+    print STDERR $err;
+    print $out;
+    exit $rc;
+}
+elsif ( @ARGV >= 7 && $ARGV[0] eq 'sign-batch' ) {
+    my ( $args, $outdir, @files ) = ( [ @ARGV[ 1 .. 5 ] ], @ARGV[ 6 .. $#ARGV ] );
+    exit batch(
+        sub {
+            my ( $file, $msg ) = @_;
+            my ( $rc, $signed, $err ) = sign( $msg, @$args );
+            if ( $rc == 0 ) {
+                ( my $base = $file ) =~ s{.*/}{};
+                open my $fh, '>', "$outdir/$base" or die "maildkim-peer: $outdir/$base: $!\n";
+                binmode $fh;
+                print $fh $signed;
+                close $fh or die "maildkim-peer: $outdir/$base: $!\n";
+            }
+            return ( $rc, '', $err );
+        },
+        @files
+    );
+}
+elsif ( @ARGV >= 2 && $ARGV[0] eq 'verify-batch' ) {
+    install_fake_dns( read_zone( $ARGV[1] ) );
+    exit batch( sub { verify( $_[1] ) }, @ARGV[ 2 .. $#ARGV ] );
+}
+print STDERR "usage: $0 sign KEYFILE DOMAIN SELECTOR CANON ALGO | verify ZONEFILE"
+  . " | sign-batch KEYFILE DOMAIN SELECTOR CANON ALGO OUTDIR FILE... | verify-batch ZONEFILE FILE...\n";
 exit 2;

@@ -10,7 +10,8 @@
 #     ok      signed message (CRLF)             -> exit 0
 #     lf      same message with LF line endings -> exit 0
 #     tamper  body altered                       -> exit 1
-# plus a few extra cases (PKCS#1 key, multiple signatures, unknown selector).
+# plus a few extra cases (PKCS#1 key, multiple signatures, unknown selector,
+# and the --batch forms .ci/differential.sh uses answering like the single ones).
 # Exit code 4 ("unsupported") from a wrapper is counted as skipped.
 # Prints a matrix and "N passed, M failed, K skipped"; exits 1 on any failure.
 set -uo pipefail
@@ -127,6 +128,29 @@ for v in "${PEERS[@]}"; do
     line=$("$HERE/verify" "$v" zone < nokey 2>/dev/null)
     [ "$line" = "permerror d=$D s=nokey" ] && extra+=("ok    unknown selector prints permerror [$v]") \
                      || extra+=("FAIL  unknown selector printed '$line' [$v]")
+done
+
+# --batch (one peer process for many messages) must say what the single forms say
+files=()
+for s in "${PEERS[@]}"; do
+    mkdir -p "batch.$s"
+    printf 'From: Alice <alice@example.com>\nSubject: batch\n\nno final line break  ' > "batch.$s/nofinal"
+    "$HERE/sign" --batch "$s" rsa.pem "$D" rsa simple/simple rsa-sha256 "batch.$s" msg "batch.$s/nofinal" \
+        > "batch.$s.rec" 2>&1
+    if [ "$(cut -f1 "batch.$s.rec" | tr '\n' ' ')" = "0 0 " ]; then extra+=("ok    sign --batch [$s]")
+    else extra+=("FAIL  sign --batch [$s]: $(tr '\t\n' '  ' < "batch.$s.rec")"); fi
+    files+=("batch.$s/msg" "batch.$s/nofinal")
+done
+files+=(two two.bad three nokey)
+for v in "${PEERS[@]}"; do
+    "$HERE/verify" --batch "$v" zone "${files[@]}" > "batch.verify.$v" 2>&1
+    for f in "${files[@]}"; do
+        out=$("$HERE/verify" "$v" zone < "$f" 2>/dev/null); rc=$?
+        want=$(printf '%d\t%s\t%s' "$rc" "$f" "${out//$'\n'/ | }")
+        got=$(grep -F -m1 "$(printf '\t%s\t' "$f")" "batch.verify.$v" | cut -f1-3)
+        if [ "$got" = "$want" ]; then extra+=("ok    verify --batch = verify, $f [$v]")
+        else extra+=("FAIL  verify --batch [$v] $f: '$got', alone: '$want'"); fi
+    done
 done
 
 # ---- report -------------------------------------------------------------

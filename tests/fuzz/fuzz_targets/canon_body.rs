@@ -94,11 +94,29 @@ fn model(canon: Canonicalization, body: &[u8]) -> Vec<u8> {
 /// kept, since a line follows), then the last line as dkimpy (relaxed:
 /// its trailing whitespace as one space, then CRLF), libopendkim (relaxed,
 /// a line with text: whitespace dropped, no CRLF) or Mail::DKIM (simple: as
-/// it stands, no CRLF) canonicalize it.
+/// it stands, no CRLF) canonicalize it; and for a relaxed last line with
+/// no whitespace, libopendkim's dropping of the empty lines before it.
 fn literal_model(canon: Canonicalization, body: &[u8]) -> Vec<(FinalLineReading, Vec<u8>)> {
     let start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let (before, last) = body.split_at(start);
     let relaxed = canon == Canonicalization::Relaxed;
+    if relaxed
+        && !last.is_empty()
+        && !last.ends_with(b"\r")
+        && !last.iter().any(|&b| b == b' ' || b == b'\t')
+    {
+        // libopendkim: the empty lines before such a line are dropped.
+        let trimmed = model(canon, before);
+        let mut kept = model(canon, &[before, b"x\n"].concat());
+        kept.truncate(kept.len() - 3);
+        if trimmed == kept {
+            return Vec::new();
+        }
+        return vec![(
+            FinalLineReading::BlankLinesDropped,
+            [&trimmed[..], last, b"\r\n"].concat(),
+        )];
+    }
     if last.is_empty() || (relaxed && !matches!(last.last(), Some(b' ' | b'\t'))) {
         return Vec::new();
     }
