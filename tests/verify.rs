@@ -5,7 +5,7 @@ use crate::util::{NOW, TestDir, fx};
 
 /// The test message signed with the 2048-bit test key, optionally with
 /// more sign flags.
-fn signed(dir: &TestDir, extra: &[&str]) -> Vec<u8> {
+pub(crate) fn signed(dir: &TestDir, extra: &[&str]) -> Vec<u8> {
     let (m, key) = (fx("messages/plain.eml"), fx("keys/rsa2048.pem"));
     let mut args = vec![
         "sign",
