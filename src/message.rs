@@ -161,24 +161,26 @@ impl Header {
                 if let Some(span) = spans.last_mut() {
                     span.end = end;
                 }
-            } else if let Err(error) = field_start(content, line_no) {
-                defects.push(Defect {
-                    error,
-                    after_field: spans.len().checked_sub(1),
-                });
             } else {
-                let colon = content.iter().position(|&b| b == b':').unwrap_or(0);
-                let name_end = pos
-                    + content[..colon]
-                        .iter()
-                        .rposition(|&b| !matches!(b, b' ' | b'\t'))
-                        .map_or(0, |i| i + 1);
-                spans.push(FieldSpan {
-                    start: pos,
-                    name_end,
-                    value_start: pos + colon + 1,
-                    end,
-                });
+                match field_start(content, line_no) {
+                    Ok(colon) => {
+                        let name_end = pos
+                            + content[..colon]
+                                .iter()
+                                .rposition(|&b| !matches!(b, b' ' | b'\t'))
+                                .map_or(0, |i| i + 1);
+                        spans.push(FieldSpan {
+                            start: pos,
+                            name_end,
+                            value_start: pos + colon + 1,
+                            end,
+                        });
+                    }
+                    Err(error) => defects.push(Defect {
+                        error,
+                        after_field: spans.len().checked_sub(1),
+                    }),
+                }
             }
             pos = end;
         }
@@ -274,10 +276,10 @@ impl Header {
     }
 }
 
-/// Whether a header line (without its line ending) can start a field: a
-/// name, then a colon. A continuation line that continues nothing counts
-/// as no field.
-fn field_start(content: &[u8], line: usize) -> Result<(), MessageError> {
+/// Where the colon of a header line (without its line ending) is, when the
+/// line starts a field: a name, then a colon. A continuation line that
+/// continues nothing counts as no field.
+fn field_start(content: &[u8], line: usize) -> Result<usize, MessageError> {
     if matches!(content[0], b' ' | b'\t') {
         return Err(if line == 1 {
             MessageError::LeadingContinuation
@@ -292,7 +294,7 @@ fn field_start(content: &[u8], line: usize) -> Result<(), MessageError> {
     if content[..colon].iter().all(|&b| matches!(b, b' ' | b'\t')) {
         return Err(MessageError::EmptyName { line });
     }
-    Ok(())
+    Ok(colon)
 }
 
 /// Splits an in-memory message into its header block and body.
