@@ -130,7 +130,7 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__diagnose)
-            opts="-s -h --batch --concurrency --selector --token --target-host --records --message --verification-token --identities --from --nameserver --timeout --retries --no-ns-check --ns-port --json --strict --help"
+            opts="-s -h --batch --concurrency --selector --token --target-host --records --message --verification-token --identities --from --zone --nameserver --timeout --retries --no-ns-check --ns-port --json --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -177,6 +177,10 @@ _dkimctl() {
                     return 0
                     ;;
                 --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

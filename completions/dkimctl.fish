@@ -114,11 +114,12 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l message -d 
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l verification-token -d 'The domain-verification token `_amazonses.DOMAIN` should hold' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l identities -d 'Verified identities (domains, subdomains, addresses; DKIM on/off), CSV or TOML, with --from' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l from -d 'The sender address whose governing identity to check (identity-override), with --identities' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l zone -d 'Answer every query from this zone file instead of DNS (offline; repeatable)' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l nameserver -d 'Ask this DNS server instead of the system resolver' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l timeout -d 'Seconds to wait for one DNS answer' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l retries -d 'DNS retries after the first try' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l ns-port -d 'Port the authoritative servers are asked on (default: the port of --nameserver, else 53)' -r
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l no-ns-check -d 'Do not ask the zone\'s authoritative servers directly to compare them'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l no-ns-check -d 'Do not ask the zone\'s authoritative servers (or copies) directly to compare them'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l json -d 'Print one JSON document instead of the table'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l strict -d 'Exit 1 on warnings too'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -s h -l help -d 'Print help (see more with \'--help\')'

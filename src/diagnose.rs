@@ -1,23 +1,24 @@
-//! `diagnose`: a domain's DKIM set-up read from live DNS and judged. Each
-//! name is fetched into a [`RecordSnapshot`] (CNAME and TXT asked for
+//! `diagnose`: a domain's DKIM set-up read from DNS and judged. Each name
+//! is fetched into a [`RecordSnapshot`] (CNAME and TXT asked for
 //! separately, concurrently) and the catalogue in [`crate::checks`] says
-//! what is wrong with it and what to publish instead.
+//! what is wrong with it and what to publish instead. Every question goes
+//! through the [`Dns`] seam, so the same checks run against live DNS and,
+//! offline, against zone files.
 //!
 //! The queries of all selectors run at once (tokio tasks over one
-//! hickory resolver), so one domain with three selectors costs about one
-//! round trip when the records are where they belong; a missing record
-//! costs one more (the wrong places it is looked for), a CNAME one more
-//! per hop. The zone's NS set is asked in the first round too (guessing
-//! the domain is the apex), and each authoritative server directly
-//! (RD=0) in the second, beside the selectors' second round.
+//! [`Dns`]), so one domain with three selectors costs about one round trip
+//! when the records are where they belong; a missing record costs one more
+//! (the wrong places it is looked for), a CNAME one more per hop. The
+//! zone's NS set is asked in the first round too (guessing the domain is
+//! the apex), and each authoritative server directly (RD=0) in the second,
+//! beside the selectors' second round.
 
 use crate::checks::{self, Answer, KeySummary, RecordSnapshot};
+use crate::dns::{self, Dns, DnsFailure, NameServer, RData, RecordType};
 use crate::finding::{Code, Finding, Severity};
-use crate::key_source::DnsOptions;
 use crate::records::quote_txt;
-use hickory_proto::rr::{RData, RecordType};
-use hickory_resolver::TokioResolver;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Selectors probed when none is given.
 pub const COMMON_SELECTORS: &[&str] = &[
@@ -104,30 +105,20 @@ pub struct DiagnoseOptions {
     pub selectors: Vec<SelectorSpec>,
     /// What `_amazonses.<domain>` should hold (or the apex TXT after `amazonses:`).
     pub verification_token: Option<String>,
-    /// Compare the zone's authoritative servers, asked directly; `None` skips it.
-    pub authoritative: Option<AuthoritativeCheck>,
+    /// Compare the zone's authoritative servers (each asked directly, or
+    /// each copy of the zone read), as [`Dns::name_servers`] gives them.
+    pub compare_servers: bool,
     /// A sender address and the verified identities: which one governs it
     /// (`identity-override`).
     pub sender: Option<(String, Vec<checks::Identity>)>,
 }
 
-/// How to reach the zone's authoritative servers directly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AuthoritativeCheck {
-    /// The port they listen on (53 in real life).
-    pub port: u16,
-    /// Time allowed for one query.
-    pub timeout: std::time::Duration,
-    /// Retries after the first try.
-    pub retries: usize,
-}
-
 /// What one authoritative server said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NameServerReport {
-    /// Its host name (from the NS set).
+    /// Its host name (from the NS set), or the zone file's name.
     pub host: String,
-    /// The address asked.
+    /// The address asked, or the zone file's path.
     pub address: String,
     /// Its SOA serial for the zone, when it answered.
     pub serial: Option<u32>,
@@ -207,263 +198,149 @@ pub struct DiagnoseReport {
     pub dns_trouble: bool,
 }
 
-/// Answers DNS questions for [`diagnose`] through one hickory resolver.
-#[derive(Clone)]
-pub struct Resolver {
-    inner: TokioResolver,
-}
-
-impl std::fmt::Debug for Resolver {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Resolver")
-    }
-}
-
-impl Resolver {
-    /// A resolver asking the system's servers or `options.nameserver`.
-    /// Must be called inside a tokio runtime.
-    pub fn new(options: &DnsOptions) -> Result<Resolver, crate::Error> {
-        Ok(Resolver {
-            inner: crate::key_source::build_resolver(options)?,
-        })
-    }
-
-    /// The records of `record_type` owned by `name` itself.
-    async fn ask(&self, name: &str, record_type: RecordType) -> Answer<RData> {
-        use hickory_proto::op::ResponseCode;
-        use hickory_resolver::net::{DnsError, NetError};
-        let fqdn = format!("{}.", name.trim_end_matches('.'));
-        match self.inner.lookup(fqdn.as_str(), record_type).await {
-            Ok(lookup) => {
-                let owner = fqdn.to_ascii_lowercase();
-                let records: Vec<RData> = lookup
-                    .answers()
-                    .iter()
-                    .filter(|r| {
-                        r.record_type() == record_type
-                            && r.name.to_string().to_ascii_lowercase() == owner
-                    })
-                    .map(|r| r.data.clone())
-                    .collect();
-                if records.is_empty() {
-                    Answer::NoData
-                } else {
-                    Answer::Records(records)
-                }
-            }
-            Err(NetError::Dns(DnsError::NoRecordsFound(nr))) => {
-                if nr.response_code == ResponseCode::NXDomain {
-                    Answer::NxDomain
-                } else {
-                    Answer::NoData
-                }
-            }
-            Err(NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail))) => Answer::ServFail,
-            Err(NetError::Timeout) => Answer::Timeout,
-            Err(e) => Answer::Failed(e.to_string()),
-        }
-    }
-
-    /// CNAME and TXT at `name`, asked concurrently.
-    pub async fn snapshot(&self, name: &str) -> RecordSnapshot {
-        let (cname, txt) = tokio::join!(
-            self.ask(name, RecordType::CNAME),
-            self.ask(name, RecordType::TXT)
-        );
-        let cname = map_answer(cname, |data| match data {
-            RData::CNAME(target) => Some(
-                target
-                    .0
-                    .to_string()
-                    .trim_end_matches('.')
-                    .to_ascii_lowercase(),
-            ),
-            _ => None,
-        });
-        let txt = map_answer(txt, |data| match data {
-            RData::TXT(txt) => Some(txt.txt_data.iter().map(|s| s.to_vec()).collect()),
-            _ => None,
-        });
-        RecordSnapshot {
-            name: name.trim_end_matches('.').to_ascii_lowercase(),
-            cname,
-            txt,
-        }
-    }
-
-    /// The zone `name` is in: the owner of the SOA its SOA query returns
-    /// (answer or authority section).
-    pub async fn zone_of(&self, name: &str) -> Option<String> {
-        use hickory_resolver::net::{DnsError, NetError};
-        let fqdn = format!("{}.", name.trim_end_matches('.'));
-        let clean = |n: String| n.trim_end_matches('.').to_ascii_lowercase();
-        match self.inner.lookup(fqdn.as_str(), RecordType::SOA).await {
-            Ok(lookup) => lookup
-                .answers()
-                .iter()
-                .find(|r| r.record_type() == RecordType::SOA)
-                .map(|r| clean(r.name.to_string())),
-            Err(NetError::Dns(DnsError::NoRecordsFound(nr))) => {
-                nr.soa.map(|soa| clean(soa.name.to_string()))
-            }
-            Err(_) => None,
-        }
-    }
-}
-
-impl Resolver {
-    /// The NS set of `zone` with each host's addresses (A and AAAA), as
-    /// `(host, address:port)` pairs, sorted by host.
-    pub async fn name_servers(&self, zone: &str, port: u16) -> Vec<(String, std::net::SocketAddr)> {
-        let fqdn = format!("{}.", zone.trim_end_matches('.'));
-        let Ok(lookup) = self.inner.lookup(fqdn.as_str(), RecordType::NS).await else {
-            return Vec::new();
-        };
-        let clean = |n: String| n.trim_end_matches('.').to_ascii_lowercase();
-        let hosts: Vec<String> = lookup
-            .answers()
-            .iter()
-            .filter_map(|r| match &r.data {
-                RData::NS(ns) => Some(clean(ns.0.to_string())),
-                _ => None,
-            })
-            .collect();
-        // Glue (the additional section) saves a round trip.
-        let glue = |host: &str| -> Vec<std::net::IpAddr> {
-            lookup
-                .additionals()
-                .iter()
-                .filter(|r| clean(r.name.to_string()) == host)
-                .filter_map(|r| match &r.data {
-                    RData::A(a) => Some(std::net::IpAddr::V4(a.0)),
-                    RData::AAAA(a) => Some(std::net::IpAddr::V6(a.0)),
-                    _ => None,
-                })
-                .collect()
-        };
-        let tasks: Vec<_> = hosts
-            .iter()
-            .map(|host| {
-                let (r, h, known) = (self.clone(), host.clone(), glue(host));
-                tokio::spawn(async move {
-                    if !known.is_empty() {
-                        return known;
-                    }
-                    let (a, aaaa) =
-                        tokio::join!(r.ask(&h, RecordType::A), r.ask(&h, RecordType::AAAA));
-                    let mut ips = Vec::new();
-                    for data in a.records().iter().chain(aaaa.records()) {
-                        match data {
-                            RData::A(a) => ips.push(std::net::IpAddr::V4(a.0)),
-                            RData::AAAA(a) => ips.push(std::net::IpAddr::V6(a.0)),
-                            _ => {}
-                        }
-                    }
-                    ips
-                })
-            })
-            .collect();
-        let mut out = Vec::new();
-        for (host, task) in hosts.into_iter().zip(tasks) {
-            for ip in task.await.unwrap_or_default() {
-                out.push((host.clone(), std::net::SocketAddr::new(ip, port)));
-            }
-        }
-        out.sort();
-        out
-    }
-}
-
-/// One question asked of one server directly (RD=0, over UDP): the
-/// response code and the answer records as text, or `None` without an answer.
-async fn ask_directly(
-    server: std::net::SocketAddr,
+/// The answer to one question as the checks read it: the records of
+/// `record_type` owned by `name` itself, picked by `pick`.
+async fn ask<T>(
+    dns: &dyn Dns,
     name: &str,
     record_type: RecordType,
-    check: AuthoritativeCheck,
-) -> Option<(hickory_proto::op::ResponseCode, Vec<String>)> {
-    use hickory_proto::op::{Message, Query};
-    let name =
-        hickory_proto::rr::Name::from_ascii(format!("{}.", name.trim_end_matches('.'))).ok()?;
-    let mut query = Message::query();
-    query.metadata.recursion_desired = false;
-    query.add_query(Query::query(name, record_type));
-    let bytes = query.to_vec().ok()?;
-    let local: std::net::SocketAddr = if server.is_ipv4() {
-        ([0, 0, 0, 0], 0).into()
-    } else {
-        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-    };
-    let socket = tokio::net::UdpSocket::bind(local).await.ok()?;
-    socket.connect(server).await.ok()?;
-    let mut buf = vec![0u8; 65535];
-    for _ in 0..=check.retries {
-        socket.send(&bytes).await.ok()?;
-        let deadline = tokio::time::Instant::now() + check.timeout;
-        loop {
-            match tokio::time::timeout_at(deadline, socket.recv(&mut buf)).await {
-                Ok(Ok(n)) => {
-                    let Ok(answer) = Message::from_vec(&buf[..n]) else {
-                        continue;
-                    };
-                    if answer.metadata.id != query.metadata.id {
-                        continue;
-                    }
-                    let mut records: Vec<String> = answer
-                        .answers
-                        .iter()
-                        .filter(|r| r.record_type() == record_type)
-                        .map(|r| r.data.to_string())
-                        .collect();
-                    records.sort();
-                    return Some((answer.metadata.response_code, records));
-                }
-                Ok(Err(_)) => return None,
-                Err(_) => break,
+    pick: impl Fn(&RData) -> Option<T>,
+) -> Answer<T> {
+    match dns.query(name, record_type).await {
+        Ok(answer) => {
+            let records: Vec<T> = answer.at(name, record_type).filter_map(pick).collect();
+            if records.is_empty() {
+                Answer::NoData
+            } else {
+                Answer::Records(records)
             }
         }
+        Err(DnsFailure::NxDomain { .. }) => Answer::NxDomain,
+        Err(DnsFailure::NoData { .. }) => Answer::NoData,
+        Err(DnsFailure::ServFail) => Answer::ServFail,
+        Err(DnsFailure::Timeout) => Answer::Timeout,
+        Err(failure) => Answer::Failed(failure.to_string()),
     }
-    None
 }
 
-/// A direct answer: response code and records as text; `None` without one.
-type DirectAnswer = Option<(hickory_proto::op::ResponseCode, Vec<String>)>;
+/// CNAME and TXT at `name`, asked concurrently.
+async fn snapshot(dns: &dyn Dns, name: &str) -> RecordSnapshot {
+    let (cname, txt) = tokio::join!(
+        ask(dns, name, RecordType::Cname, |data| match data {
+            RData::Cname(target) => Some(target.clone()),
+            _ => None,
+        }),
+        ask(dns, name, RecordType::Txt, |data| match data {
+            RData::Txt(strings) => Some(strings.clone()),
+            _ => None,
+        })
+    );
+    RecordSnapshot {
+        name: name.trim_end_matches('.').to_ascii_lowercase(),
+        cname,
+        txt,
+    }
+}
+
+/// The zone `name` is in: the owner of the SOA its SOA query returns (in
+/// the answer, or the one a negative answer names).
+async fn zone_of(dns: &dyn Dns, name: &str) -> Option<String> {
+    match dns.query(name, RecordType::Soa).await {
+        Ok(answer) => answer
+            .records
+            .into_iter()
+            .find(|r| r.data.record_type() == RecordType::Soa)
+            .map(|r| r.name),
+        Err(failure) => failure.zone().map(str::to_string),
+    }
+}
+
+/// What one server said to one question, as servers are compared: the
+/// records of the type (sorted; empty for no data) or the failure, and
+/// `None` without an answer (a timeout, a network error).
+type Said = Option<Result<Vec<RData>, DnsFailure>>;
+
+fn said(result: Result<dns::Answer, DnsFailure>, record_type: RecordType) -> Said {
+    match result {
+        Ok(answer) => {
+            let mut records: Vec<RData> = answer.of_type(record_type).cloned().collect();
+            records.sort();
+            Some(Ok(records))
+        }
+        Err(DnsFailure::NoData { .. }) => Some(Ok(Vec::new())),
+        Err(DnsFailure::NxDomain { .. }) => Some(Err(DnsFailure::NxDomain { zone: None })),
+        Err(DnsFailure::Timeout | DnsFailure::Other(_)) => None,
+        Err(failure) => Some(Err(failure)),
+    }
+}
+
+/// A name's (CNAME, TXT) answers from one server in a few words.
+fn describe_said(cname: &Said, txt: &Said) -> String {
+    if let Some(Ok(records)) = cname
+        && let Some(RData::Cname(target)) = records.first()
+    {
+        return format!("CNAME {target}.");
+    }
+    match txt {
+        None => "no answer".into(),
+        Some(Ok(records)) if records.is_empty() => "no data".into(),
+        Some(Ok(records)) => {
+            let texts: Vec<String> = records
+                .iter()
+                .filter_map(|data| match data {
+                    RData::Txt(strings) => Some(checks::join(strings)),
+                    _ => None,
+                })
+                .collect();
+            let text = texts.join(" | ");
+            if text.chars().count() > 40 {
+                format!("TXT {}...", text.chars().take(40).collect::<String>())
+            } else {
+                format!("TXT {text}")
+            }
+        }
+        Some(Err(failure)) => failure.to_string(),
+    }
+}
 
 /// Asks every authoritative server for the zone's SOA and for CNAME and
 /// TXT at `names`, and reports each server that is behind (a lower SOA
 /// serial) or answers differently from the others.
 async fn compare_name_servers(
     zone: &str,
-    servers: &[(String, std::net::SocketAddr)],
+    servers: &[NameServer],
     names: &[String],
-    check: AuthoritativeCheck,
 ) -> (Vec<NameServerReport>, Vec<Finding>) {
+    // Every question to every server at once.
     let tasks: Vec<_> = servers
         .iter()
-        .map(|(_, addr)| {
-            let (addr, zone, names) = (*addr, zone.to_string(), names.to_vec());
+        .map(|server| {
+            let (dns, zone, names) = (server.dns.clone(), zone.to_string(), names.to_vec());
             tokio::spawn(async move {
-                let soa =
-                    tokio::spawn(
-                        async move { ask_directly(addr, &zone, RecordType::SOA, check).await },
-                    );
-                let mut asks = Vec::new();
-                for name in names {
-                    for rt in [RecordType::CNAME, RecordType::TXT] {
-                        let n = name.clone();
-                        asks.push(tokio::spawn(async move {
-                            ask_directly(addr, &n, rt, check).await
-                        }));
-                    }
-                }
-                let serial = soa.await.ok().flatten().and_then(|(_, records)| {
-                    records
-                        .first()
-                        .and_then(|r| r.split_whitespace().nth(2)?.parse::<u32>().ok())
-                });
-                let mut answers = Vec::new();
-                for task in asks {
-                    answers.push(task.await.ok().flatten());
+                let soa = tokio::spawn(dns.query(&zone, RecordType::Soa));
+                let pairs: Vec<_> = names
+                    .iter()
+                    .map(|name| {
+                        (
+                            tokio::spawn(dns.query(name, RecordType::Cname)),
+                            tokio::spawn(dns.query(name, RecordType::Txt)),
+                        )
+                    })
+                    .collect();
+                let serial = match soa.await {
+                    Ok(Ok(answer)) => answer.of_type(RecordType::Soa).find_map(|data| match data {
+                        RData::Soa { serial } => Some(*serial),
+                        _ => None,
+                    }),
+                    _ => None,
+                };
+                let mut answers: Vec<(Said, Said)> = Vec::new();
+                for (cname, txt) in pairs {
+                    let (cname, txt) = (cname.await, txt.await);
+                    answers.push((
+                        cname.ok().and_then(|r| said(r, RecordType::Cname)),
+                        txt.ok().and_then(|r| said(r, RecordType::Txt)),
+                    ));
                 }
                 (serial, answers)
             })
@@ -476,9 +353,9 @@ async fn compare_name_servers(
     let reports: Vec<NameServerReport> = servers
         .iter()
         .zip(&results)
-        .map(|((host, addr), (serial, _))| NameServerReport {
-            host: host.clone(),
-            address: addr.to_string(),
+        .map(|(server, (serial, _))| NameServerReport {
+            host: server.host.clone(),
+            address: server.address.clone(),
             serial: *serial,
         })
         .collect();
@@ -487,30 +364,8 @@ async fn compare_name_servers(
         .iter()
         .filter_map(|(serial, _)| *serial)
         .reduce(|a, b| if serial_behind(a, b) { b } else { a });
-    // A name's (CNAME, TXT) answers in a few words.
-    let describe = |cname: &DirectAnswer, txt: &DirectAnswer| -> String {
-        use hickory_proto::op::ResponseCode;
-        if let Some((_, records)) = cname
-            && let Some(target) = records.first()
-        {
-            return format!("CNAME {target}");
-        }
-        match txt {
-            None => "no answer".into(),
-            Some((ResponseCode::NXDomain, _)) => "NXDOMAIN".into(),
-            Some((ResponseCode::NoError, records)) if records.is_empty() => "no data".into(),
-            Some((ResponseCode::NoError, records)) => {
-                let text: String = records.join(" | ");
-                if text.chars().count() > 40 {
-                    format!("TXT {}...", text.chars().take(40).collect::<String>())
-                } else {
-                    format!("TXT {text}")
-                }
-            }
-            Some((code, _)) => code.to_str().to_string(),
-        }
-    };
-    for (i, ((host, addr), (serial, answers))) in servers.iter().zip(&results).enumerate() {
+    for (i, (server, (serial, answers))) in servers.iter().zip(&results).enumerate() {
+        let (host, addr) = (&server.host, &server.address);
         let Some(serial) = serial else {
             findings.push(
                 Finding::new(
@@ -534,18 +389,13 @@ async fn compare_name_servers(
             .map(|(_, r)| r);
         let mut differs = Vec::new();
         if let Some((_, theirs)) = reference {
-            for (k, name) in names.iter().enumerate() {
-                let get = |v: &Vec<DirectAnswer>, t: usize| v.get(k * 2 + t).cloned().flatten();
-                let (mine, others) = (
-                    (get(answers, 0), get(answers, 1)),
-                    (get(theirs, 0), get(theirs, 1)),
-                );
+            for (name, (mine, others)) in names.iter().zip(answers.iter().zip(theirs)) {
                 let answered = mine.1.is_some() && others.1.is_some();
                 if answered && mine != others {
                     differs.push(format!(
                         "{name}: {} here, {} on the others",
-                        describe(&mine.0, &mine.1),
-                        describe(&others.0, &others.1)
+                        describe_said(&mine.0, &mine.1),
+                        describe_said(&others.0, &others.1)
                     ));
                 }
             }
@@ -583,27 +433,9 @@ fn serial_behind(a: u32, b: u32) -> bool {
     a != b && (b.wrapping_sub(a) as i32) > 0
 }
 
-fn map_answer<T>(answer: Answer<RData>, f: impl Fn(&RData) -> Option<T>) -> Answer<T> {
-    match answer {
-        Answer::Records(records) => {
-            let out: Vec<T> = records.iter().filter_map(f).collect();
-            if out.is_empty() {
-                Answer::NoData
-            } else {
-                Answer::Records(out)
-            }
-        }
-        Answer::NxDomain => Answer::NxDomain,
-        Answer::NoData => Answer::NoData,
-        Answer::ServFail => Answer::ServFail,
-        Answer::Timeout => Answer::Timeout,
-        Answer::Failed(d) => Answer::Failed(d),
-    }
-}
-
 /// Diagnoses one domain: every selector concurrently, then the wrong places
 /// for missing records, CNAME chains and the verification TXT.
-pub async fn diagnose(resolver: &Resolver, options: &DiagnoseOptions) -> DiagnoseReport {
+pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> DiagnoseReport {
     let domain = options.domain.trim_end_matches('.').to_ascii_lowercase();
     let probing = options.selectors.is_empty();
     let specs: Vec<SelectorSpec> = if probing {
@@ -617,27 +449,26 @@ pub async fn diagnose(resolver: &Resolver, options: &DiagnoseOptions) -> Diagnos
 
     // Round one: the zone, every selector's name and the verification TXT.
     let zone_task = {
-        let (r, d) = (resolver.clone(), domain.clone());
-        tokio::spawn(async move { r.zone_of(&d).await })
+        let (r, d) = (dns.clone(), domain.clone());
+        tokio::spawn(async move { zone_of(&*r, &d).await })
     };
     let owner_tasks: Vec<_> = specs
         .iter()
         .map(|spec| {
-            let r = resolver.clone();
+            let r = dns.clone();
             let name = format!("{}._domainkey.{domain}", spec.selector);
-            tokio::spawn(async move { r.snapshot(&name).await })
+            tokio::spawn(async move { snapshot(&*r, &name).await })
         })
         .collect();
     // The NS set, guessing the domain is the zone apex (it usually is).
-    let ns_guess = options.authoritative.map(|check| {
-        let (r, d) = (resolver.clone(), domain.clone());
-        tokio::spawn(async move { r.name_servers(&d, check.port).await })
-    });
+    let ns_guess = options
+        .compare_servers
+        .then(|| tokio::spawn(dns.name_servers(&domain)));
     let verification_task = options.verification_token.as_ref().map(|_| {
-        let (r, d) = (resolver.clone(), domain.clone());
+        let (r, d) = (dns.clone(), domain.clone());
         tokio::spawn(async move {
             let underscore = format!("_amazonses.{d}");
-            tokio::join!(r.snapshot(&underscore), r.snapshot(&d))
+            tokio::join!(snapshot(&*r, &underscore), snapshot(&*r, &d))
         })
     });
     let zone = zone_task.await.ok().flatten();
@@ -649,8 +480,8 @@ pub async fn diagnose(resolver: &Resolver, options: &DiagnoseOptions) -> Diagnos
     // Round two, per selector: chains and wrong places; beside it, the
     // zone's NS set and their addresses.
     let apex = zone.clone().unwrap_or_else(|| domain.clone());
-    let ns_task = options.authoritative.map(|check| {
-        let (r, z, d) = (resolver.clone(), apex.clone(), domain.clone());
+    let ns_task = options.compare_servers.then(|| {
+        let (r, z, d) = (dns.clone(), apex.clone(), domain.clone());
         let mut names: Vec<String> = specs
             .iter()
             .map(|s| format!("{}._domainkey.{domain}", s.selector))
@@ -662,19 +493,19 @@ pub async fn diagnose(resolver: &Resolver, options: &DiagnoseOptions) -> Diagnos
         tokio::spawn(async move {
             let servers = match guess {
                 Some(task) if z == d => task.await.unwrap_or_default(),
-                _ => r.name_servers(&z, check.port).await,
+                _ => r.name_servers(&z).await,
             };
             if servers.is_empty() {
                 return None;
             }
-            Some(compare_name_servers(&z, &servers, &names, check).await)
+            Some(compare_name_servers(&z, &servers, &names).await)
         })
     });
     let selector_tasks: Vec<_> = specs
         .into_iter()
         .zip(owners)
         .map(|(spec, owner)| {
-            let (r, d, z) = (resolver.clone(), domain.clone(), apex.clone());
+            let (r, d, z) = (dns.clone(), domain.clone(), apex.clone());
             tokio::spawn(async move { judge_selector(&r, spec, owner, &d, &z).await })
         })
         .collect();
@@ -781,18 +612,18 @@ pub async fn diagnose(resolver: &Resolver, options: &DiagnoseOptions) -> Diagnos
 /// at a time; `done` is called as each finishes (for a progress bar).
 /// Reports come back in the order of `domains`.
 pub async fn diagnose_batch(
-    resolver: &Resolver,
+    dns: &Arc<dyn Dns>,
     domains: &[String],
     template: &DiagnoseOptions,
     concurrency: usize,
-    done: &dyn Fn(),
+    done: &(dyn Fn() + Sync),
 ) -> Vec<DiagnoseReport> {
     let mut results: Vec<Option<DiagnoseReport>> = vec![None; domains.len()];
     let mut running = tokio::task::JoinSet::new();
     let mut next = 0;
     while next < domains.len() || !running.is_empty() {
         while next < domains.len() && running.len() < concurrency.max(1) {
-            let (r, mut options, i) = (resolver.clone(), template.clone(), next);
+            let (r, mut options, i) = (dns.clone(), template.clone(), next);
             options.domain = domains[i].clone();
             running.spawn(async move { (i, diagnose(&r, &options).await) });
             next += 1;
@@ -833,7 +664,7 @@ fn wanted_record(name: &str, spec: &SelectorSpec) -> String {
 }
 
 async fn judge_selector(
-    resolver: &Resolver,
+    dns: &Arc<dyn Dns>,
     spec: SelectorSpec,
     owner: Option<RecordSnapshot>,
     domain: &str,
@@ -842,7 +673,7 @@ async fn judge_selector(
     let name = format!("{}._domainkey.{domain}", spec.selector);
     let owner = match owner {
         Some(owner) => owner,
-        None => resolver.snapshot(&name).await,
+        None => snapshot(&**dns, &name).await,
     };
     let mut findings = Vec::new();
     let mut report = SelectorReport {
@@ -861,13 +692,13 @@ async fn judge_selector(
         let explained = !target_findings.is_empty();
         findings.extend(target_findings);
         // Follow the chain, one hop at a time (bounded).
-        let mut current = resolver.snapshot(&target).await;
+        let mut current = snapshot(&**dns, &target).await;
         report.cname_chain.push(target);
         while let Some(next) = current.cname_target().map(str::to_string) {
             if report.cname_chain.len() >= 8 || report.cname_chain.contains(&next) {
                 break;
             }
-            current = resolver.snapshot(&next).await;
+            current = snapshot(&**dns, &next).await;
             report.cname_chain.push(next);
         }
         if !current.txt.records().is_empty() {
@@ -973,8 +804,8 @@ async fn judge_selector(
         let tasks: Vec<_> = wrong
             .iter()
             .map(|m| {
-                let (r, n) = (resolver.clone(), m.name.clone());
-                tokio::spawn(async move { r.snapshot(&n).await })
+                let (r, n) = (dns.clone(), m.name.clone());
+                tokio::spawn(async move { snapshot(&*r, &n).await })
             })
             .collect();
         let mut found_elsewhere = false;

@@ -11,6 +11,7 @@
 //!   (DKIM-Signature fields) and [`record`] (key records) build on.
 //! - [`canon`] canonicalizes header fields and streams the body hash.
 //! - [`key`] loads private keys; [`crypto`] is the seam to the crypto backend.
+//! - [`dns`] is the one DNS seam, answered by live DNS or by zone data.
 //! - [`key_source`] serves key records from DNS, a zone file or a literal.
 //! - [`sign`] and [`verify`] put it all together.
 //! - [`inspect`] explains each signature: [`align`] (From alignment,
@@ -30,6 +31,7 @@ pub mod canon;
 pub mod checks;
 pub mod crypto;
 pub mod diagnose;
+pub mod dns;
 pub mod error;
 pub mod finding;
 pub mod forensics;

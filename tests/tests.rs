@@ -50,6 +50,10 @@ mod key_check;
 // fixtures/diagnose/*.zone, SERVFAIL, timeouts, exit codes.
 mod diagnose;
 
+// `dkimctl diagnose --zone`: the same checks offline through the zone side of
+// the DNS seam, compared with the server; SERVFAIL and timeouts injected.
+mod diagnose_offline;
+
 // The zone-file reader on fixtures/zone/: positions, errors, named-checkzone.
 mod zone;
 

@@ -1,7 +1,8 @@
 //! Flag groups shared by several subcommands, and value parsers for them.
 
 use clap::Args;
-use dkimctl::key_source::{DnsKeySource, DnsOptions, KeySource, LiteralKeySource, ZoneKeySource};
+use dkimctl::dns::{DnsOptions, HickoryDns, ZoneDns};
+use dkimctl::key_source::{KeySource, LiteralKeySource};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -43,8 +44,13 @@ impl KeySourceArgs {
 /// reader `lint` uses. A file it refuses is the one message lint gives for
 /// it, which names the file and position: no context is added.
 pub fn zone_source(path: &Path) -> anyhow::Result<Box<dyn KeySource>> {
-    let zone = ZoneKeySource::read(path).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(Box::new(zone))
+    Ok(Box::new(zone_data(&[path])?))
+}
+
+/// Zone data read from several files (see [`ZoneDns::read_all`]), refused
+/// with lint's message for the first file it refuses.
+pub fn zone_data<P: AsRef<Path>>(paths: &[P]) -> anyhow::Result<ZoneDns> {
+    ZoneDns::read_all(paths).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Live DNS: the system resolver, or `nameserver`.
@@ -53,15 +59,24 @@ pub fn dns_source(
     timeout: f64,
     retries: usize,
 ) -> anyhow::Result<Box<dyn KeySource>> {
+    let options = dns_options(nameserver, timeout, retries)?;
+    Ok(Box::new(HickoryDns::new(&options)?))
+}
+
+/// The DNS flags as options, the timeout checked.
+pub fn dns_options(
+    nameserver: Option<SocketAddr>,
+    timeout: f64,
+    retries: usize,
+) -> anyhow::Result<DnsOptions> {
     if !(timeout.is_finite() && timeout > 0.0) {
         anyhow::bail!("--timeout must be a positive number of seconds");
     }
-    let options = DnsOptions {
+    Ok(DnsOptions {
         nameserver,
         timeout: Duration::from_secs_f64(timeout),
         retries,
-    };
-    Ok(Box::new(DnsKeySource::new(&options)?))
+    })
 }
 
 /// `IP` or `IP:PORT` (IPv6 as `[::1]:53`).

@@ -1,5 +1,6 @@
-//! `dkimctl diagnose DOMAIN`: live DNS checks of a domain's DKIM set-up,
-//! a findings table and a one-line verdict per selector.
+//! `dkimctl diagnose DOMAIN`: DNS checks of a domain's DKIM set-up (live,
+//! or offline against `--zone` files), a findings table and a one-line
+//! verdict per selector.
 //!
 //! # JSON format
 //! One document: `{"domain", "zone", "probed": [selector...], "selectors":
@@ -12,16 +13,16 @@ use crate::cli::{Exit, term};
 use anyhow::Context;
 use clap::Args;
 use dkimctl::diagnose::{
-    AuthoritativeCheck, DiagnoseOptions, DiagnoseReport, Resolver, SelectorOrigin, SelectorReport,
-    SelectorSpec, diagnose, expectations_from_csv, selectors_from_message,
+    DiagnoseOptions, DiagnoseReport, SelectorOrigin, SelectorReport, SelectorSpec, diagnose,
+    expectations_from_csv, selectors_from_message,
 };
+use dkimctl::dns::{Dns, HickoryDns};
 use dkimctl::finding::Severity;
-use dkimctl::key_source::DnsOptions;
 use serde::Serialize;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::Arc;
 
 /// Flags of `dkimctl diagnose`.
 #[derive(Debug, Args)]
@@ -67,6 +68,15 @@ pub struct DiagnoseArgs {
     /// The sender address whose governing identity to check (identity-override), with --identities.
     #[arg(long, value_name = "ADDRESS", requires = "identities")]
     from: Option<String>,
+    /// Answer every query from this zone file instead of DNS (offline; repeatable).
+    ///
+    /// Master files or Route 53 JSON, read as `lint` reads them. Zones of
+    /// different files are served side by side; a file holding a zone that
+    /// an earlier file holds is another copy of it (a secondary's, another
+    /// provider's export): the first copy answers, and the copies are
+    /// compared as the zone's servers are.
+    #[arg(long = "zone", value_name = "FILE", conflicts_with = "nameserver")]
+    zones: Vec<PathBuf>,
     /// Ask this DNS server instead of the system resolver.
     #[arg(long, value_name = "IP[:PORT]", value_parser = crate::cli::args::parse_nameserver)]
     nameserver: Option<SocketAddr>,
@@ -76,7 +86,7 @@ pub struct DiagnoseArgs {
     /// DNS retries after the first try.
     #[arg(long, value_name = "N", default_value_t = 1)]
     retries: usize,
-    /// Do not ask the zone's authoritative servers directly to compare them.
+    /// Do not ask the zone's authoritative servers (or copies) directly to compare them.
     #[arg(long)]
     no_ns_check: bool,
     /// Port the authoritative servers are asked on (default: the port of --nameserver, else 53).
@@ -157,14 +167,6 @@ impl DiagnoseArgs {
                 );
             }
         }
-        let authoritative = (!self.no_ns_check).then(|| AuthoritativeCheck {
-            port: self
-                .ns_port
-                .or(self.nameserver.map(|a| a.port()))
-                .unwrap_or(53),
-            timeout: Duration::from_secs_f64(self.timeout),
-            retries: self.retries,
-        });
         let sender = match (&self.from, &self.identities) {
             (Some(from), Some(path)) => {
                 let text = std::fs::read_to_string(path)
@@ -186,33 +188,33 @@ impl DiagnoseArgs {
             domain,
             selectors,
             verification_token,
-            authoritative,
+            compare_servers: !self.no_ns_check,
             sender,
         })
     }
 
     /// Runs the command.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
-        if !(self.timeout.is_finite() && self.timeout > 0.0) {
-            anyhow::bail!("--timeout must be a positive number of seconds");
-        }
+        let dns_options =
+            crate::cli::args::dns_options(self.nameserver, self.timeout, self.retries)?;
         let options = self.options()?;
-        let dns = DnsOptions {
-            nameserver: self.nameserver,
-            timeout: Duration::from_secs_f64(self.timeout),
-            retries: self.retries,
+        let dns: Arc<dyn Dns> = if self.zones.is_empty() {
+            let mut dns = HickoryDns::new(&dns_options)?;
+            if let Some(port) = self.ns_port {
+                dns = dns.with_server_port(port);
+            }
+            Arc::new(dns)
+        } else {
+            Arc::new(crate::cli::args::zone_data(&self.zones)?)
         };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("starting the DNS runtime")?;
         if let Some(path) = &self.batch {
-            return self.run_batch(out, path, &options, &dns, &runtime);
+            return self.run_batch(out, path, &options, &dns);
         }
-        let report = runtime.block_on(async {
-            let resolver = Resolver::new(&dns)?;
-            anyhow::Ok(diagnose(&resolver, &options).await)
-        })?;
+        let report = dkimctl::dns::run(&*dns, {
+            let dns = dns.clone();
+            async move { diagnose(&dns, &options).await }
+        })
+        .context("running the diagnosis")?;
         if self.json {
             let doc = document(&report);
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
@@ -230,8 +232,7 @@ impl DiagnoseArgs {
         out: &mut dyn Write,
         path: &std::path::Path,
         template: &DiagnoseOptions,
-        dns: &DnsOptions,
-        runtime: &tokio::runtime::Runtime,
+        dns: &Arc<dyn Dns>,
     ) -> anyhow::Result<Exit> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -251,19 +252,17 @@ impl DiagnoseArgs {
             }
         }
         let bar = term::progress(domains.len() as u64, "diagnose");
-        let reports = runtime.block_on(async {
-            let resolver = Resolver::new(dns)?;
-            anyhow::Ok(
-                dkimctl::diagnose::diagnose_batch(
-                    &resolver,
-                    &domains,
-                    template,
-                    self.concurrency,
-                    &|| bar.inc(1),
-                )
-                .await,
-            )
-        })?;
+        let reports = dkimctl::dns::run(&**dns, {
+            let (dns, template, bar) = (dns.clone(), template.clone(), bar.clone());
+            let (domains, concurrency) = (domains.clone(), self.concurrency);
+            async move {
+                dkimctl::diagnose::diagnose_batch(&dns, &domains, &template, concurrency, &|| {
+                    bar.inc(1)
+                })
+                .await
+            }
+        })
+        .context("running the diagnosis")?;
         bar.finish_and_clear();
         let mut exit = if bad_lines { Exit::Usage } else { Exit::Ok };
         for report in &reports {

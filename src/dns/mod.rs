@@ -1,0 +1,389 @@
+//! The DNS seam: one question (a name and a record type) and its answer or
+//! a typed failure. Every DNS look-up of the library goes through [`Dns`]:
+//! the key records `verify`, `inspect` and `key check` fetch (through
+//! [`crate::key_source::KeySource`]) and every query of `diagnose`.
+//!
+//! Two implementations answer it:
+//! - [`HickoryDns`] asks live DNS: one hickory resolver on one tokio
+//!   runtime, with one mapping of hickory's errors, and each authoritative
+//!   server asked directly when `diagnose` compares them.
+//! - [`ZoneDns`] answers from zone data read by [`crate::zone`] (master
+//!   files and Route 53 JSON, as `lint` reads them), the way a resolver
+//!   answers from the zone, so `diagnose` and `verify` run offline and their
+//!   tests need no network.
+//!
+//! The question is asynchronous because `diagnose` asks hundreds at once; a
+//! [`Query`] owns what it needs (it borrows nothing), so it can be spawned
+//! or awaited anywhere, [`block_on`] waits for one from plain code, and
+//! [`run`] runs async work that asks many.
+
+pub mod hickory;
+pub mod zone;
+
+pub use hickory::{DnsOptions, HickoryDns};
+pub use zone::ZoneDns;
+
+use std::future::Future;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::pin::Pin;
+use std::sync::Arc;
+use thiserror::Error;
+
+/// The record types the seam asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordType {
+    /// IPv4 address.
+    A,
+    /// IPv6 address.
+    Aaaa,
+    /// Canonical name (alias).
+    Cname,
+    /// Name server.
+    Ns,
+    /// Start of authority.
+    Soa,
+    /// Text strings.
+    Txt,
+}
+
+impl std::fmt::Display for RecordType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RecordType::A => "A",
+            RecordType::Aaaa => "AAAA",
+            RecordType::Cname => "CNAME",
+            RecordType::Ns => "NS",
+            RecordType::Soa => "SOA",
+            RecordType::Txt => "TXT",
+        })
+    }
+}
+
+/// The data of one record, names lowercase without the trailing dot.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RData {
+    /// `A`.
+    A(Ipv4Addr),
+    /// `AAAA`.
+    Aaaa(Ipv6Addr),
+    /// `CNAME`: the canonical name.
+    Cname(String),
+    /// `NS`: the name server host.
+    Ns(String),
+    /// `SOA`: what diagnose reads of it.
+    Soa {
+        /// The zone's serial number.
+        serial: u32,
+    },
+    /// `TXT`: the character-strings, kept apart (RFC 1035 §3.3.14), so a
+    /// string over 255 bytes can still be told from two strings.
+    Txt(Vec<Vec<u8>>),
+}
+
+impl RData {
+    /// The type of this data.
+    pub fn record_type(&self) -> RecordType {
+        match self {
+            RData::A(_) => RecordType::A,
+            RData::Aaaa(_) => RecordType::Aaaa,
+            RData::Cname(_) => RecordType::Cname,
+            RData::Ns(_) => RecordType::Ns,
+            RData::Soa { .. } => RecordType::Soa,
+            RData::Txt(_) => RecordType::Txt,
+        }
+    }
+}
+
+/// One record of an answer: its owner (lowercase, no trailing dot) and data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The owner name.
+    pub name: String,
+    /// The data.
+    pub data: RData,
+}
+
+/// What a server answered: the answer section as a resolver gives it (the
+/// CNAMEs followed from the name asked, then the records of the type asked
+/// at the end of that chain), the additional section (NS glue), and whether
+/// the answer is authoritative (the AA flag).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answer {
+    /// The answer section, in order.
+    pub records: Vec<Record>,
+    /// The additional section (addresses of the name servers in an NS answer).
+    pub additional: Vec<Record>,
+    /// The AA flag: the answer comes from a server of the zone itself.
+    pub authoritative: bool,
+}
+
+impl Answer {
+    /// The data of the records of `record_type` owned by `name` itself (not
+    /// reached through a CNAME).
+    pub fn at<'a>(
+        &'a self,
+        name: &str,
+        record_type: RecordType,
+    ) -> impl Iterator<Item = &'a RData> + 'a {
+        let name = normalize(name);
+        self.records
+            .iter()
+            .filter(move |r| r.data.record_type() == record_type && r.name == name)
+            .map(|r| &r.data)
+    }
+
+    /// The data of every record of `record_type`, wherever the CNAME chain led.
+    pub fn of_type(&self, record_type: RecordType) -> impl Iterator<Item = &RData> {
+        self.records
+            .iter()
+            .filter(move |r| r.data.record_type() == record_type)
+            .map(|r| &r.data)
+    }
+}
+
+/// Why a question got no records: the negative answers (the name does not
+/// exist, or has no data of the type) and the failures to get an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum DnsFailure {
+    /// The name does not exist (NXDOMAIN).
+    #[error("NXDOMAIN")]
+    NxDomain {
+        /// The zone that said so (the owner of the SOA record the answer
+        /// carried), when known.
+        zone: Option<String>,
+    },
+    /// The name exists but has no records of the type (NOERROR, no data).
+    #[error("no data")]
+    NoData {
+        /// The zone that said so, when known.
+        zone: Option<String>,
+    },
+    /// The server failed (SERVFAIL); temporary.
+    #[error("SERVFAIL")]
+    ServFail,
+    /// The server refused the question (REFUSED).
+    #[error("REFUSED")]
+    Refused,
+    /// No answer in time; temporary.
+    #[error("a timeout")]
+    Timeout,
+    /// Any other failure to ask (the detail says which).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl DnsFailure {
+    /// Whether this is an answer that there is nothing (NXDOMAIN, no data),
+    /// rather than a failure to get one.
+    pub fn is_negative(&self) -> bool {
+        matches!(
+            self,
+            DnsFailure::NxDomain { .. } | DnsFailure::NoData { .. }
+        )
+    }
+
+    /// The zone a negative answer came from, when it said.
+    pub fn zone(&self) -> Option<&str> {
+        match self {
+            DnsFailure::NxDomain { zone } | DnsFailure::NoData { zone } => zone.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// A question on its way: it owns everything it needs, so it can be spawned
+/// on any executor or awaited where it was asked.
+pub type Query = Pin<Box<dyn Future<Output = Result<Answer, DnsFailure>> + Send>>;
+
+/// The authoritative servers of a zone, on their way.
+pub type Servers = Pin<Box<dyn Future<Output = Vec<NameServer>> + Send>>;
+
+/// One authoritative server of a zone, and a [`Dns`] that asks it directly
+/// (without recursion), for comparing the servers of a zone.
+#[derive(Clone)]
+pub struct NameServer {
+    /// Its host name (from the NS set), or the file holding this copy.
+    pub host: String,
+    /// Where it is asked: `IP:PORT`, or the file's path.
+    pub address: String,
+    /// Asks this server alone.
+    pub dns: Arc<dyn Dns>,
+}
+
+impl std::fmt::Debug for NameServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NameServer({} at {})", self.host, self.address)
+    }
+}
+
+/// A source of DNS answers: live DNS or zone data.
+pub trait Dns: Send + Sync {
+    /// Asks for the records of `record_type` at `name` (no trailing dot
+    /// needed), CNAMEs followed as a resolver follows them.
+    fn query(&self, name: &str, record_type: RecordType) -> Query;
+
+    /// The servers holding `zone`, each to be asked directly, sorted; empty
+    /// when this source cannot tell servers apart.
+    fn name_servers(&self, zone: &str) -> Servers {
+        let _ = zone;
+        Box::pin(std::future::ready(Vec::new()))
+    }
+
+    /// The tokio runtime this source answers on, if it has one; see [`run`].
+    fn runtime(&self) -> Option<tokio::runtime::Handle> {
+        None
+    }
+}
+
+/// Runs `work`, async code asking `dns` many questions (a diagnosis, a
+/// batch of them), to completion from plain code: on the source's own
+/// runtime when it has one, so the work and the answers share its thread
+/// instead of waking each other across threads, else on a runtime made
+/// for it. A panic in `work` is resumed here.
+pub fn run<T: Send + 'static>(
+    dns: &dyn Dns,
+    work: impl Future<Output = T> + Send + 'static,
+) -> Result<T, crate::Error> {
+    match dns.runtime() {
+        Some(runtime) => match block_on(runtime.spawn(work)) {
+            Ok(output) => Ok(output),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => Err(crate::Error::Io(std::io::Error::other(format!(
+                "DNS runtime: {e}"
+            )))),
+        },
+        None => Ok(tokio::runtime::Builder::new_current_thread()
+            .build()?
+            .block_on(work)),
+    }
+}
+
+/// Waits for `future` on the calling thread, for callers outside async
+/// code (key look-ups). A [`Query`] runs on its source's own runtime, if
+/// it needs one, so this needs none; like any blocking call it must not
+/// be made from async code (it would stall the thread of work given to
+/// [`run`]).
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut context = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        match future.as_mut().poll(&mut context) {
+            std::task::Poll::Ready(output) => return output,
+            std::task::Poll::Pending => std::thread::park(),
+        }
+    }
+}
+
+/// A name as the seam compares names: lowercase, without the trailing dot.
+pub(crate) fn normalize(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_at_a_name_and_through_its_cname() {
+        let answer = Answer {
+            records: vec![
+                Record {
+                    name: "s1._domainkey.example.com".into(),
+                    data: RData::Cname("k1.provider.net".into()),
+                },
+                Record {
+                    name: "k1.provider.net".into(),
+                    data: RData::Txt(vec![b"v=DKIM1; ".to_vec(), b"p=AB".to_vec()]),
+                },
+            ],
+            ..Answer::default()
+        };
+        // (name, type, records owned by the name, records of the type)
+        for (name, record_type, at, of_type) in [
+            ("S1._domainkey.example.com.", RecordType::Cname, 1, 1),
+            ("s1._domainkey.example.com", RecordType::Txt, 0, 1),
+            ("k1.provider.net", RecordType::Txt, 1, 1),
+            ("k1.provider.net", RecordType::A, 0, 0),
+        ] {
+            assert_eq!(
+                answer.at(name, record_type).count(),
+                at,
+                "{name} {record_type}"
+            );
+            assert_eq!(
+                answer.of_type(record_type).count(),
+                of_type,
+                "{record_type}"
+            );
+        }
+    }
+
+    #[test]
+    fn failures_in_words() {
+        for (failure, words, negative) in [
+            (DnsFailure::NxDomain { zone: None }, "NXDOMAIN", true),
+            (DnsFailure::NoData { zone: None }, "no data", true),
+            (DnsFailure::ServFail, "SERVFAIL", false),
+            (DnsFailure::Refused, "REFUSED", false),
+            (DnsFailure::Timeout, "a timeout", false),
+            (DnsFailure::Other("no route".into()), "no route", false),
+        ] {
+            assert_eq!(failure.to_string(), words);
+            assert_eq!(failure.is_negative(), negative, "{words}");
+        }
+    }
+
+    #[test]
+    fn work_runs_on_a_runtime_made_for_it_without_one_of_the_source() {
+        let zone: Arc<dyn Dns> =
+            Arc::new(ZoneDns::parse("s1.example.com. TXT \"x\"\n", None).unwrap());
+        let asking = zone.clone();
+        let answer = run(&*zone, async move {
+            // Tasks can be spawned, as diagnose spawns them.
+            tokio::spawn(asking.query("s1.example.com", RecordType::Txt))
+                .await
+                .unwrap()
+        })
+        .unwrap();
+        assert_eq!(answer.unwrap().records.len(), 1);
+    }
+
+    #[test]
+    fn block_on_waits_for_a_future_woken_from_another_thread() {
+        let (send, receive) = std::sync::mpsc::channel::<u32>();
+        let waiting = std::sync::Arc::new(std::sync::Mutex::new(None::<std::task::Waker>));
+        let future = {
+            let waiting = waiting.clone();
+            // The waker is stored under the lock the sender takes, so the
+            // wake cannot fall between the check and the store.
+            std::future::poll_fn(move |cx| {
+                let mut slot = waiting.lock().unwrap();
+                match receive.try_recv() {
+                    Ok(n) => std::task::Poll::Ready(n),
+                    Err(_) => {
+                        *slot = Some(cx.waker().clone());
+                        std::task::Poll::Pending
+                    }
+                }
+            })
+        };
+        let sender = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            let mut slot = waiting.lock().unwrap();
+            send.send(7).unwrap();
+            if let Some(waker) = slot.take() {
+                waker.wake();
+            }
+        });
+        assert_eq!(block_on(future), 7);
+        sender.join().unwrap();
+    }
+}
