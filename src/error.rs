@@ -1,5 +1,5 @@
 //! Operational failures: input that cannot be used at all. A signature that
-//! does not verify is not an error but a [`crate::verify::Verdict`].
+//! does not verify is not an error but a [`crate::dkim::verify::Verdict`].
 
 use thiserror::Error;
 
@@ -9,7 +9,7 @@ use thiserror::Error;
 pub enum Error {
     /// The bytes are not an RFC 5322 message.
     #[error("not an RFC 5322 message")]
-    Message(#[from] crate::message::MessageError),
+    Message(#[from] crate::dkim::message::MessageError),
     /// A private or public key could not be loaded.
     #[error(transparent)]
     Key(#[from] crate::key::KeyError),

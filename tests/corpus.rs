@@ -3,8 +3,8 @@
 //! (rsa-sha1, short keys) on, and again without them, where every signature
 //! relying on one must be a permerror.
 
-use dkimctl::key_source::{KeySource, LookupError, ZoneKeySource};
-use dkimctl::verify::{ResultClass, Verdict, Verifier, VerifyOptions, Warning};
+use dkimctl::dkim::key_source::{KeySource, LookupError, ZoneKeySource};
+use dkimctl::dkim::verify::{ResultClass, Verdict, Verifier, VerifyOptions, Warning};
 use std::path::{Path, PathBuf};
 
 /// Zone data plus the corpus's `;@ TIMEOUT` / `;@ SERVFAIL` directives.
@@ -173,7 +173,8 @@ fn corpus_agrees_with_and_without_legacy_allowances() {
                     describe(with)
                 ));
             }
-            let needs_allowance = with.algorithm == Some(dkimctl::signature::Algorithm::RsaSha1)
+            let needs_allowance = with.algorithm
+                == Some(dkimctl::dkim::signature::Algorithm::RsaSha1)
                 || with
                     .warnings
                     .iter()
@@ -230,7 +231,7 @@ fn inspect_agrees_with_verify_on_the_corpus() {
         let case = load_case(dir);
         let verdicts = verify(&case, false);
         let options = VerifyOptions::strict(case.now);
-        let report = dkimctl::inspect::inspect(&case.message, &case.dns, options)
+        let report = dkimctl::diagnosis::inspect::inspect(&case.message, &case.dns, options)
             .unwrap_or_else(|e| panic!("{}: {e}", case.name));
         let inspected: Vec<_> = report
             .signatures

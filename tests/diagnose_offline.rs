@@ -7,7 +7,7 @@
 
 use crate::dns_server::DnsServer;
 use crate::util::{TestDir, assert_golden, fx};
-use dkimctl::diagnose::{DiagnoseOptions, SelectorOrigin, SelectorSpec, diagnose};
+use dkimctl::diagnosis::diagnose::{DiagnoseOptions, SelectorOrigin, SelectorSpec, diagnose};
 use dkimctl::dns::{Dns, DnsFailure, RecordType, ZoneDns};
 use std::sync::Arc;
 
@@ -492,7 +492,7 @@ fn zone_files_refused_as_lint_refuses_them() {
 fn diagnose_injected(
     failures: &[(&str, Option<RecordType>, DnsFailure)],
     options: DiagnoseOptions,
-) -> dkimctl::diagnose::DiagnoseReport {
+) -> dkimctl::diagnosis::diagnose::DiagnoseReport {
     let mut zone = ZoneDns::read_all(&[
         fx("diagnose/example.com.zone"),
         fx("diagnose/provider.zone"),

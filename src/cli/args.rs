@@ -1,8 +1,8 @@
 //! Flag groups shared by several subcommands, and value parsers for them.
 
 use clap::Args;
+use dkimctl::dkim::key_source::{KeySource, LiteralKeySource};
 use dkimctl::dns::{DnsOptions, HickoryDns, ZoneDns};
-use dkimctl::key_source::{KeySource, LiteralKeySource};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

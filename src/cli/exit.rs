@@ -1,6 +1,6 @@
 //! Exit codes: one enum, one rule. See design.md "Exit codes".
 
-use dkimctl::verify::Summary;
+use dkimctl::dkim::verify::Summary;
 
 /// What the process tells its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -28,8 +28,8 @@ impl Exit {
     /// The exit code of a list of findings: 1 when any is an error, or with
     /// `strict` any warning too; 0 otherwise.
     #[allow(dead_code)] // used by the finding-based commands as they land
-    pub fn from_findings(findings: &[dkimctl::finding::Finding], strict: bool) -> Exit {
-        use dkimctl::finding::Severity;
+    pub fn from_findings(findings: &[dkimctl::diagnosis::finding::Finding], strict: bool) -> Exit {
+        use dkimctl::diagnosis::finding::Severity;
         let worst = findings.iter().map(|f| f.severity).max();
         match worst {
             Some(Severity::Error) => Exit::Findings,
@@ -81,7 +81,7 @@ mod tests {
 
     #[test]
     fn findings_codes() {
-        use dkimctl::finding::{Code, Finding, Severity};
+        use dkimctl::diagnosis::finding::{Code, Finding, Severity};
         let f = |severity| Finding::new(Code::KeyTesting, severity, "s", "m");
         assert_eq!(Exit::from_findings(&[], false), Exit::Ok);
         assert_eq!(

@@ -1,7 +1,7 @@
 //! Renderers shared by the commands that report findings.
 
 use crate::cli::term;
-use dkimctl::finding::{Finding, Severity};
+use dkimctl::diagnosis::finding::{Finding, Severity};
 use std::io::Write;
 
 /// The findings as a table (severity, code, subject and message with the

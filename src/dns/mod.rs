@@ -1,7 +1,7 @@
 //! The DNS seam: one question (a name and a record type) and its answer or
 //! a typed failure. Every DNS look-up of the library goes through [`Dns`]:
 //! the key records `verify`, `inspect` and `key check` fetch (through
-//! [`crate::key_source::KeySource`]) and every query of `diagnose`.
+//! [`crate::dkim::key_source::KeySource`]) and every query of `diagnose`.
 //!
 //! Two implementations answer it:
 //! - [`HickoryDns`] asks live DNS: one hickory resolver on one tokio

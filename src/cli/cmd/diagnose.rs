@@ -12,12 +12,12 @@
 use crate::cli::{Exit, term};
 use anyhow::Context;
 use clap::Args;
-use dkimctl::diagnose::{
+use dkimctl::diagnosis::diagnose::{
     DiagnoseOptions, DiagnoseReport, SelectorOrigin, SelectorReport, SelectorSpec, diagnose,
     expectations_from_csv, selectors_from_message,
 };
+use dkimctl::diagnosis::finding::Severity;
 use dkimctl::dns::{Dns, HickoryDns};
-use dkimctl::finding::Severity;
 use serde::Serialize;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -113,8 +113,8 @@ struct Document<'a> {
     zone: &'a Option<String>,
     probed: &'a [String],
     selectors: Vec<SelectorDocument<'a>>,
-    name_servers: &'a [dkimctl::diagnose::NameServerReport],
-    findings: &'a [dkimctl::finding::Finding],
+    name_servers: &'a [dkimctl::diagnosis::diagnose::NameServerReport],
+    findings: &'a [dkimctl::diagnosis::finding::Finding],
     dns_trouble: bool,
 }
 
@@ -171,11 +171,11 @@ impl DiagnoseArgs {
             (Some(from), Some(path)) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("reading {}", path.display()))?;
-                let format = dkimctl::diagnose::IdentitiesFormat::detect(
+                let format = dkimctl::diagnosis::diagnose::IdentitiesFormat::detect(
                     path.extension().and_then(|e| e.to_str()),
                     &text,
                 );
-                let identities = dkimctl::diagnose::identities_from_str(&text, format)
+                let identities = dkimctl::diagnosis::diagnose::identities_from_str(&text, format)
                     .with_context(|| format!("reading {}", path.display()))?;
                 if !from.contains('@') {
                     anyhow::bail!("--from {from:?} is not an address (local@domain)");
@@ -256,9 +256,13 @@ impl DiagnoseArgs {
             let (dns, template, bar) = (dns.clone(), template.clone(), bar.clone());
             let (domains, concurrency) = (domains.clone(), self.concurrency);
             async move {
-                dkimctl::diagnose::diagnose_batch(&dns, &domains, &template, concurrency, &|| {
-                    bar.inc(1)
-                })
+                dkimctl::diagnosis::diagnose::diagnose_batch(
+                    &dns,
+                    &domains,
+                    &template,
+                    concurrency,
+                    &|| bar.inc(1),
+                )
                 .await
             }
         })
@@ -274,7 +278,7 @@ impl DiagnoseArgs {
                 domains: reports.len(),
                 with_errors: reports
                     .iter()
-                    .filter(|r| dkimctl::finding::has_errors(&r.findings))
+                    .filter(|r| dkimctl::diagnosis::finding::has_errors(&r.findings))
                     .count(),
                 dns_trouble: reports.iter().filter(|r| r.dns_trouble).count(),
             };
@@ -353,7 +357,7 @@ fn document(report: &DiagnoseReport) -> Document<'_> {
 /// trouble left something undecided, else 0.
 fn exit_code(report: &DiagnoseReport, strict: bool) -> Exit {
     let from_findings = Exit::from_findings(&report.findings, strict);
-    if dkimctl::finding::has_errors(&report.findings) {
+    if dkimctl::diagnosis::finding::has_errors(&report.findings) {
         Exit::Findings
     } else if report.dns_trouble {
         Exit::DnsTemp

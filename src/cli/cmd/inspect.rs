@@ -12,8 +12,8 @@
 use crate::cli::{Exit, args::KeySourceArgs, term};
 use anyhow::Context;
 use clap::Args;
-use dkimctl::inspect::{InspectReport, SignatureReport, inspect};
-use dkimctl::verify::VerifyOptions;
+use dkimctl::diagnosis::inspect::{InspectReport, SignatureReport, inspect};
+use dkimctl::dkim::verify::VerifyOptions;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -69,7 +69,8 @@ impl InspectArgs {
 
 fn render_canonical(out: &mut dyn Write, raw: &[u8], report: &InspectReport) -> anyhow::Result<()> {
     for sig in &report.signatures {
-        let Some(forms) = dkimctl::inspect::canonical_forms(raw, sig.field_index)? else {
+        let Some(forms) = dkimctl::diagnosis::inspect::canonical_forms(raw, sig.field_index)?
+        else {
             writeln!(
                 out,
                 "== DKIM-Signature #{}: unusable, nothing is hashed",
@@ -166,10 +167,10 @@ fn render_signature(out: &mut dyn Write, sig: &SignatureReport) -> anyhow::Resul
             .iter()
             .map(|f| {
                 let state = match f.state {
-                    dkimctl::inspect::FieldState::Present => String::new(),
-                    dkimctl::inspect::FieldState::Oversigned => " (oversigned)".into(),
-                    dkimctl::inspect::FieldState::Absent => " (absent)".into(),
-                    dkimctl::inspect::FieldState::PartlySigned => {
+                    dkimctl::diagnosis::inspect::FieldState::Present => String::new(),
+                    dkimctl::diagnosis::inspect::FieldState::Oversigned => " (oversigned)".into(),
+                    dkimctl::diagnosis::inspect::FieldState::Absent => " (absent)".into(),
+                    dkimctl::diagnosis::inspect::FieldState::PartlySigned => {
                         format!(" ({} of {} instances signed)", f.listed, f.present)
                     }
                 };
@@ -180,9 +181,13 @@ fn render_signature(out: &mut dyn Write, sig: &SignatureReport) -> anyhow::Resul
     }
     if let Some(alignment) = sig.alignment {
         let text = match alignment {
-            dkimctl::align::Alignment::Strict => "strict (d= is the From domain)",
-            dkimctl::align::Alignment::Relaxed => "relaxed (same organizational domain as From)",
-            dkimctl::align::Alignment::None => "none (d= is unrelated to the From domain)",
+            dkimctl::diagnosis::align::Alignment::Strict => "strict (d= is the From domain)",
+            dkimctl::diagnosis::align::Alignment::Relaxed => {
+                "relaxed (same organizational domain as From)"
+            }
+            dkimctl::diagnosis::align::Alignment::None => {
+                "none (d= is unrelated to the From domain)"
+            }
         };
         writeln!(out, "Alignment with From: {text}")?;
     }

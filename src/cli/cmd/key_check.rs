@@ -17,9 +17,9 @@
 use crate::cli::Exit;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use dkimctl::finding::{Code, Finding, Severity};
-use dkimctl::key_check::{Against, KeyCheckOptions, KeyCheckReport, Profile, check};
-use dkimctl::key_source::KeySource;
+use dkimctl::diagnosis::finding::{Code, Finding, Severity};
+use dkimctl::dkim::key_source::KeySource;
+use dkimctl::key::check::{Against, KeyCheckOptions, KeyCheckReport, Profile, check};
 use serde::Serialize;
 use std::io::Write;
 use std::net::SocketAddr;

@@ -18,7 +18,7 @@
 use crate::cli::{Exit, fsio};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use dkimctl::keygen::{GeneratedKey, KeySpec, KeygenOptions, PrivateKeyFormat};
+use dkimctl::key::generate::{GeneratedKey, KeySpec, KeygenOptions, PrivateKeyFormat};
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -100,7 +100,7 @@ impl KeygenArgs {
         if !self.force && std::fs::symlink_metadata(&self.out).is_ok() {
             bail!("{} exists; give --force to replace it", self.out.display());
         }
-        let key = dkimctl::keygen::generate(&options)?;
+        let key = dkimctl::key::generate::generate(&options)?;
         write_key(&self.out, &key)?;
 
         let record = key.record();

@@ -14,8 +14,8 @@
 use crate::cli::{Exit, term};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use dkimctl::finding::Severity;
-use dkimctl::lint::{Expectations, LintFinding, LintReport, Linter, source_lines};
+use dkimctl::diagnosis::finding::Severity;
+use dkimctl::diagnosis::lint::{Expectations, LintFinding, LintReport, Linter, source_lines};
 use dkimctl::zone::{OriginSource, ZoneError, ZoneOptions};
 use serde::Serialize;
 use serde_json::json;

@@ -4,9 +4,9 @@
 use crate::cli::{Exit, fsio, term};
 use anyhow::{Context, bail};
 use clap::Args;
-use dkimctl::canon::Canonicalization;
-use dkimctl::message::Header;
-use dkimctl::sign::{SignOptions, Signer};
+use dkimctl::dkim::canon::Canonicalization;
+use dkimctl::dkim::message::Header;
+use dkimctl::dkim::sign::{SignOptions, Signer};
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
@@ -226,13 +226,14 @@ fn sign_file(
             .lock()
             .read_to_end(&mut raw)
             .context("reading standard input")?;
-        let signed = dkimctl::sign::sign_message(&raw, options, now).context("standard input")?;
+        let signed =
+            dkimctl::dkim::sign::sign_message(&raw, options, now).context("standard input")?;
         return write_out(destination, mode, |w| Ok(w.write_all(&signed)?));
     }
     let file = File::open(input).with_context(|| format!("opening {name}"))?;
     let mut reader = BufReader::with_capacity(64 * 1024, file);
     let header = Header::read_from(&mut reader).with_context(|| format!("{name}"))?;
-    let signed = dkimctl::sign::sign(&header, &mut reader, options, now)
+    let signed = dkimctl::dkim::sign::sign(&header, &mut reader, options, now)
         .with_context(|| format!("{name}"))?;
     let header_len = header.as_bytes().len() as u64;
     write_out(destination, mode, |w| {

@@ -14,8 +14,8 @@
 use crate::cli::{Exit, args::KeySourceArgs};
 use anyhow::Context;
 use clap::Args;
-use dkimctl::message::Header;
-use dkimctl::verify::{Summary, Verdict, Verifier, VerifyOptions, Warning, summarize};
+use dkimctl::dkim::message::Header;
+use dkimctl::dkim::verify::{Summary, Verdict, Verifier, VerifyOptions, Warning, summarize};
 use serde::Serialize;
 use std::io::{BufReader, Write};
 use std::path::PathBuf;

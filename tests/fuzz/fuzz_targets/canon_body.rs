@@ -16,7 +16,7 @@
 //!   relaxed (a line with text) and Mail::DKIM's simple add no CRLF.
 #![no_main]
 
-use dkimctl::canon::{BodyCanonicalizer, Canonicalization, FinalLineReading, canonicalize_body};
+use dkimctl::dkim::canon::{BodyCanonicalizer, Canonicalization, FinalLineReading, canonicalize_body};
 use libfuzzer_sys::fuzz_target;
 
 /// Chunk sizes from the control byte: low 7 bits + 1 is the size; with the

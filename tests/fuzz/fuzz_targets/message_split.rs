@@ -6,8 +6,8 @@
 //! (simple and relaxed) and the output checked.
 #![no_main]
 
-use dkimctl::canon::{Canonicalization, canonicalize_header};
-use dkimctl::message::split;
+use dkimctl::dkim::canon::{Canonicalization, canonicalize_header};
+use dkimctl::dkim::message::split;
 use libfuzzer_sys::fuzz_target;
 
 /// Offset of `inner` within `outer`, asserting it is a subslice.

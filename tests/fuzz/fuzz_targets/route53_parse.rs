@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use dkimctl::lint::lint;
+use dkimctl::diagnosis::lint::lint;
 use dkimctl::zone::ZoneOptions;
 use dkimctl::zone::route53::parse_route53;
 use libfuzzer_sys::fuzz_target;

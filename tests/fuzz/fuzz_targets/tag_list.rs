@@ -3,7 +3,7 @@
 //! surrounding folding whitespace.
 #![no_main]
 
-use dkimctl::tag_list::TagList;
+use dkimctl::dkim::tag_list::TagList;
 use libfuzzer_sys::fuzz_target;
 
 fn is_fws(b: u8) -> bool {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use dkimctl::lint::lint;
+use dkimctl::diagnosis::lint::lint;
 use dkimctl::zone::{ZoneOptions, parse_bytes};
 use libfuzzer_sys::fuzz_target;
 

@@ -2,7 +2,7 @@
 //!
 //! `diagnose` asks DNS what is published; `lint` reads what is about to be
 //! published, from master files or Route 53 JSON ([`crate::zone`]), and
-//! judges it with the same [`crate::checks`]. What only a file can show is
+//! judges it with the same [`crate::diagnosis::checks`]. What only a file can show is
 //! judged here too: a relative name that got the origin twice, a CNAME
 //! beside other data, a TXT string over 255 bytes. Every finding carries the
 //! file, line and column of the token to change.
@@ -18,8 +18,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::checks::{self, Answer, Misplacement, RecordSnapshot};
-use crate::finding::{Code, Finding, Severity};
+use crate::diagnosis::checks::{self, Answer, Misplacement, RecordSnapshot};
+use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::zone::{
     self, OriginSource, RData, RecordType, Span, Zone, ZoneError, ZoneOptions, ZoneRecord,
 };

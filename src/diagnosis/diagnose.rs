@@ -1,6 +1,6 @@
 //! `diagnose`: a domain's DKIM set-up read from DNS and judged. Each name
 //! is fetched into a [`RecordSnapshot`] (CNAME and TXT asked for
-//! separately, concurrently) and the catalogue in [`crate::checks`] says
+//! separately, concurrently) and the catalogue in [`crate::diagnosis::checks`] says
 //! what is wrong with it and what to publish instead. Every question goes
 //! through the [`Dns`] seam, so the same checks run against live DNS and,
 //! offline, against zone files.
@@ -13,9 +13,9 @@
 //! the apex), and each authoritative server directly (RD=0) in the second,
 //! beside the selectors' second round.
 
-use crate::checks::{self, Answer, KeySummary, RecordSnapshot};
+use crate::diagnosis::checks::{self, Answer, KeySummary, RecordSnapshot};
+use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dns::{self, Dns, DnsFailure, NameServer, RData, RecordType};
-use crate::finding::{Code, Finding, Severity};
 use crate::records::quote_txt;
 use serde::Serialize;
 use std::sync::Arc;
@@ -850,7 +850,7 @@ pub fn selectors_from_message(
     raw: &[u8],
     domain: Option<&str>,
 ) -> Result<Vec<(String, String)>, crate::Error> {
-    let (header, _) = crate::message::split(raw).map_err(crate::Error::Message)?;
+    let (header, _) = crate::dkim::message::split(raw).map_err(crate::Error::Message)?;
     let mut out = Vec::new();
     for field in header.fields() {
         if !field.is("DKIM-Signature") {
@@ -858,7 +858,7 @@ pub fn selectors_from_message(
         }
         // A damaged signature may still name its selector; take d=/s= from
         // the tag list alone.
-        let Ok(tags) = crate::tag_list::TagList::parse(field.value) else {
+        let Ok(tags) = crate::dkim::tag_list::TagList::parse(field.value) else {
             continue;
         };
         let (Some(d), Some(s)) = (tags.get("d"), tags.get("s")) else {

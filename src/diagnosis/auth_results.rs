@@ -10,7 +10,7 @@
 //! propspec       = ptype [CFWS] "." [CFWS] property [CFWS] "=" pvalue
 //! ```
 
-use crate::message::Header;
+use crate::dkim::message::Header;
 use serde::Serialize;
 
 /// One dkim= result reported by an earlier verifier.
@@ -171,7 +171,7 @@ fn split_outside_quotes(value: &str, sep: char) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::split;
+    use crate::dkim::message::split;
 
     #[test]
     fn reads_dkim_results_from_both_fields() {

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use super::{LintFinding, key_name, rdata_span, txt_strings};
-use crate::checks::{self, zone_line};
-use crate::finding::{Code, Finding, Severity};
+use crate::diagnosis::checks::{self, zone_line};
+use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::records::quote_txt;
 use crate::zone::{RData, Span, ZoneRecord};
 
@@ -183,7 +183,7 @@ fn same_key(published: &str, expected: &str) -> bool {
         return true;
     }
     let tags = |t: &str| -> Option<(String, String)> {
-        let list = crate::tag_list::TagList::parse(t.as_bytes()).ok()?;
+        let list = crate::dkim::tag_list::TagList::parse(t.as_bytes()).ok()?;
         let p = squeeze(list.get("p")?);
         let k = list
             .get("k")

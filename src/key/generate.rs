@@ -3,7 +3,7 @@
 //! base64 form BYODKIM upload forms want) and the key record to publish.
 //!
 //! aws-lc-rs generates every key it can (RSA 2048 to 4096, Ed25519): the
-//! same constant-time backend that signs, see [`crate::crypto`]. It has no
+//! same constant-time backend that signs, see [`crate::key::crypto`]. It has no
 //! 1024-bit RSA, which RFC 8301 still allows and Amazon SES BYODKIM
 //! accepts, so the `rsa` crate makes those.
 //!
@@ -283,7 +283,7 @@ fn ed25519() -> Result<(SecretDocument, Vec<u8>), KeygenError> {
 
 /// RSA-1024 with the `rsa` crate (aws-lc-rs does not make keys under 2048
 /// bits). The key is used only to be encoded; signing with it later goes
-/// through [`crate::crypto`] like any loaded key.
+/// through [`crate::key::crypto`] like any loaded key.
 fn rsa_legacy_1024() -> Result<(SecretDocument, Vec<u8>), KeygenError> {
     use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
     let failed = |e: &dyn std::fmt::Display| KeygenError::Backend(format!("RSA-1024: {e}"));

@@ -2,10 +2,10 @@
 //! signer (e.g. RSA and Ed25519 side by side), folded to 78 columns and
 //! written in the message's own line-ending style.
 
-use crate::canon::{self, BodyHasher, Canonicalization};
-use crate::crypto::SigningKey;
-use crate::message::Header;
-use crate::signature::{FieldBuilder, HashAlgorithm};
+use crate::dkim::canon::{self, BodyHasher, Canonicalization};
+use crate::dkim::message::{Header, stream_body};
+use crate::dkim::signature::{FieldBuilder, HashAlgorithm};
+use crate::key::crypto::SigningKey;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use std::io::Read;
@@ -126,7 +126,7 @@ pub fn sign(
     let fields = sign_with(
         header,
         |hasher| {
-            stream(body, |chunk| {
+            stream_body(body, |chunk| {
                 last = chunk.last().copied().or(last);
                 hasher.update(chunk);
             })?;
@@ -148,7 +148,7 @@ pub fn sign(
 /// (and a final line break added to the body where it lacks one, as
 /// [`sign`] explains).
 pub fn sign_message(raw: &[u8], options: &SignOptions, now: u64) -> Result<Vec<u8>, crate::Error> {
-    let (header, body) = crate::message::split(raw)?;
+    let (header, body) = crate::dkim::message::split(raw)?;
     let signed = sign(&header, &mut &body[..], options, now)?;
     let mut out = Vec::with_capacity(raw.len() + 1024);
     signed.fields.iter().for_each(|f| out.extend_from_slice(f));
@@ -188,7 +188,7 @@ fn sign_with(
             .rsplit_once('@')
             .map_or(identity.as_str(), |(_, d)| d);
         for signer in &options.signers {
-            if !crate::signature::is_same_or_subdomain(id_domain, &signer.domain) {
+            if !crate::dkim::signature::is_same_or_subdomain(id_domain, &signer.domain) {
                 return Err(options_error(format!(
                     "identity {identity} is not in the signing domain {}",
                     signer.domain
@@ -311,17 +311,4 @@ fn dedup(names: &[String]) -> Vec<&String> {
         }
     }
     seen
-}
-
-/// Feeds `reader` to `f` in large chunks.
-pub(crate) fn stream(reader: &mut dyn Read, mut f: impl FnMut(&[u8])) -> std::io::Result<()> {
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(n) => f(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
 }

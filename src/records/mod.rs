@@ -13,8 +13,8 @@
 //! - a verification token is 44 characters of standard base64 (with the
 //!   `=` pad): 32 random bytes.
 
+use crate::dkim::record::{KeyRecord, RecordError};
 use crate::key::KeyError;
-use crate::record::{KeyRecord, RecordError};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;

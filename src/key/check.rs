@@ -24,9 +24,9 @@
 //! for it ([`KeyCheckOptions::reveal_private_key`]): the one-line upload
 //! form is then both the fix and [`KeyCheckReport::upload_key`].
 
-use crate::finding::{Code, Finding, Severity};
+use crate::diagnosis::finding::{Code, Finding, Severity};
+use crate::dkim::key_source::{KeySource, LookupError};
 use crate::key::{OID_ED25519, OID_RSA, bit_length};
-use crate::key_source::{KeySource, LookupError};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
@@ -576,7 +576,7 @@ fn parse_der(der: &[u8], form: KeyForm, name: &str) -> Result<(Analyzed, Vec<Fin
                 ))
             }
             OID_ED25519 => {
-                crate::crypto::VerifyingKey::ed25519(key).map_err(|e| e.to_string())?;
+                crate::key::crypto::VerifyingKey::ed25519(key).map_err(|e| e.to_string())?;
                 Ok((
                     make(
                         KeyKind::Public,
@@ -635,7 +635,7 @@ fn parse_der(der: &[u8], form: KeyForm, name: &str) -> Result<(Analyzed, Vec<Fin
 /// Whether a structurally sound RSA private key also works: the backend
 /// checks that its parts agree.
 fn usable_private(der: &[u8], bits: usize, name: &str) -> Option<Finding> {
-    if bits < crate::crypto::MIN_RSA_BITS {
+    if bits < crate::key::crypto::MIN_RSA_BITS {
         return None; // key-too-short says it all
     }
     match crate::key::load_private_key(der) {
@@ -1078,7 +1078,7 @@ fn compare(
 /// The public key in a key record, or the finding that says why not.
 fn record_material(text: &str, subject: &str) -> Result<Material, Finding> {
     let error = |code, message: String| Finding::new(code, Severity::Error, subject, message);
-    let tags = crate::tag_list::TagList::parse(text.as_bytes());
+    let tags = crate::dkim::tag_list::TagList::parse(text.as_bytes());
     let p = tags
         .as_ref()
         .ok()
@@ -1100,16 +1100,16 @@ fn record_material(text: &str, subject: &str) -> Result<Material, Finding> {
         }
         return Err(f);
     }
-    let record = crate::record::KeyRecord::parse(text).map_err(|e| {
+    let record = crate::dkim::record::KeyRecord::parse(text).map_err(|e| {
         let code = match e {
-            crate::record::RecordError::Revoked => Code::KeyRevoked,
-            crate::record::RecordError::UnknownKeyType(_) => Code::KeyUnknownAlgorithm,
-            crate::record::RecordError::InvalidKey(_) => Code::KeyInvalid,
+            crate::dkim::record::RecordError::Revoked => Code::KeyRevoked,
+            crate::dkim::record::RecordError::UnknownKeyType(_) => Code::KeyUnknownAlgorithm,
+            crate::dkim::record::RecordError::InvalidKey(_) => Code::KeyInvalid,
             _ => Code::KeySyntax,
         };
         error(code, e.to_string())
     })?;
-    let der = crate::signature::decode_base64(p)
+    let der = crate::dkim::signature::decode_base64(p)
         .ok_or_else(|| error(Code::KeyInvalid, "p= is not base64".into()))?;
     match record.key_type.as_str() {
         "ed25519" => Ok(Material::Ed25519(der)),

@@ -335,6 +335,23 @@ pub(crate) fn trailing_line_ending(bytes: &[u8]) -> &[u8] {
     }
 }
 
+/// Feeds a body from `reader` to `f` in large chunks: how sign and verify
+/// read what follows the header, once, without holding it.
+pub(crate) fn stream_body(
+    reader: &mut dyn std::io::Read,
+    mut f: impl FnMut(&[u8]),
+) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => f(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

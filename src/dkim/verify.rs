@@ -2,12 +2,12 @@
 //! a message gets a [`Verdict`], a result class with a typed reason. The
 //! body is streamed once, whatever the number of signatures.
 
-use crate::canon::{self, BodyDigest, BodyHasher, FinalLineReading};
-use crate::crypto::MIN_RSA_BITS;
-use crate::key_source::{KeySource, LookupError};
-use crate::message::{Header, MessageError};
-use crate::record::{KeyRecord, RecordError};
-use crate::signature::{self, Algorithm, Signature, SignatureError};
+use crate::dkim::canon::{self, BodyDigest, BodyHasher, FinalLineReading};
+use crate::dkim::key_source::{KeySource, LookupError};
+use crate::dkim::message::{Header, MessageError};
+use crate::dkim::record::{KeyRecord, RecordError};
+use crate::dkim::signature::{self, Algorithm, Signature, SignatureError};
+use crate::key::crypto::MIN_RSA_BITS;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Read;
@@ -347,15 +347,18 @@ impl<'a> Verifier<'a> {
     /// Verifies a message whose header is parsed and whose body is `body`.
     pub fn verify(&self, header: &Header, body: &mut dyn Read) -> std::io::Result<Vec<Verdict>> {
         self.verify_with(header, |hashers| {
-            crate::sign::stream(body, |chunk| {
+            crate::dkim::message::stream_body(body, |chunk| {
                 hashers.iter_mut().for_each(|h| h.update(chunk))
             })
         })
     }
 
     /// Verifies an in-memory message.
-    pub fn verify_message(&self, raw: &[u8]) -> Result<Vec<Verdict>, crate::message::MessageError> {
-        let (header, body) = crate::message::split(raw)?;
+    pub fn verify_message(
+        &self,
+        raw: &[u8],
+    ) -> Result<Vec<Verdict>, crate::dkim::message::MessageError> {
+        let (header, body) = crate::dkim::message::split(raw)?;
         let verdicts = self.verify_with(&header, |hashers| {
             hashers.iter_mut().for_each(|h| h.update(body));
             Ok(())
@@ -428,7 +431,7 @@ impl<'a> Verifier<'a> {
         verdict.domain = Some(sig.domain.clone());
         verdict.selector = Some(sig.selector.clone());
         verdict.algorithm = Some(sig.algorithm);
-        if let Some(problem) = crate::key_check::selector_outside_grammar(&sig.selector) {
+        if let Some(problem) = crate::key::check::selector_outside_grammar(&sig.selector) {
             verdict
                 .warnings
                 .push(Warning::SelectorOutsideGrammar { message: problem });
@@ -690,8 +693,9 @@ impl Verdict {
 }
 
 /// The field with the value of b= removed and the final line ending cut.
-fn without_b_value(field: &crate::message::HeaderField<'_>) -> Vec<u8> {
-    let raw = &field.raw[..field.raw.len() - crate::message::trailing_line_ending(field.raw).len()];
+fn without_b_value(field: &crate::dkim::message::HeaderField<'_>) -> Vec<u8> {
+    let raw =
+        &field.raw[..field.raw.len() - crate::dkim::message::trailing_line_ending(field.raw).len()];
     match signature::b_value_range(field.value) {
         Some(range) => {
             let offset = field.value_offset();
@@ -732,6 +736,6 @@ pub fn summarize(verdicts: &[Verdict]) -> Summary {
 
 /// The DKIM-Signature field as the header hash sees it: b='s value
 /// removed, final line ending cut.
-pub fn unsigned_signature_field(field: &crate::message::HeaderField<'_>) -> Vec<u8> {
+pub fn unsigned_signature_field(field: &crate::dkim::message::HeaderField<'_>) -> Vec<u8> {
     without_b_value(field)
 }

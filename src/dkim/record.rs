@@ -2,9 +2,9 @@
 //! `<selector>._domainkey.<domain>`, parsed into a typed record or a typed
 //! reason it cannot be used.
 
-use crate::crypto::VerifyingKey;
+use crate::dkim::tag_list::{TagList, TagListError};
 use crate::key::KeyError;
-use crate::tag_list::{TagList, TagListError};
+use crate::key::crypto::VerifyingKey;
 use thiserror::Error;
 
 /// Why a key record is unusable (a permerror for the signature).
@@ -71,14 +71,14 @@ impl KeyRecord {
         let colon_list = |name: &str| -> Option<Vec<String>> {
             tags.get(name).map(|v| {
                 v.split(':')
-                    .map(|s| crate::tag_list::strip_fws(s).to_ascii_lowercase())
+                    .map(|s| crate::dkim::tag_list::strip_fws(s).to_ascii_lowercase())
                     .filter(|s| !s.is_empty())
                     .collect()
             })
         };
         let key_type = tags.get("k").unwrap_or("rsa").to_ascii_lowercase();
         let p = tags.get("p").ok_or(RecordError::MissingKey)?;
-        if crate::tag_list::strip_fws(p).is_empty() {
+        if crate::dkim::tag_list::strip_fws(p).is_empty() {
             return Err(RecordError::Revoked);
         }
         if key_type != "rsa" && key_type != "ed25519" {

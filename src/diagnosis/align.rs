@@ -3,7 +3,7 @@
 //! which decides whether DMARC can pass on that signature; and which
 //! signing domains belong to sending providers rather than to the sender.
 
-use crate::message::Header;
+use crate::dkim::message::Header;
 use serde::Serialize;
 
 /// How a signing domain relates to the From domain.
@@ -179,13 +179,13 @@ const PROVIDERS: &[Provider] = &[
 pub fn provider(signing_domain: &str) -> Option<&'static Provider> {
     PROVIDERS
         .iter()
-        .find(|p| crate::signature::is_same_or_subdomain(signing_domain, p.domain))
+        .find(|p| crate::dkim::signature::is_same_or_subdomain(signing_domain, p.domain))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::split;
+    use crate::dkim::message::split;
 
     fn from(raw: &str) -> Result<FromDomain, FromProblem> {
         from_domain(&split(raw.as_bytes()).unwrap().0)

@@ -11,8 +11,8 @@
 //! legacy sizes: signing with a 1024-bit key (still allowed by RFC 8301) and,
 //! when the caller allows it, verifying with 512–1023-bit keys.
 
+use crate::dkim::algorithm::Algorithm;
 use crate::key::{KeyError, bit_length};
-use crate::signature::Algorithm;
 use aws_lc_rs::signature::{self as lc, KeyPair, ParsedPublicKey};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;

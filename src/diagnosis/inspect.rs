@@ -1,19 +1,19 @@
 //! `inspect`: every DKIM-Signature of a message explained: its tags in
 //! words, the signed fields, the verdict and why, alignment with the From
 //! domain, provider signatures, what earlier verifiers reported, and, when
-//! the body hash or signature fails, what changed ([`crate::forensics`]).
+//! the body hash or signature fails, what changed ([`crate::diagnosis::forensics`]).
 
-use crate::align::{self, Alignment, FromDomain, FromProblem, Provider};
-use crate::auth_results::{self, ReportedResult};
-use crate::canon::{self, Canonicalization};
-use crate::finding::{Code, Finding, Severity};
-use crate::forensics::{self, BodyChange, HeaderChange};
-use crate::key_source::KeySource;
-use crate::message::Header;
-use crate::record::RecordError;
-use crate::signature::{self, Signature, SignatureError};
-use crate::tag_list::TagList;
-use crate::verify::{
+use crate::diagnosis::align::{self, Alignment, FromDomain, FromProblem, Provider};
+use crate::diagnosis::auth_results::{self, ReportedResult};
+use crate::diagnosis::finding::{Code, Finding, Severity};
+use crate::diagnosis::forensics::{self, BodyChange, HeaderChange};
+use crate::dkim::canon::{self, Canonicalization};
+use crate::dkim::key_source::KeySource;
+use crate::dkim::message::Header;
+use crate::dkim::record::RecordError;
+use crate::dkim::signature::{self, Signature, SignatureError};
+use crate::dkim::tag_list::TagList;
+use crate::dkim::verify::{
     Reason, ResultClass, Summary, Verdict, Verifier, VerifyOptions, Warning, summarize,
 };
 use serde::Serialize;
@@ -114,7 +114,7 @@ pub fn inspect(
     source: &dyn KeySource,
     options: VerifyOptions,
 ) -> Result<InspectReport, crate::Error> {
-    let (header, body) = crate::message::split(raw)?;
+    let (header, body) = crate::dkim::message::split(raw)?;
     let verifier = Verifier::new(source, options);
     let verdicts = verifier.verify_message(raw)?;
     let (from, from_problem) = match align::from_domain(&header) {
@@ -153,7 +153,7 @@ pub fn inspect(
                 }
                 Some(Reason::SignatureMismatch) => {
                     if let Ok(record) = verifier.key(sig) {
-                        let unsigned = crate::verify::unsigned_signature_field(&field);
+                        let unsigned = crate::dkim::verify::unsigned_signature_field(&field);
                         report.header_change = Some(forensics::explain_signature_mismatch(
                             &header,
                             sig,
@@ -235,7 +235,7 @@ pub fn canonical_forms(
     raw: &[u8],
     field_index: usize,
 ) -> Result<Option<CanonicalForms>, crate::Error> {
-    let (header, body) = crate::message::split(raw)?;
+    let (header, body) = crate::dkim::message::split(raw)?;
     let Some(field) = header.field(field_index) else {
         return Ok(None);
     };
@@ -251,7 +251,7 @@ pub fn canonical_forms(
     );
     canon::canonicalize_signature_field(
         sig.header_canon,
-        &crate::verify::unsigned_signature_field(&field),
+        &crate::dkim::verify::unsigned_signature_field(&field),
         &mut header_block,
     );
     let mut body = canon::canonicalize_body(sig.body_canon, body);
@@ -266,7 +266,7 @@ pub fn canonical_forms(
 
 /// A header line that is not a field: said once for the message; the
 /// signatures it makes undeterminable say so in their own findings.
-fn defect_finding(defect: &crate::message::Defect) -> Finding {
+fn defect_finding(defect: &crate::dkim::message::Defect) -> Finding {
     Finding::new(
         Code::MessageSyntax,
         Severity::Warning,
@@ -544,7 +544,7 @@ fn matches_reported(header: &Header, report: &SignatureReport, reported: &Report
         let b = header.field(report.field_index).and_then(|f| {
             TagList::parse(f.value)
                 .ok()
-                .and_then(|t| t.get("b").map(crate::tag_list::strip_fws))
+                .and_then(|t| t.get("b").map(crate::dkim::tag_list::strip_fws))
         });
         return b.is_some_and(|b| !prefix.is_empty() && b.starts_with(prefix.as_str()));
     }
@@ -647,7 +647,7 @@ fn signature_meaning(b: &str) -> String {
 
 /// First and last characters of a long base64 value.
 fn abbreviate(value: &str) -> String {
-    let v = crate::tag_list::strip_fws(value);
+    let v = crate::dkim::tag_list::strip_fws(value);
     if v.len() <= 24 {
         return v;
     }

@@ -1,47 +1,11 @@
 //! Key loading: private keys in PKCS#1 or PKCS#8, PEM, DER or bare base64,
 //! RSA or Ed25519; public keys from a key record's p=. Decoding is done by
-//! the pkcs1/pkcs8/spki crates; the keys are then handed to [`crate::crypto`].
+//! the pkcs1/pkcs8/spki crates; the keys are then handed to [`crate::key::crypto`].
 
-use crate::crypto::{SigningKey, VerifyingKey};
+use super::crypto::{SigningKey, VerifyingKey};
+use super::{KeyError, OID_ED25519, OID_RSA};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use pkcs8::der::asn1::ObjectIdentifier;
-use thiserror::Error;
-
-/// rsaEncryption (RFC 8017).
-pub(crate) const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-/// id-Ed25519 (RFC 8410).
-pub(crate) const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
-
-/// Why a key cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum KeyError {
-    /// The key is encrypted with a passphrase.
-    #[error("the private key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN)")]
-    Encrypted,
-    /// A public key was given where a private key is needed.
-    #[error("this is a public key; signing needs the private key")]
-    PublicNotPrivate,
-    /// The bytes are no PKCS#1 or PKCS#8 key in PEM, DER or base64.
-    #[error("not a PKCS#1 or PKCS#8 private key in PEM, DER or base64 form")]
-    Unrecognized,
-    /// PEM armour with a label we do not handle.
-    #[error("unsupported PEM block '{0}' (expected PRIVATE KEY or RSA PRIVATE KEY)")]
-    UnsupportedPem(String),
-    /// A PKCS#8 key of an algorithm DKIM does not use.
-    #[error("unsupported key algorithm {0} (DKIM uses RSA and Ed25519)")]
-    UnsupportedAlgorithm(String),
-    /// The RSA key is shorter than RFC 8301 allows.
-    #[error("the RSA key has {bits} bits; RFC 8301 requires at least 1024")]
-    TooShort {
-        /// Modulus size.
-        bits: usize,
-    },
-    /// The key structure decoded but the key itself is unusable.
-    #[error("the key is invalid: {0}")]
-    Invalid(String),
-}
 
 /// Loads a private key from file contents.
 pub fn load_private_key(bytes: &[u8]) -> Result<SigningKey, KeyError> {
@@ -109,8 +73,8 @@ fn looks_encrypted_pkcs8(der: &[u8]) -> bool {
 
 /// Decodes a key record's p= for key type `k` (`rsa` or `ed25519`).
 pub fn load_public_key(key_type: &str, p: &str) -> Result<VerifyingKey, KeyError> {
-    let der = crate::signature::LENIENT_BASE64
-        .decode(crate::tag_list::strip_fws(p))
+    let der = crate::dkim::signature::LENIENT_BASE64
+        .decode(crate::dkim::tag_list::strip_fws(p))
         .map_err(|e| KeyError::Invalid(format!("p= is not base64: {e}")))?;
     match key_type {
         "rsa" => VerifyingKey::rsa_from_der(&der),
@@ -153,13 +117,6 @@ fn bare_base64(bytes: &[u8]) -> Option<Vec<u8>> {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// The bit length of a big-endian unsigned integer.
-pub(crate) fn bit_length(be: &[u8]) -> usize {
-    let be = &be[be.iter().position(|&b| b != 0).unwrap_or(be.len())..];
-    be.first()
-        .map_or(0, |&b| be.len() * 8 - b.leading_zeros() as usize)
 }
 
 /// The key record (`v=DKIM1; k=rsa|ed25519; p=...`) for a public key file:

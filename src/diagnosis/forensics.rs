@@ -1,5 +1,5 @@
 //! Forensics: why a DKIM signature fails. Pure functions over the message
-//! bytes that [`crate::verify`] has already judged, for `dkimctl inspect`.
+//! bytes that [`crate::dkim::verify`] has already judged, for `dkimctl inspect`.
 //!
 //! A body-hash mismatch is explained by trying transformations of the
 //! current body that undo common changes in transit (whitespace, line
@@ -14,10 +14,10 @@
 //! named in h= are compared with the message; an added field is confirmed
 //! when removing it makes the signature verify.
 
-use crate::canon::{self, BodyHasher, Canonicalization, canonicalize_body};
-use crate::crypto::VerifyingKey;
-use crate::message::Header;
-use crate::signature::{HashAlgorithm, Signature};
+use crate::dkim::canon::{self, BodyHasher, Canonicalization, canonicalize_body};
+use crate::dkim::message::Header;
+use crate::dkim::signature::{HashAlgorithm, Signature};
+use crate::key::crypto::VerifyingKey;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -573,7 +573,7 @@ impl PrefixHasher {
 /// nothing for an unterminated last line); the CR of CRLF is not content.
 fn lines(body: &[u8]) -> impl DoubleEndedIterator<Item = (&[u8], &[u8])> {
     body.split_inclusive(|&b| b == b'\n').map(|line| {
-        let ending = crate::message::trailing_line_ending(line).len();
+        let ending = crate::dkim::message::trailing_line_ending(line).len();
         line.split_at(line.len() - ending)
     })
 }
@@ -1059,9 +1059,9 @@ fn count(n: usize, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key_source::{KeySource, ZoneKeySource};
-    use crate::record::KeyRecord;
-    use crate::verify::{Reason, Verifier, VerifyOptions};
+    use crate::dkim::key_source::{KeySource, ZoneKeySource};
+    use crate::dkim::record::KeyRecord;
+    use crate::dkim::verify::{Reason, Verifier, VerifyOptions};
     use Canonicalization::{Relaxed, Simple};
 
     const NOW: u64 = 1_700_000_000;
@@ -1083,10 +1083,10 @@ mod tests {
     /// The first DKIM-Signature of a message, its b=-less form, and the
     /// verifier's reason for failing it.
     fn first_signature(raw: &[u8]) -> (Signature, Vec<u8>, Option<Reason>) {
-        let (header, _) = crate::message::split(raw).unwrap();
+        let (header, _) = crate::dkim::message::split(raw).unwrap();
         let field = header.fields().find(|f| f.is("DKIM-Signature")).unwrap();
         let sig = Signature::parse(field.value).unwrap();
-        let unsigned = crate::verify::unsigned_signature_field(&field);
+        let unsigned = crate::dkim::verify::unsigned_signature_field(&field);
         let source = keys();
         let verdicts = Verifier::new(&source, VerifyOptions::strict(NOW))
             .verify_message(raw)
@@ -1176,7 +1176,7 @@ mod tests {
             let raw = fixture(name);
             let (sig, _, verdict) = first_signature(&raw);
             assert_eq!(verdict.map(|r| r.word()), Some(reason), "{name}");
-            let (header, body) = crate::message::split(&raw).unwrap();
+            let (header, body) = crate::dkim::message::split(&raw).unwrap();
             let change = explain_body_mismatch(&header, body, &sig);
             assert_eq!(change, expected, "{name}: {}", change.sentence());
         }
@@ -1256,7 +1256,7 @@ mod tests {
                 Some("signature-mismatch"),
                 "{name}"
             );
-            let (header, _) = crate::message::split(&raw).unwrap();
+            let (header, _) = crate::dkim::message::split(&raw).unwrap();
             let change = explain_signature_mismatch(&header, &sig, &unsigned, &key_for(&sig));
             assert_eq!(change, expected, "{name}: {}", change.sentence());
         }
@@ -1273,8 +1273,8 @@ mod tests {
         hasher.update(signed);
         Signature {
             algorithm: match hash {
-                HashAlgorithm::Sha256 => crate::signature::Algorithm::RsaSha256,
-                HashAlgorithm::Sha1 => crate::signature::Algorithm::RsaSha1,
+                HashAlgorithm::Sha256 => crate::dkim::signature::Algorithm::RsaSha256,
+                HashAlgorithm::Sha1 => crate::dkim::signature::Algorithm::RsaSha1,
             },
             signature: Vec::new(),
             body_hash: hasher.finish().0,
@@ -1418,7 +1418,7 @@ mod tests {
                 BodyChange::Unknown,
             ),
         ];
-        let (header, _) = crate::message::split(b"From: a@example.com\r\n\r\n").unwrap();
+        let (header, _) = crate::dkim::message::split(b"From: a@example.com\r\n\r\n").unwrap();
         for (signed, now, canon, hash, limit, expected) in cases {
             let sig = signature_over(signed, canon, hash, limit);
             let change = explain_body_mismatch(&header, now, &sig);
@@ -1438,7 +1438,7 @@ mod tests {
         // Declared relaxed, hashed simple.
         let mut sig = signature_over(b"a  b\r\n", Simple, HashAlgorithm::Sha256, None);
         sig.body_canon = Relaxed;
-        let (header, _) = crate::message::split(b"From: a@example.com\r\n\r\n").unwrap();
+        let (header, _) = crate::dkim::message::split(b"From: a@example.com\r\n\r\n").unwrap();
         assert_eq!(
             explain_body_mismatch(&header, b"a  b\r\n", &sig),
             BodyChange::OtherCanonicalization {
@@ -1461,7 +1461,7 @@ mod tests {
     #[test]
     fn field_change_table() {
         let header_of = |fields: &str| {
-            crate::message::split(format!("{fields}\r\n").as_bytes())
+            crate::dkim::message::split(format!("{fields}\r\n").as_bytes())
                 .unwrap()
                 .0
         };
@@ -1574,7 +1574,7 @@ mod tests {
     #[test]
     fn garbage_signatures_do_not_panic() {
         let raw = fixture("header-subject-edited");
-        let (header, _) = crate::message::split(&raw).unwrap();
+        let (header, _) = crate::dkim::message::split(&raw).unwrap();
         let (mut sig, unsigned, _) = first_signature(&raw);
         let key = key_for(&sig);
         for signature in [vec![], vec![0xff; 256], vec![0xff; 300], vec![0; 256]] {

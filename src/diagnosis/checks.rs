@@ -3,8 +3,8 @@
 //! live DNS and `lint` from zone files; both judge them here, so a finding
 //! means the same thing online and offline.
 
-use crate::finding::{Code, Finding, Severity};
-use crate::record::{KeyRecord, RecordError};
+use crate::diagnosis::finding::{Code, Finding, Severity};
+use crate::dkim::record::{KeyRecord, RecordError};
 use crate::records::{TXT_STRING_MAX, quote_txt};
 use serde::Serialize;
 

@@ -4,7 +4,7 @@
 //! Input lines may end in CRLF or bare LF; both are canonicalized as CRLF,
 //! so a message stored with Unix line endings hashes as it did on the wire.
 
-use crate::message::HeaderField;
+use crate::dkim::message::HeaderField;
 use serde::Serialize;
 
 /// A canonicalization algorithm (the halves of c=).
@@ -42,7 +42,7 @@ pub fn canonicalize_header(canon: Canonicalization, field: &HeaderField<'_>, out
     match canon {
         Canonicalization::Simple => {
             let raw = field.raw;
-            let body = &raw[..raw.len() - crate::message::trailing_line_ending(raw).len()];
+            let body = &raw[..raw.len() - crate::dkim::message::trailing_line_ending(raw).len()];
             push_crlf_lines(body, out);
             out.extend_from_slice(b"\r\n");
         }
@@ -381,7 +381,7 @@ fn next_at(
 /// (see [`signed_field_indices`] for which instance each name takes).
 pub fn canonicalize_signed_fields(
     canon: Canonicalization,
-    header: &crate::message::Header,
+    header: &crate::dkim::message::Header,
     names: &[String],
     out: &mut Vec<u8>,
 ) {
@@ -396,7 +396,7 @@ pub fn canonicalize_signed_fields(
 /// The fields h= selects, as header indices in h= order: each name takes
 /// the bottom-most instance not yet used (RFC 6376 §5.4.2); a name with no
 /// instance left selects nothing.
-pub fn signed_field_indices(header: &crate::message::Header, names: &[String]) -> Vec<usize> {
+pub fn signed_field_indices(header: &crate::dkim::message::Header, names: &[String]) -> Vec<usize> {
     // Per lowercase name, the indices of its instances, bottom-most last,
     // so each h= entry pops the next one up: linear in the field count.
     let mut instances: std::collections::HashMap<Vec<u8>, Vec<usize>> =
@@ -454,15 +454,15 @@ impl BodyHasher {
     /// Starts a body hash.
     pub fn new(
         canon: Canonicalization,
-        hash: crate::signature::HashAlgorithm,
+        hash: crate::dkim::algorithm::HashAlgorithm,
         limit: Option<u64>,
     ) -> Self {
         use sha2::Digest;
         match hash {
-            crate::signature::HashAlgorithm::Sha256 => {
+            crate::dkim::algorithm::HashAlgorithm::Sha256 => {
                 BodyHasher::Sha256(BodyCanonicalizer::new(canon, sha2::Sha256::new(), limit))
             }
-            crate::signature::HashAlgorithm::Sha1 => {
+            crate::dkim::algorithm::HashAlgorithm::Sha1 => {
                 BodyHasher::Sha1(BodyCanonicalizer::new(canon, sha1::Sha1::new(), limit))
             }
         }
@@ -528,7 +528,7 @@ pub fn canonicalize_body(canon: Canonicalization, body: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::split;
+    use crate::dkim::message::split;
     use Canonicalization::*;
 
     #[test]

@@ -1,0 +1,55 @@
+//! Keys: loaded from files and key records' p= ([`load`]), handed to the
+//! crypto backend ([`crypto`]), generated ([`generate`]) and checked before
+//! an upload or against what is published ([`check`]).
+
+pub mod check;
+pub mod crypto;
+pub mod generate;
+pub mod load;
+
+pub use load::{load_private_key, load_public_key, public_key_record};
+
+use pkcs8::der::asn1::ObjectIdentifier;
+use thiserror::Error;
+
+/// rsaEncryption (RFC 8017).
+pub(crate) const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// id-Ed25519 (RFC 8410).
+pub(crate) const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+
+/// Why a key cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The key is encrypted with a passphrase.
+    #[error("the private key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN)")]
+    Encrypted,
+    /// A public key was given where a private key is needed.
+    #[error("this is a public key; signing needs the private key")]
+    PublicNotPrivate,
+    /// The bytes are no PKCS#1 or PKCS#8 key in PEM, DER or base64.
+    #[error("not a PKCS#1 or PKCS#8 private key in PEM, DER or base64 form")]
+    Unrecognized,
+    /// PEM armour with a label we do not handle.
+    #[error("unsupported PEM block '{0}' (expected PRIVATE KEY or RSA PRIVATE KEY)")]
+    UnsupportedPem(String),
+    /// A PKCS#8 key of an algorithm DKIM does not use.
+    #[error("unsupported key algorithm {0} (DKIM uses RSA and Ed25519)")]
+    UnsupportedAlgorithm(String),
+    /// The RSA key is shorter than RFC 8301 allows.
+    #[error("the RSA key has {bits} bits; RFC 8301 requires at least 1024")]
+    TooShort {
+        /// Modulus size.
+        bits: usize,
+    },
+    /// The key structure decoded but the key itself is unusable.
+    #[error("the key is invalid: {0}")]
+    Invalid(String),
+}
+
+/// The bit length of a big-endian unsigned integer.
+pub(crate) fn bit_length(be: &[u8]) -> usize {
+    let be = &be[be.iter().position(|&b| b != 0).unwrap_or(be.len())..];
+    be.first()
+        .map_or(0, |&b| be.len() * 8 - b.leading_zeros() as usize)
+}
