@@ -1,0 +1,62 @@
+//! The questions the checks ask, through the [`Dns`] seam: a name's CNAME
+//! and TXT as one [`RecordSnapshot`], and the zone a name is in.
+
+use crate::diagnosis::checks::{Answer, RecordSnapshot};
+use crate::dns::{Dns, DnsFailure, RData, RecordType};
+
+/// The answer to one question as the checks read it: the records of
+/// `record_type` owned by `name` itself, picked by `pick`.
+pub(super) async fn ask<T>(
+    dns: &dyn Dns,
+    name: &str,
+    record_type: RecordType,
+    pick: impl Fn(&RData) -> Option<T>,
+) -> Answer<T> {
+    match dns.query(name, record_type).await {
+        Ok(answer) => {
+            let records: Vec<T> = answer.at(name, record_type).filter_map(pick).collect();
+            if records.is_empty() {
+                Answer::NoData
+            } else {
+                Answer::Records(records)
+            }
+        }
+        Err(DnsFailure::NxDomain { .. }) => Answer::NxDomain,
+        Err(DnsFailure::NoData { .. }) => Answer::NoData,
+        Err(DnsFailure::ServFail) => Answer::ServFail,
+        Err(DnsFailure::Timeout) => Answer::Timeout,
+        Err(failure) => Answer::Failed(failure.to_string()),
+    }
+}
+
+/// CNAME and TXT at `name`, asked concurrently.
+pub(super) async fn snapshot(dns: &dyn Dns, name: &str) -> RecordSnapshot {
+    let (cname, txt) = tokio::join!(
+        ask(dns, name, RecordType::Cname, |data| match data {
+            RData::Cname(target) => Some(target.clone()),
+            _ => None,
+        }),
+        ask(dns, name, RecordType::Txt, |data| match data {
+            RData::Txt(strings) => Some(strings.clone()),
+            _ => None,
+        })
+    );
+    RecordSnapshot {
+        name: name.trim_end_matches('.').to_ascii_lowercase(),
+        cname,
+        txt,
+    }
+}
+
+/// The zone `name` is in: the owner of the SOA its SOA query returns (in
+/// the answer, or the one a negative answer names).
+pub(super) async fn zone_of(dns: &dyn Dns, name: &str) -> Option<String> {
+    match dns.query(name, RecordType::Soa).await {
+        Ok(answer) => answer
+            .records
+            .into_iter()
+            .find(|r| r.data.record_type() == RecordType::Soa)
+            .map(|r| r.name),
+        Err(failure) => failure.zone().map(str::to_string),
+    }
+}
