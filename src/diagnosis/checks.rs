@@ -84,8 +84,7 @@ impl RecordSnapshot {
 
 /// A TXT record's strings joined, as DKIM reads them (RFC 6376 §3.6.2.2).
 pub fn join(strings: &[Vec<u8>]) -> String {
-    let bytes: Vec<u8> = strings.iter().flatten().copied().collect();
-    String::from_utf8_lossy(&bytes).into_owned()
+    crate::dns::join_txt(strings)
 }
 
 /// What a usable key record holds, for the one-line verdict.

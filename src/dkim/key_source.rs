@@ -77,7 +77,7 @@ impl<D: Dns + ?Sized> KeySource for D {
                 let records: Vec<String> = answer
                     .of_type(RecordType::Txt)
                     .filter_map(|data| match data {
-                        RData::Txt(strings) => Some(crate::diagnosis::checks::join(strings)),
+                        RData::Txt(strings) => Some(crate::dns::join_txt(strings)),
                         _ => None,
                     })
                     .collect();

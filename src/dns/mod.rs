@@ -80,6 +80,14 @@ pub enum RData {
     Txt(Vec<Vec<u8>>),
 }
 
+/// The text a TXT record's strings mean together (RFC 7208 §3.3, RFC 6376
+/// §3.6.2.2): the strings concatenated with nothing between them, read as
+/// UTF-8 with invalid bytes replaced.
+pub fn join_txt(strings: &[Vec<u8>]) -> String {
+    let bytes: Vec<u8> = strings.iter().flatten().copied().collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 impl RData {
     /// The type of this data.
     pub fn record_type(&self) -> RecordType {
