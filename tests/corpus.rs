@@ -113,7 +113,7 @@ fn describe(v: &Verdict) -> String {
     format!(
         "{} {}",
         v.result.as_str(),
-        v.reason.as_ref().map(|r| r.word()).unwrap_or("")
+        v.reason.as_ref().map(|r| r.code().as_str()).unwrap_or("")
     )
 }
 

@@ -96,7 +96,7 @@ fn every_signature_gets_a_line_and_all_must_pass() {
     verify(&dir, &message, &[]).assert_exit(1).assert_stdout(
         "pass d=example.com s=rsa2048 a=rsa-sha256\n\
          pass d=example.com s=ed25519 a=ed25519-sha256\n\
-         permerror d=example.com s=nokey a=ed25519-sha256 [no-key] no DKIM key record at nokey._domainkey.example.com\n",
+         permerror d=example.com s=nokey a=ed25519-sha256 [record-missing] no DKIM key record at nokey._domainkey.example.com\n",
     );
 }
 
@@ -147,10 +147,10 @@ fn expired_and_future_signatures() {
     verify(&dir, &message, &["--now", "1700003599"]).assert_exit(0);
     verify(&dir, &message, &["--now", "1700003601"])
         .assert_exit(1)
-        .assert_stdout("permerror d=example.com s=rsa2048 a=rsa-sha256 [sig-expired] the signature expired at 1700003600 (x=)\n");
+        .assert_stdout("permerror d=example.com s=rsa2048 a=rsa-sha256 [signature-expired] the signature expired at 1700003600 (x=)\n");
     verify(&dir, &message, &["--now", "1699990000"])
         .assert_exit(1)
-        .assert_stdout("permerror d=example.com s=rsa2048 a=rsa-sha256 [sig-timestamp-future] the signature is dated in the future, t=1700000000\n");
+        .assert_stdout("permerror d=example.com s=rsa2048 a=rsa-sha256 [signature-future] the signature is dated in the future, t=1700000000\n");
 }
 
 #[test]
@@ -192,7 +192,7 @@ fn a_literal_key_record() {
         .cmd(&["verify", "msg.eml", "--key-record", &record, "--now", NOW])
         .run();
     run.assert_exit(1).assert_stdout(
-        "permerror d=example.com s=rsa2048 a=rsa-sha256 [key-type-mismatch] the key record is k=ed25519, which does not match a=\n\
+        "permerror d=example.com s=rsa2048 a=rsa-sha256 [key-invalid] the key record is k=ed25519, which does not match a=\n\
          pass d=example.com s=ed25519 a=ed25519-sha256\n",
     );
 }

@@ -109,7 +109,7 @@ fn missing_key_is_permerror_no_key() {
     sign(&dir, "signed.eml", &[("nokey", "keys/rsa2048.pem")]);
     verify(&dir, &dns, &[], &["signed.eml"])
         .assert_stdout(
-            "permerror d=example.com s=nokey a=rsa-sha256 [no-key] \
+            "permerror d=example.com s=nokey a=rsa-sha256 [record-missing] \
              no DKIM key record at nokey._domainkey.example.com\n",
         )
         .assert_exit(1);
@@ -139,7 +139,7 @@ fn servfail_is_temperror() {
     let started = Instant::now();
     verify(&dir, &dns, &[], &["signed.eml"])
         .assert_stdout(
-            "temperror d=example.com s=broken a=rsa-sha256 [dns-servfail] \
+            "temperror d=example.com s=broken a=rsa-sha256 [dns-temporary] \
              DNS server failure (SERVFAIL) for broken._domainkey.example.com\n",
         )
         .assert_exit(3);
@@ -166,7 +166,7 @@ fn timeout_is_temperror_and_quick() {
     );
     let elapsed = started.elapsed();
     run.assert_stdout(
-        "temperror d=example.com s=slow a=rsa-sha256 [dns-timeout] \
+        "temperror d=example.com s=slow a=rsa-sha256 [dns-temporary] \
          DNS query for slow._domainkey.example.com timed out\n",
     )
     .assert_exit(3);
@@ -234,11 +234,11 @@ fn no_txt_data_and_broken_cnames() {
     // the target's, under the selector's name.
     verify(&dir, &dns, &[], &["signed.eml"])
         .assert_stdout(
-            "permerror d=example.com s=nodata a=rsa-sha256 [no-key] \
+            "permerror d=example.com s=nodata a=rsa-sha256 [record-missing] \
              no DKIM key record at nodata._domainkey.example.com\n\
-             permerror d=example.com s=dangling a=rsa-sha256 [no-key] \
+             permerror d=example.com s=dangling a=rsa-sha256 [record-missing] \
              no DKIM key record at dangling._domainkey.example.com\n\
-             temperror d=example.com s=viabroken a=rsa-sha256 [dns-servfail] \
+             temperror d=example.com s=viabroken a=rsa-sha256 [dns-temporary] \
              DNS server failure (SERVFAIL) for viabroken._domainkey.example.com\n",
         )
         .assert_exit(1);
@@ -333,7 +333,7 @@ fn json_document() {
     );
     assert_eq!(
         sigs[1]["reason"],
-        serde_json::json!({"code": "no-key", "message": "no DKIM key record at nokey._domainkey.example.com"})
+        serde_json::json!({"code": "record-missing", "message": "no DKIM key record at nokey._domainkey.example.com"})
     );
     assert_eq!(
         sigs[2]["reason"],
@@ -378,11 +378,11 @@ fn json_document_with_dns_temperrors() {
     );
     assert_eq!(
         sigs[1]["reason"],
-        serde_json::json!({"code": "dns-servfail", "message": "DNS server failure (SERVFAIL) for broken._domainkey.example.com"})
+        serde_json::json!({"code": "dns-temporary", "message": "DNS server failure (SERVFAIL) for broken._domainkey.example.com"})
     );
     assert_eq!(
         sigs[2]["reason"],
-        serde_json::json!({"code": "dns-timeout", "message": "DNS query for slow._domainkey.example.com timed out"})
+        serde_json::json!({"code": "dns-temporary", "message": "DNS query for slow._domainkey.example.com timed out"})
     );
 }
 

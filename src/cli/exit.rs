@@ -82,7 +82,7 @@ mod tests {
     #[test]
     fn findings_codes() {
         use dkimctl::diagnosis::finding::{Code, Finding, Severity};
-        let f = |severity| Finding::new(Code::KeyTesting, severity, "s", "m");
+        let f = |severity| Finding::new(Code::KeyTesting, "s", "m").with_severity(severity);
         assert_eq!(Exit::from_findings(&[], false), Exit::Ok);
         assert_eq!(
             Exit::from_findings(&[f(Severity::Info), f(Severity::Warning)], false),

@@ -178,7 +178,6 @@ pub fn check_multiple_keys(name: &str, count: usize) -> Option<Finding> {
     (count > 1).then(|| {
         Finding::new(
             Code::KeyMultipleRecords,
-            Severity::Error,
             name,
             format!("{count} key records at one name; verifiers may pick any of them and fail"),
         )
@@ -197,7 +196,6 @@ pub fn check_string_lengths(name: &str, strings: &[Vec<u8>]) -> Vec<Finding> {
         .map(|s| {
             Finding::new(
                 Code::TxtStringTooLong,
-                Severity::Error,
                 name,
                 format!(
                     "one TXT string is {} bytes; a string holds at most 255",
@@ -262,7 +260,7 @@ fn raw_tag<'a>(text: &'a str, tag: &str) -> Option<&'a str> {
 /// Judges one key record text.
 fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) {
     let mut findings = Vec::new();
-    let error = |code, message: String| Finding::new(code, Severity::Error, name, message);
+    let error = |code, message: String| Finding::new(code, name, message);
     if let Some(p) = raw_tag(text, "p")
         && (p.contains("-----")
             || p.contains('\n')
@@ -328,7 +326,6 @@ fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) 
             findings.push(
                 Finding::new(
                     Code::KeyWeak,
-                    Severity::Warning,
                     name,
                     format!("the RSA key has {bits} bits; 2048 is recommended"),
                 )
@@ -353,7 +350,6 @@ fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) 
         findings.push(
             Finding::new(
                 Code::KeyTesting,
-                Severity::Warning,
                 name,
                 "t=y: the domain is testing DKIM; verifiers may ignore failures and some ignore passes",
             )
@@ -436,7 +432,6 @@ pub fn misplaced(expected: &str, wrong: &Misplacement, found: &RecordSnapshot) -
     };
     let mut finding = Finding::new(
         wrong.code,
-        Severity::Error,
         &wrong.name,
         format!(
             "the record for {expected} is published at {} ({why})",
@@ -484,7 +479,6 @@ pub fn check_cname_target(
         findings.push(
             Finding::new(
                 Code::DuplicatedSuffix,
-                Severity::Error,
                 owner,
                 format!(
                     "the CNAME target {target} has {apex} appended to the full name {fixed} (the DNS form added the zone)"
@@ -519,7 +513,6 @@ pub fn check_cname_target(
         findings.push(
             Finding::new(
                 Code::CnameTargetMismatch,
-                Severity::Error,
                 owner,
                 format!(
                     "the CNAME points to {target}, whose token differs from the owner's token {}",
@@ -566,7 +559,6 @@ pub fn check_identity(from: &str, domain: &str, identities: &[Identity]) -> Vec<
         None => vec![
             Finding::new(
                 Code::IdentityOverride,
-                Severity::Warning,
                 &subject,
                 format!("no verified identity covers {subject}, so nothing signs its mail"),
             )
@@ -581,10 +573,10 @@ pub fn check_identity(from: &str, domain: &str, identities: &[Identity]) -> Vec<
                 vec![
                     Finding::new(
                         Code::IdentityOverride,
-                        Severity::Error,
                         &subject,
                         format!("{domain} governs {subject}, but DKIM signing is off for it"),
                     )
+                    .with_severity(Severity::Error)
                     .with_fix(format!("enable DKIM signing for the identity {domain}")),
                 ]
             }
@@ -604,13 +596,12 @@ pub fn check_identity(from: &str, domain: &str, identities: &[Identity]) -> Vec<
             vec![
                 Finding::new(
                     Code::IdentityOverride,
-                    severity,
                     &subject,
                     format!(
                         "{subject} is governed by the more specific verified identity {}: {consequence} {domain}",
                         identity.name
                     ),
-                )
+                ).with_severity(severity)
                 .with_fix(format!(
                     "enable DKIM for the identity {}, or delete that identity so {domain} governs {subject}",
                     identity.name

@@ -28,7 +28,7 @@ impl Severity {
 }
 
 macro_rules! codes {
-    ($($(#[doc = $doc:literal])* $variant:ident => $word:literal,)*) => {
+    ($($(#[doc = $doc:literal])* $variant:ident => $word:literal, $severity:ident,)*) => {
         /// A finding code: stable, part of the JSON contract.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
         #[non_exhaustive]
@@ -41,6 +41,15 @@ macro_rules! codes {
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Code::$variant => $word,)*
+                }
+            }
+
+            /// How much a finding of this code matters unless its context
+            /// says otherwise (a failed signature is an error whatever
+            /// the code; see [`Finding::with_severity`]).
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$variant => Severity::$severity,)*
                 }
             }
 
@@ -57,91 +66,91 @@ macro_rules! codes {
 
 codes! {
     /// Nothing at `<selector>._domainkey.<domain>`.
-    RecordMissing => "record-missing",
+    RecordMissing => "record-missing", Error,
     /// The key record is revoked (empty p=).
-    KeyRevoked => "key-revoked",
+    KeyRevoked => "key-revoked", Error,
     /// The key record does not parse.
-    KeySyntax => "key-syntax",
+    KeySyntax => "key-syntax", Error,
     /// The key record's p= is unusable, or its k=/h=/s= do not fit.
-    KeyInvalid => "key-invalid",
+    KeyInvalid => "key-invalid", Error,
     /// An RSA key under 1024 bits (RFC 8301).
-    KeyTooShort => "key-too-short",
+    KeyTooShort => "key-too-short", Error,
     /// The key record has t=y.
-    KeyTesting => "key-testing",
+    KeyTesting => "key-testing", Warning,
     /// The published key is not the one that signed.
-    KeyMismatch => "key-mismatch",
+    KeyMismatch => "key-mismatch", Error,
     /// The body hash does not match.
-    BodyHashMismatch => "body-hash-mismatch",
+    BodyHashMismatch => "body-hash-mismatch", Error,
     /// The signer canonicalized a last line without a line break unlike RFC 6376; the message is intact.
-    BodyFinalLine => "body-final-line",
+    BodyFinalLine => "body-final-line", Error,
     /// A header line is not a field (RFC 5322).
-    MessageSyntax => "message-syntax",
+    MessageSyntax => "message-syntax", Warning,
     /// The signature does not match the signed fields.
-    SignatureMismatch => "signature-mismatch",
+    SignatureMismatch => "signature-mismatch", Error,
     /// The DKIM-Signature field is malformed.
-    SignatureSyntax => "signature-syntax",
+    SignatureSyntax => "signature-syntax", Error,
     /// x= has passed.
-    SignatureExpired => "signature-expired",
+    SignatureExpired => "signature-expired", Error,
     /// t= is in the future.
-    SignatureFuture => "signature-future",
+    SignatureFuture => "signature-future", Error,
     /// h= does not include From.
-    FromNotSigned => "from-not-signed",
+    FromNotSigned => "from-not-signed", Error,
     /// l= limits the signed body.
-    LengthLimit => "length-limit",
+    LengthLimit => "length-limit", Warning,
     /// rsa-sha1.
-    Sha1 => "sha1",
+    Sha1 => "sha1", Error,
     /// d= is not aligned with the From domain.
-    NotAligned => "not-aligned",
+    NotAligned => "not-aligned", Warning,
     /// A signature by the sending provider's own domain.
-    ProviderSignature => "provider-signature",
+    ProviderSignature => "provider-signature", Info,
     /// More than one From field.
-    DuplicateFrom => "duplicate-from",
+    DuplicateFrom => "duplicate-from", Error,
     /// A temporary DNS failure kept the key from being read.
-    DnsTemporary => "dns-temporary",
+    DnsTemporary => "dns-temporary", Error,
     /// Another verifier on the path disagrees with this one.
-    ResultsDisagree => "results-disagree",
+    ResultsDisagree => "results-disagree", Warning,
     /// The message has no DKIM-Signature.
-    NoSignature => "no-signature",
+    NoSignature => "no-signature", Error,
     /// PEM header/footer or line breaks where one line of base64 is wanted.
-    KeyPemArmor => "key-pem-armor",
+    KeyPemArmor => "key-pem-armor", Error,
     /// An RSA key of 1024 to 2047 bits: allowed, but 2048 is recommended.
-    KeyWeak => "key-weak",
+    KeyWeak => "key-weak", Warning,
     /// A key algorithm DKIM (or the profile) does not use.
-    KeyUnknownAlgorithm => "key-unknown-algorithm",
+    KeyUnknownAlgorithm => "key-unknown-algorithm", Error,
     /// A key size the profile refuses (e.g. 4096-bit RSA for SES BYODKIM).
-    KeySizeUnsupported => "key-size-unsupported",
+    KeySizeUnsupported => "key-size-unsupported", Error,
     /// The private key is encrypted with a passphrase.
-    KeyEncrypted => "key-encrypted",
+    KeyEncrypted => "key-encrypted", Error,
     /// A public key where the private key is needed.
-    KeyNotPrivate => "key-not-private",
+    KeyNotPrivate => "key-not-private", Error,
     /// The selector breaks the profile's rules.
-    SelectorInvalid => "selector-invalid",
+    SelectorInvalid => "selector-invalid", Error,
     /// The record sits at `<name>.<zone>`, or a CNAME target ends in the zone twice.
-    DuplicatedSuffix => "duplicated-suffix",
+    DuplicatedSuffix => "duplicated-suffix", Error,
     /// The record sits at `<selector>.domainkey.<domain>` or a variant without the underscore.
-    MissingUnderscore => "missing-underscore",
+    MissingUnderscore => "missing-underscore", Error,
     /// The record sits at `<selector>.<domain>`, without `_domainkey`.
-    MissingDomainkeyLabel => "missing-domainkey-label",
+    MissingDomainkeyLabel => "missing-domainkey-label", Error,
     /// The CNAME target's token differs from the owner's.
-    CnameTargetMismatch => "cname-target-mismatch",
+    CnameTargetMismatch => "cname-target-mismatch", Error,
     /// The CNAME target has no DKIM key record.
-    CnameDangling => "cname-dangling",
+    CnameDangling => "cname-dangling", Error,
     /// A CNAME shares its owner with other records.
-    CnameAndOtherData => "cname-and-other-data",
+    CnameAndOtherData => "cname-and-other-data", Error,
     /// TXT queries fail (SERVFAIL/timeout) where CNAME queries work.
-    TxtServfail => "txt-servfail",
+    TxtServfail => "txt-servfail", Error,
     /// Authoritative servers disagree.
-    NsInconsistent => "ns-inconsistent",
+    NsInconsistent => "ns-inconsistent", Warning,
     /// The `_amazonses` verification TXT is absent or holds another token.
-    VerificationMissing => "verification-missing",
+    VerificationMissing => "verification-missing", Error,
     /// v= is not DKIM1, or not the first tag.
-    KeyVersion => "key-version",
+    KeyVersion => "key-version", Error,
     /// More than one DKIM key record at one name.
-    KeyMultipleRecords => "key-multiple-records",
+    KeyMultipleRecords => "key-multiple-records", Error,
     /// One TXT character-string longer than 255 bytes.
-    TxtStringTooLong => "txt-string-too-long",
+    TxtStringTooLong => "txt-string-too-long", Error,
     /// A more specific verified identity (address or subdomain) governs the sender.
-    IdentityOverride => "identity-override",
+    IdentityOverride => "identity-override", Warning,
 }
 
 /// One thing found, with its fix.
@@ -160,20 +169,22 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding without a fix.
-    pub fn new(
-        code: Code,
-        severity: Severity,
-        subject: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    /// A finding of the code's default severity, without a fix.
+    pub fn new(code: Code, subject: impl Into<String>, message: impl Into<String>) -> Self {
         Finding {
             code,
-            severity,
+            severity: code.severity(),
             subject: subject.into(),
             message: message.into(),
             fix: None,
         }
+    }
+
+    /// Sets a severity other than the code's default, where the context
+    /// decides it (an expected record that is missing, a failed verdict).
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
     }
 
     /// Adds the fix.

@@ -173,7 +173,6 @@ pub fn inspect(
         findings.push(
             Finding::new(
                 Code::NoSignature,
-                Severity::Error,
                 "message",
                 "the message has no DKIM-Signature field",
             )
@@ -187,7 +186,6 @@ pub fn inspect(
         findings.push(
             Finding::new(
                 Code::ResultsDisagree,
-                Severity::Warning,
                 format!("{}: {}", r.field, r.authserv_id),
                 format!(
                     "{} reported dkim={} for d={}, dkimctl says {ours}",
@@ -269,7 +267,6 @@ pub fn canonical_forms(
 fn defect_finding(defect: &crate::dkim::message::Defect) -> Finding {
     Finding::new(
         Code::MessageSyntax,
-        Severity::Warning,
         "message",
         format!("{}: the message breaks RFC 5322", defect.error),
     )
@@ -280,22 +277,19 @@ fn from_finding(problem: &FromProblem) -> Finding {
     match problem {
         FromProblem::Duplicate { count } => Finding::new(
             Code::DuplicateFrom,
-            Severity::Error,
             "From",
             format!("the message has {count} From fields; RFC 5322 allows one, and DMARC receivers reject such mail"),
         )
         .with_fix("send a single From field; oversign From (dkimctl does by default) so none can be added"),
-        FromProblem::Missing => Finding::new(Code::FromNotSigned, Severity::Error, "From", "the message has no From field")
+        FromProblem::Missing => Finding::new(Code::FromNotSigned, "From", "the message has no From field")
             .with_fix("every message needs exactly one From field"),
         FromProblem::NoAddress => Finding::new(
             Code::NotAligned,
-            Severity::Warning,
             "From",
             "the From field holds no address, so alignment cannot be checked",
         ),
         FromProblem::SeveralDomains { domains } => Finding::new(
             Code::NotAligned,
-            Severity::Warning,
             "From",
             format!("the From field lists addresses in several domains ({}); DMARC cannot align it", domains.join(", ")),
         ),
@@ -318,68 +312,70 @@ fn signature_findings(
     let key_name = sig.map(Signature::key_name).unwrap_or_default();
     let mut out = Vec::new();
     if let Some(reason) = &v.reason {
-        let error = |code, fix: String| {
-            Finding::new(code, Severity::Error, subject.clone(), reason.describe()).with_fix(fix)
-        };
-        let finding = match reason {
+        // The verdict's code and sentence, unless forensics found more:
+        // how the body changed, or that the published key is not the
+        // signing one.
+        let (mut code, mut message) = (reason.code(), reason.describe());
+        let fix: String = match reason {
             Reason::BodyHashMismatch => match &report.body_change {
-                Some(change) => Finding::new(Code::BodyHashMismatch, Severity::Error, subject.clone(), change.sentence())
-                    .with_fix(body_fix(change)),
-                None => error(Code::BodyHashMismatch, "find what rewrites the body between signer and receiver".into()),
+                Some(change) => {
+                    message = change.sentence();
+                    body_fix(change)
+                }
+                None => "find what rewrites the body between signer and receiver".into(),
             },
-            Reason::BodyFinalLine { .. } => error(
-                Code::BodyFinalLine,
+            Reason::BodyFinalLine { .. } => {
                 "nothing changed the message; the signer's DKIM software reads a last line without a line break \
                  unlike RFC 6376: end the message with a line break before signing (SMTP adds one on the wire; \
                  dkimctl sign adds it), or update the signer"
-                    .into(),
-            ),
-            Reason::MalformedHeader { .. } => error(
-                Code::MessageSyntax,
+                    .into()
+            }
+            Reason::MalformedHeader { .. } => {
                 "find what breaks the header in transit or in storage: every header line must be a field \
                  (Name: value) or its continuation (starting with a space or tab)"
-                    .into(),
-            ),
+                    .into()
+            }
             Reason::SignatureMismatch => match &report.header_change {
                 Some(change @ HeaderChange::KeyMismatch { .. }) => {
-                    Finding::new(Code::KeyMismatch, Severity::Error, subject.clone(), change.sentence())
-                        .with_fix(format!("publish the public key of the signing key at {key_name}, or sign with the key published there"))
+                    (code, message) = (Code::KeyMismatch, change.sentence());
+                    format!("publish the public key of the signing key at {key_name}, or sign with the key published there")
                 }
-                Some(change) => error(Code::SignatureMismatch, change.sentence()),
-                None => error(Code::SignatureMismatch, "find what rewrites signed header fields in transit".into()),
+                Some(change) => change.sentence(),
+                None => "find what rewrites signed header fields in transit".into(),
             },
             Reason::Signature { error: SignatureError::FromNotSigned } => {
-                error(Code::FromNotSigned, "sign From: it is the one field RFC 6376 requires (h=from:...)".into())
+                "sign From: it is the one field RFC 6376 requires (h=from:...)".into()
             }
-            Reason::Signature { .. } => error(Code::SignatureSyntax, "fix the signer: the DKIM-Signature field is malformed".into()),
-            Reason::KeyMissing { name } => error(Code::RecordMissing, format!("publish the TXT key record at {name}")),
+            Reason::Signature { .. } => "fix the signer: the DKIM-Signature field is malformed".into(),
+            Reason::KeyMissing { name } => format!("publish the TXT key record at {name}"),
             Reason::KeyRecord { error: RecordError::Revoked } => {
-                error(Code::KeyRevoked, format!("the key at {key_name} is revoked; sign with a current selector"))
+                format!("the key at {key_name} is revoked; sign with a current selector")
             }
             Reason::KeyRecord { error: RecordError::Syntax(_) | RecordError::Version(_) | RecordError::MissingKey } => {
-                error(Code::KeySyntax, format!("publish a well-formed record at {key_name}: v=DKIM1; k=rsa; p=<base64 public key>"))
+                format!("publish a well-formed record at {key_name}: v=DKIM1; k=rsa; p=<base64 public key>")
             }
             Reason::KeyRecord { .. }
             | Reason::KeyTypeMismatch { .. }
             | Reason::KeyHashMismatch
             | Reason::KeyServiceMismatch
-            | Reason::StrictIdentity => error(Code::KeyInvalid, format!("correct the key record at {key_name}")),
-            Reason::KeyTooShort { bits } => error(
-                Code::KeyTooShort,
-                format!("replace the {bits}-bit key with a 2048-bit RSA key (dkimctl keygen) and publish it at a new selector"),
-            ),
-            Reason::Sha1 => error(Code::Sha1, "sign with rsa-sha256 (or ed25519-sha256)".into()),
-            Reason::Expired { .. } => error(
-                Code::SignatureExpired,
-                "the signature's x= has passed; re-sign, or use a longer expiry (or none) when signing".into(),
-            ),
-            Reason::Future { .. } => error(Code::SignatureFuture, "fix the signing host's clock".into()),
-            Reason::LengthExceedsBody { .. } => error(
-                Code::LengthLimit,
-                "the body was cut after signing; sign without l= and find what truncates the message".into(),
-            ),
-            Reason::Dns { .. } => error(Code::DnsTemporary, format!("try again later; check that {key_name} resolves")),
+            | Reason::StrictIdentity => format!("correct the key record at {key_name}"),
+            Reason::KeyTooShort { bits } => {
+                format!("replace the {bits}-bit key with a 2048-bit RSA key (dkimctl keygen) and publish it at a new selector")
+            }
+            Reason::Sha1 => "sign with rsa-sha256 (or ed25519-sha256)".into(),
+            Reason::Expired { .. } => {
+                "the signature's x= has passed; re-sign, or use a longer expiry (or none) when signing".into()
+            }
+            Reason::Future { .. } => "fix the signing host's clock".into(),
+            Reason::LengthExceedsBody { .. } => {
+                "the body was cut after signing; sign without l= and find what truncates the message".into()
+            }
+            Reason::Dns { .. } => format!("try again later; check that {key_name} resolves"),
         };
+        // A signature that fails is an error whatever its code's default.
+        let finding = Finding::new(code, subject.clone(), message)
+            .with_severity(Severity::Error)
+            .with_fix(fix);
         out.push(finding);
     }
     for warning in &v.warnings {
@@ -387,18 +383,17 @@ fn signature_findings(
             Warning::LengthLimit { length, body } => out.push(
                 Finding::new(
                     Code::LengthLimit,
-                    Severity::Warning,
                     subject.clone(),
                     format!("l={length} signs only the first {length} of {body} body bytes: anyone can append content"),
                 )
                 .with_fix("sign without l="),
             ),
             Warning::KeyTesting => out.push(
-                Finding::new(Code::KeyTesting, Severity::Warning, subject.clone(), "the key record has t=y (testing): receivers may ignore this signature")
+                Finding::new(Code::KeyTesting, subject.clone(), "the key record has t=y (testing): receivers may ignore this signature")
                     .with_fix(format!("remove t=y from the record at {key_name} once signing works")),
             ),
             Warning::SelectorOutsideGrammar { message } => out.push(
-                Finding::new(Code::SelectorInvalid, Severity::Warning, subject.clone(), format!("{message}; it was verified all the same"))
+                Finding::new(Code::SelectorInvalid, subject.clone(), format!("{message}; it was verified all the same")).with_severity(Severity::Warning)
                     .with_fix("sign with a selector of letters, digits and hyphens when you next rotate the key"),
             ),
             _ => {}
@@ -410,7 +405,6 @@ fn signature_findings(
         out.push(
             Finding::new(
                 Code::ProviderSignature,
-                Severity::Info,
                 subject.clone(),
                 format!(
                     "this is {}'s own signature (d={}), not yours; {}. Only a signature aligned with {} can make DMARC pass, so this one can be ignored for your domain",
@@ -428,7 +422,6 @@ fn signature_findings(
         out.push(
             Finding::new(
                 Code::NotAligned,
-                Severity::Warning,
                 subject.clone(),
                 format!(
                     "d={} does not align with the From domain {}: this signature cannot make DMARC pass",
@@ -485,10 +478,9 @@ fn alignment_findings(signatures: &[SignatureReport], from: Option<&FromDomain>)
     vec![
         Finding::new(
             Code::NotAligned,
-            Severity::Error,
             format!("From: {}", from.address),
             format!("no passing signature is aligned with the From domain {}, so DMARC cannot pass through DKIM", from.domain),
-        )
+        ).with_severity(Severity::Error)
         .with_fix(format!("sign with d={} (or a domain under {}) and make that signature pass", from.domain, from.organizational_domain)),
     ]
 }

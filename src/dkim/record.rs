@@ -2,6 +2,7 @@
 //! `<selector>._domainkey.<domain>`, parsed into a typed record or a typed
 //! reason it cannot be used.
 
+use crate::diagnosis::finding::Code;
 use crate::dkim::tag_list::{TagList, TagListError};
 use crate::key::KeyError;
 use crate::key::crypto::VerifyingKey;
@@ -32,14 +33,14 @@ pub enum RecordError {
 }
 
 impl RecordError {
-    /// A short reason word, from the corpus vocabulary.
-    pub fn reason(&self) -> &'static str {
+    /// The finding code of this defect.
+    pub fn code(&self) -> Code {
         match self {
-            RecordError::Syntax(_) | RecordError::MissingKey => "key-syntax",
-            RecordError::Version(_) => "key-version",
-            RecordError::Revoked => "key-revoked",
-            RecordError::UnknownKeyType(_) => "key-type-unknown",
-            RecordError::InvalidKey(_) => "key-invalid",
+            RecordError::Syntax(_) | RecordError::MissingKey => Code::KeySyntax,
+            RecordError::Version(_) => Code::KeyVersion,
+            RecordError::Revoked => Code::KeyRevoked,
+            RecordError::UnknownKeyType(_) => Code::KeyUnknownAlgorithm,
+            RecordError::InvalidKey(_) => Code::KeyInvalid,
         }
     }
 }
@@ -120,20 +121,16 @@ mod tests {
             Some(&["sha256".to_string()][..])
         );
         for (text, reason) in [
-            ("v=DKIM1; p=", "key-revoked"),
-            ("v=DKIM2; p=AAAA", "key-version"),
-            ("k=rsa; v=DKIM1; p=AAAA", "key-version"),
-            ("v=DKIM1; k=dsa; p=AAAA", "key-type-unknown"),
-            ("v=DKIM1; k=rsa; p=AAAA", "key-invalid"),
-            ("v=DKIM1; k=ed25519; p=AAAA", "key-invalid"),
-            ("v=DKIM1; k=rsa", "key-syntax"),
-            ("v=DKIM1; k=rsa; p=AAAA; x", "key-syntax"),
+            ("v=DKIM1; p=", Code::KeyRevoked),
+            ("v=DKIM2; p=AAAA", Code::KeyVersion),
+            ("k=rsa; v=DKIM1; p=AAAA", Code::KeyVersion),
+            ("v=DKIM1; k=dsa; p=AAAA", Code::KeyUnknownAlgorithm),
+            ("v=DKIM1; k=rsa; p=AAAA", Code::KeyInvalid),
+            ("v=DKIM1; k=ed25519; p=AAAA", Code::KeyInvalid),
+            ("v=DKIM1; k=rsa", Code::KeySyntax),
+            ("v=DKIM1; k=rsa; p=AAAA; x", Code::KeySyntax),
         ] {
-            assert_eq!(
-                KeyRecord::parse(text).unwrap_err().reason(),
-                reason,
-                "{text}"
-            );
+            assert_eq!(KeyRecord::parse(text).unwrap_err().code(), reason, "{text}");
         }
     }
 }

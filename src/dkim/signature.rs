@@ -78,42 +78,6 @@ pub enum SignatureError {
     },
 }
 
-impl SignatureError {
-    /// A short reason word, from the corpus vocabulary.
-    pub fn reason(&self) -> &'static str {
-        match self {
-            SignatureError::Syntax(_) => "sig-syntax",
-            SignatureError::Version(_) => "sig-version",
-            SignatureError::MissingTag(t) => match *t {
-                "v" => "sig-missing-v",
-                "a" => "sig-missing-a",
-                "b" => "sig-missing-b",
-                "bh" => "sig-missing-bh",
-                "d" => "sig-missing-d",
-                "s" => "sig-missing-s",
-                _ => "sig-missing-h",
-            },
-            SignatureError::EmptyTag(t) => match *t {
-                "b" => "sig-b-empty",
-                "bh" => "sig-bh-empty",
-                "d" => "sig-d-empty",
-                "s" => "sig-s-empty",
-                _ => "sig-h-empty",
-            },
-            SignatureError::InvalidBase64(_) => "sig-b-invalid",
-            SignatureError::UnknownAlgorithm(_) => "sig-alg-unknown",
-            SignatureError::UnknownCanonicalization(_) => "sig-canon-unknown",
-            SignatureError::UnknownQueryMethod(_) => "sig-q-unknown",
-            SignatureError::InvalidLength(_) => "sig-l-invalid",
-            SignatureError::InvalidTimestamp(_) => "sig-syntax",
-            SignatureError::ExpiresBeforeSigned { .. } => "sig-x-before-t",
-            SignatureError::FromNotSigned => "sig-h-missing-from",
-            SignatureError::IdentityNotInDomain { .. } => "sig-i-not-subdomain-of-d",
-            SignatureError::InvalidDomain { .. } => "sig-syntax",
-        }
-    }
-}
-
 /// A parsed DKIM-Signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Signature {
@@ -499,23 +463,36 @@ mod tests {
 
     #[test]
     fn typed_reasons() {
-        for (from, to, reason) in [
-            ("v=1;", "v=2;", "sig-version"),
-            ("a=rsa-sha256", "a=rsa-md5", "sig-alg-unknown"),
-            ("c=relaxed/simple", "c=fancy", "sig-canon-unknown"),
-            ("h=From:To", "h=To", "sig-h-missing-from"),
-            ("bh=AAAA", "bh=", "sig-bh-empty"),
-            ("b=AA AA", "b=!!", "sig-b-invalid"),
-            ("d=Example.com", "d=ex ample.com", "sig-syntax"),
-            ("sub.example.com", "example.org", "sig-i-not-subdomain-of-d"),
-            ("x=20", "x=5", "sig-x-before-t"),
-            ("l=5", "l=-5", "sig-l-invalid"),
-            ("s=s1;", "", "sig-missing-s"),
-            ("; l=5", "; l=5; x", "sig-syntax"),
-        ] {
+        use SignatureError as E;
+        type Is = fn(&SignatureError) -> bool;
+        let cases: [(&str, &str, Is); 12] = [
+            ("v=1;", "v=2;", |e| matches!(e, E::Version(_))),
+            ("a=rsa-sha256", "a=rsa-md5", |e| {
+                matches!(e, E::UnknownAlgorithm(_))
+            }),
+            ("c=relaxed/simple", "c=fancy", |e| {
+                matches!(e, E::UnknownCanonicalization(_))
+            }),
+            ("h=From:To", "h=To", |e| matches!(e, E::FromNotSigned)),
+            ("bh=AAAA", "bh=", |e| matches!(e, E::EmptyTag("bh"))),
+            ("b=AA AA", "b=!!", |e| matches!(e, E::InvalidBase64(_))),
+            ("d=Example.com", "d=ex ample.com", |e| {
+                matches!(e, E::InvalidDomain { tag: "d", .. })
+            }),
+            ("sub.example.com", "example.org", |e| {
+                matches!(e, E::IdentityNotInDomain { .. })
+            }),
+            ("x=20", "x=5", |e| {
+                matches!(e, E::ExpiresBeforeSigned { .. })
+            }),
+            ("l=5", "l=-5", |e| matches!(e, E::InvalidLength(_))),
+            ("s=s1;", "", |e| matches!(e, E::MissingTag("s"))),
+            ("; l=5", "; l=5; x", |e| matches!(e, E::Syntax(_))),
+        ];
+        for (from, to, expected) in cases {
             let input = GOOD.replace(from, to);
             let err = Signature::parse(input.as_bytes()).unwrap_err();
-            assert_eq!(err.reason(), reason, "{input}");
+            assert!(expected(&err), "{input}: {err:?}");
         }
     }
 

@@ -2,6 +2,7 @@
 //! a message gets a [`Verdict`], a result class with a typed reason. The
 //! body is streamed once, whatever the number of signatures.
 
+use crate::diagnosis::finding::Code;
 use crate::dkim::canon::{self, BodyDigest, BodyHasher, FinalLineReading};
 use crate::dkim::key_source::{KeySource, LookupError};
 use crate::dkim::message::{Header, MessageError};
@@ -150,37 +151,39 @@ impl Serialize for Reason {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut state = serializer.serialize_struct("Reason", 2)?;
-        state.serialize_field("code", self.word())?;
+        state.serialize_field("code", &self.code())?;
         state.serialize_field("message", &self.describe())?;
         state.end()
     }
 }
 
 impl Reason {
-    /// A short reason word (the conformance corpus vocabulary).
-    pub fn word(&self) -> &'static str {
+    /// The finding code this failure is, from the one catalogue every
+    /// command reports in (`verify [record-missing]` and `inspect`'s
+    /// finding say the same word). The kinds of a code are told apart by
+    /// [`Reason::describe`].
+    pub fn code(&self) -> Code {
         match self {
-            Reason::BodyHashMismatch => "body-hash-mismatch",
-            Reason::BodyFinalLine { .. } => "body-final-line",
-            Reason::SignatureMismatch => "signature-mismatch",
-            Reason::Signature { error } => error.reason(),
-            Reason::KeyMissing { .. } => "no-key",
-            Reason::KeyRecord { error } => error.reason(),
-            Reason::KeyTypeMismatch { .. } => "key-type-mismatch",
-            Reason::KeyHashMismatch => "key-h-mismatch",
-            Reason::KeyServiceMismatch => "key-service-mismatch",
-            Reason::StrictIdentity => "key-t-s-i-subdomain",
-            Reason::KeyTooShort { .. } => "key-too-short",
-            Reason::Sha1 => "sha1",
-            Reason::Expired { .. } => "sig-expired",
-            Reason::Future { .. } => "sig-timestamp-future",
-            Reason::LengthExceedsBody { .. } => "sig-l-exceeds-body",
-            Reason::Dns { error } => match error {
-                LookupError::Timeout(_) => "dns-timeout",
-                LookupError::ServFail(_) => "dns-servfail",
-                _ => "dns-error",
-            },
-            Reason::MalformedHeader { .. } => "message-syntax",
+            Reason::BodyHashMismatch => Code::BodyHashMismatch,
+            Reason::BodyFinalLine { .. } => Code::BodyFinalLine,
+            Reason::SignatureMismatch => Code::SignatureMismatch,
+            Reason::Signature {
+                error: SignatureError::FromNotSigned,
+            } => Code::FromNotSigned,
+            Reason::Signature { .. } => Code::SignatureSyntax,
+            Reason::KeyMissing { .. } => Code::RecordMissing,
+            Reason::KeyRecord { error } => error.code(),
+            Reason::KeyTypeMismatch { .. }
+            | Reason::KeyHashMismatch
+            | Reason::KeyServiceMismatch
+            | Reason::StrictIdentity => Code::KeyInvalid,
+            Reason::KeyTooShort { .. } => Code::KeyTooShort,
+            Reason::Sha1 => Code::Sha1,
+            Reason::Expired { .. } => Code::SignatureExpired,
+            Reason::Future { .. } => Code::SignatureFuture,
+            Reason::LengthExceedsBody { .. } => Code::LengthLimit,
+            Reason::Dns { .. } => Code::DnsTemporary,
+            Reason::MalformedHeader { .. } => Code::MessageSyntax,
         }
     }
 

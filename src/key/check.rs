@@ -304,7 +304,7 @@ pub fn check(input: &[u8], options: &KeyCheckOptions) -> KeyCheckReport {
 /// Reads the container (PEM, DER, base64) and the structure inside.
 fn analyze(input: &[u8], name: &str) -> (Option<Analyzed>, Vec<Finding>) {
     let fail = |code, message: String| {
-        let finding = Finding::new(code, Severity::Error, name, message).with_fix(
+        let finding = Finding::new(code, name, message).with_fix(
             "give the key file itself: a PKCS#1 or PKCS#8 private key (or an SPKI public key) in PEM, DER or base64, as written by e.g. openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out dkim.pem",
         );
         (None, vec![finding])
@@ -373,12 +373,7 @@ fn analyze(input: &[u8], name: &str) -> (Option<Analyzed>, Vec<Finding>) {
 }
 
 fn analyze_pem(text: &str, name: &str) -> (Option<Analyzed>, Vec<Finding>) {
-    let fail = |code, message: String| {
-        (
-            None,
-            vec![Finding::new(code, Severity::Error, name, message)],
-        )
-    };
+    let fail = |code, message: String| (None, vec![Finding::new(code, name, message)]);
     let after = &text["-----BEGIN ".len()..];
     let Some(label_end) = after.find("-----") else {
         return fail(
@@ -446,7 +441,7 @@ fn analyze_pem(text: &str, name: &str) -> (Option<Analyzed>, Vec<Finding>) {
         "copy the whole key again, from the -----BEGIN {label}----- line to the -----END {label}----- line"
     );
     let broken = |message: String| {
-        let finding = Finding::new(Code::KeyInvalid, Severity::Error, name, message);
+        let finding = Finding::new(Code::KeyInvalid, name, message);
         (None, vec![finding.with_fix(recopy.clone())])
     };
     let compact: String = body
@@ -642,7 +637,6 @@ fn usable_private(der: &[u8], bits: usize, name: &str) -> Option<Finding> {
         Err(crate::key::KeyError::Invalid(reason)) => Some(
             Finding::new(
                 Code::KeyInvalid,
-                Severity::Error,
                 name,
                 format!("the key decodes but cannot sign: {reason}"),
             )
@@ -708,7 +702,6 @@ fn algorithm_name(oid: pkcs8::der::asn1::ObjectIdentifier) -> String {
 fn unknown_algorithm(name: &str, what: &str) -> Finding {
     Finding::new(
         Code::KeyUnknownAlgorithm,
-        Severity::Error,
         name,
         format!("{what}: DKIM signs with RSA (k=rsa) or Ed25519 (k=ed25519)"),
     )
@@ -719,7 +712,6 @@ fn encrypted_finding(name: &str) -> Finding {
     let file = shell_word(name);
     Finding::new(
         Code::KeyEncrypted,
-        Severity::Error,
         name,
         "the private key is encrypted with a passphrase; signers and upload forms need it unencrypted",
     )
@@ -753,7 +745,6 @@ fn profile_findings(
         findings.push(
             Finding::new(
                 Code::KeyNotPrivate,
-                Severity::Error,
                 name,
                 "a public key: the Amazon SES BYODKIM upload needs the private key",
             )
@@ -764,7 +755,6 @@ fn profile_findings(
         (KeyAlgorithm::Rsa, Some(bits)) if bits < 1024 => findings.push(
             Finding::new(
                 Code::KeyTooShort,
-                Severity::Error,
                 name,
                 format!("an RSA key of {bits} bits: RFC 8301 requires at least 1024, and verifiers reject shorter keys"),
             )
@@ -773,7 +763,6 @@ fn profile_findings(
         (KeyAlgorithm::Rsa, Some(bits)) if ses && bits != 1024 && bits != 2048 => findings.push(
             Finding::new(
                 Code::KeySizeUnsupported,
-                Severity::Error,
                 name,
                 format!("an RSA key of {bits} bits: Amazon SES BYODKIM accepts only 1024 or 2048 bits"),
             )
@@ -782,7 +771,6 @@ fn profile_findings(
         (KeyAlgorithm::Rsa, Some(bits)) if bits < 2048 => findings.push(
             Finding::new(
                 Code::KeyWeak,
-                Severity::Warning,
                 name,
                 format!("an RSA key of {bits} bits: allowed (RFC 8301), but 2048 bits is recommended"),
             )
@@ -791,16 +779,14 @@ fn profile_findings(
         (KeyAlgorithm::Rsa, Some(bits)) if bits > 4096 => findings.push(
             Finding::new(
                 Code::KeySizeUnsupported,
-                Severity::Warning,
                 name,
                 format!("an RSA key of {bits} bits: verifiers need only handle up to 4096 (RFC 8301 §3.2), so some may fail it"),
-            )
+            ).with_severity(Severity::Warning)
             .with_fix(generate),
         ),
         (KeyAlgorithm::Ed25519, _) if ses => findings.push(
             Finding::new(
                 Code::KeyUnknownAlgorithm,
-                Severity::Error,
                 name,
                 "an Ed25519 key: Amazon SES BYODKIM accepts only RSA keys of 1024 or 2048 bits",
             )
@@ -837,9 +823,7 @@ fn profile_findings(
                     "paste the one-line form: print it with --print-fix, or make it with: {command}"
                 )
             };
-            findings.push(
-                Finding::new(Code::KeyPemArmor, Severity::Error, name, message).with_fix(fix),
-            );
+            findings.push(Finding::new(Code::KeyPemArmor, name, message).with_fix(fix));
         }
     }
     findings
@@ -859,7 +843,7 @@ fn profile_findings(
 pub fn check_selector(selector: &str, domain: Option<&str>, profile: Profile) -> Vec<Finding> {
     let subject = format!("selector {selector:?}");
     let error = |message: String, fix: &str| {
-        Finding::new(Code::SelectorInvalid, Severity::Error, &subject, message).with_fix(fix)
+        Finding::new(Code::SelectorInvalid, &subject, message).with_fix(fix)
     };
     let lower = selector.to_ascii_lowercase();
     if let Some(at) = lower
@@ -953,10 +937,9 @@ pub fn check_selector(selector: &str, domain: Option<&str>, profile: Profile) ->
                 findings.push(
                     Finding::new(
                         Code::SelectorInvalid,
-                        Severity::Warning,
                         &subject,
                         format!("the selector contains an underscore: DNS allows it, but it is outside the grammar of {rule}, and some DNS web forms and verifiers refuse it"),
-                    )
+                    ).with_severity(Severity::Warning)
                     .with_fix(format!("use {:?}", selector.replace('_', "-"))),
                 );
             }
@@ -1003,7 +986,7 @@ fn compare(
         } => {
             let name = format!("{selector}._domainkey.{}", domain.trim_end_matches('.'));
             let publish = |message: String| {
-                let mut f = Finding::new(Code::RecordMissing, Severity::Error, &name, message);
+                let mut f = Finding::new(Code::RecordMissing, &name, message);
                 if let Some(record) = our_record {
                     f = f.with_fix(format!("publish the TXT record {name}. \"{record}\""));
                 }
@@ -1036,7 +1019,7 @@ fn compare(
                     (name.clone(), None, vec![f], None)
                 }
                 Err(e) => {
-                    let f = Finding::new(Code::DnsTemporary, Severity::Error, &name, e.to_string())
+                    let f = Finding::new(Code::DnsTemporary, &name, e.to_string())
                         .with_fix("try again later, or ask another server with --nameserver");
                     (name.clone(), None, vec![f], None)
                 }
@@ -1050,7 +1033,6 @@ fn compare(
                 let what: Vec<String> = theirs.iter().map(Material::describe).collect();
                 let mut f = Finding::new(
                     Code::KeyMismatch,
-                    Severity::Error,
                     &source,
                     format!(
                         "the public key there ({}) is not the one of this key ({}): mail signed with this key will fail to verify",
@@ -1077,7 +1059,7 @@ fn compare(
 
 /// The public key in a key record, or the finding that says why not.
 fn record_material(text: &str, subject: &str) -> Result<Material, Finding> {
-    let error = |code, message: String| Finding::new(code, Severity::Error, subject, message);
+    let error = |code, message: String| Finding::new(code, subject, message);
     let tags = crate::dkim::tag_list::TagList::parse(text.as_bytes());
     let p = tags
         .as_ref()

@@ -148,7 +148,11 @@ fn render_signature(out: &mut dyn Write, sig: &SignatureReport) -> anyhow::Resul
         v.result.as_str()
     );
     if let Some(reason) = &v.reason {
-        headline.push_str(&format!(" [{}] {}", reason.word(), reason.describe()));
+        headline.push_str(&format!(
+            " [{}] {}",
+            reason.code().as_str(),
+            reason.describe()
+        ));
     }
     writeln!(out, "{headline}")?;
     let mut tags = term::table();

@@ -132,7 +132,11 @@ fn render_text(
             v.algorithm.map_or("?", |a| a.as_str()),
         );
         if let Some(reason) = &v.reason {
-            line.push_str(&format!(" [{}] {}", reason.word(), reason.describe()));
+            line.push_str(&format!(
+                " [{}] {}",
+                reason.code().as_str(),
+                reason.describe()
+            ));
         }
         writeln!(out, "{line}")?;
         for warning in &v.warnings {

@@ -315,13 +315,13 @@ pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diagnose
         report.findings.push(
             Finding::new(
                 Code::RecordMissing,
-                Severity::Warning,
                 format!("_domainkey.{domain}"),
                 format!(
                     "no key record at any of the {} common selectors probed",
                     COMMON_SELECTORS.len()
                 ),
             )
+            .with_severity(Severity::Warning)
             .with_fix(
                 "name the selector with --selector (the s= of a signed message, or --message FILE)",
             ),
@@ -356,17 +356,9 @@ pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diagnose
                 )
             };
             report.findings.push(
-                Finding::new(
-                    Code::VerificationMissing,
-                    Severity::Error,
-                    &underscore.name,
-                    message,
-                )
-                .with_fix(checks::zone_line(
-                    &underscore.name,
-                    "TXT",
-                    &quote_txt(token),
-                )),
+                Finding::new(Code::VerificationMissing, &underscore.name, message).with_fix(
+                    checks::zone_line(&underscore.name, "TXT", &quote_txt(token)),
+                ),
             );
         }
     }
@@ -416,13 +408,13 @@ pub async fn diagnose_batch(
 fn dns_failure<T>(name: &str, answer: &Answer<T>) -> Finding {
     Finding::new(
         Code::DnsTemporary,
-        Severity::Warning,
         name,
         format!(
             "DNS answered {} for {name}; nothing could be decided",
             answer.describe()
         ),
     )
+    .with_severity(Severity::Warning)
     .with_fix("try again later; if it persists, check the zone's name servers")
 }
 
@@ -485,7 +477,6 @@ async fn judge_selector(
             findings.push(
                 Finding::new(
                     Code::TxtServfail,
-                    Severity::Error,
                     &name,
                     format!(
                         "the CNAME to {} answers, but TXT at {} gives {}",
@@ -502,7 +493,6 @@ async fn judge_selector(
         } else if !explained {
             let mut finding = Finding::new(
                 Code::CnameDangling,
-                Severity::Error,
                 &name,
                 format!(
                     "the CNAME points to {}, which has no key record ({})",
@@ -533,7 +523,6 @@ async fn judge_selector(
                 findings.push(
                     Finding::new(
                         Code::KeyMismatch,
-                        Severity::Error,
                         &name,
                         "the published key record differs from the one in the record set",
                     )
@@ -545,7 +534,6 @@ async fn judge_selector(
             findings.push(
                 Finding::new(
                     Code::RecordMissing,
-                    Severity::Error,
                     &name,
                     format!("a TXT record is published where a CNAME to {target} is expected"),
                 )
@@ -562,7 +550,6 @@ async fn judge_selector(
         findings.push(
             Finding::new(
                 Code::TxtServfail,
-                Severity::Error,
                 &name,
                 format!(
                     "CNAME queries for {name} answer ({}), but TXT queries give {}",
@@ -601,7 +588,6 @@ async fn judge_selector(
             findings.push(
                 Finding::new(
                     Code::RecordMissing,
-                    Severity::Error,
                     &name,
                     format!("nothing is published at {name} ({})", owner.txt.describe()),
                 )

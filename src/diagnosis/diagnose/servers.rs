@@ -122,7 +122,6 @@ pub(super) async fn compare_name_servers(
             findings.push(
                 Finding::new(
                     Code::NsInconsistent,
-                    Severity::Warning,
                     host,
                     format!("{host} ({addr}) gave no SOA for {zone} when asked directly"),
                 )
@@ -168,10 +167,9 @@ pub(super) async fn compare_name_servers(
         findings.push(
             Finding::new(
                 Code::NsInconsistent,
-                if differs.is_empty() { Severity::Warning } else { Severity::Error },
                 host,
                 message,
-            )
+            ).with_severity(if differs.is_empty() { Severity::Warning } else { Severity::Error })
             .with_fix(format!(
                 "make {host} load the current zone (check NOTIFY and zone transfers from the primary); every server must serve {zone} at serial {newest}"
             )),

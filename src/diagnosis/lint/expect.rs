@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use super::{LintFinding, key_name, rdata_span, txt_strings};
 use crate::diagnosis::checks::{self, zone_line};
-use crate::diagnosis::finding::{Code, Finding, Severity};
+use crate::diagnosis::finding::{Code, Finding};
 use crate::records::quote_txt;
 use crate::zone::{RData, Span, ZoneRecord};
 
@@ -250,7 +250,6 @@ fn check_cname<'a>(expected: &'a Expected, at: &[&'a ZoneRecord]) -> Option<Loca
     if let Some((written, target)) = targets.first() {
         let finding = Finding::new(
             Code::CnameTargetMismatch,
-            Severity::Error,
             name,
             format!(
                 "the CNAME points to {target}; the record set (row {}) says {}",
@@ -262,7 +261,6 @@ fn check_cname<'a>(expected: &'a Expected, at: &[&'a ZoneRecord]) -> Option<Loca
     }
     let finding = Finding::new(
         Code::RecordMissing,
-        Severity::Error,
         name,
         format!(
             "the record set expects {name} CNAME {}; {}",
@@ -304,7 +302,6 @@ fn check_txt<'a>(expected: &'a Expected, at: &[&'a ZoneRecord]) -> Option<Locate
         (true, _, Some((record, text))) => {
             let finding = Finding::new(
                 Code::VerificationMissing,
-                Severity::Error,
                 name,
                 format!(
                     "the verification TXT holds `{text}`; the record set (row {row}) says `{}`",
@@ -317,7 +314,6 @@ fn check_txt<'a>(expected: &'a Expected, at: &[&'a ZoneRecord]) -> Option<Locate
         (true, _, _) => {
             let finding = Finding::new(
                 Code::VerificationMissing,
-                Severity::Error,
                 name,
                 format!(
                     "the record set (row {row}) expects the verification TXT `{}` at {name}; {}",
@@ -331,7 +327,6 @@ fn check_txt<'a>(expected: &'a Expected, at: &[&'a ZoneRecord]) -> Option<Locate
         (false, true, Some((record, _))) => {
             let finding = Finding::new(
                 Code::KeyMismatch,
-                Severity::Error,
                 name,
                 format!(
                     "the key record differs from the one the record set (row {row}) says to publish"
@@ -343,7 +338,6 @@ fn check_txt<'a>(expected: &'a Expected, at: &[&'a ZoneRecord]) -> Option<Locate
         _ => {
             let finding = Finding::new(
                 Code::RecordMissing,
-                Severity::Error,
                 name,
                 format!(
                     "the record set (row {row}) expects a TXT record at {name}; {}",

@@ -660,7 +660,6 @@ impl<'w> ZoneLint<'w> {
             .unwrap_or("@");
         let finding = Finding::new(
             Code::DuplicatedSuffix,
-            Severity::Error,
             owner,
             format!("the record is at {owner}, not {meant}: {how}"),
         )
@@ -718,7 +717,6 @@ impl<'w> ZoneLint<'w> {
         );
         let finding = Finding::new(
             Code::CnameAndOtherData,
-            Severity::Error,
             name,
             format!(
                 "the CNAME at {name} shares its name with {}; a name with a CNAME can hold nothing else (RFC 1034 §3.6.2), so servers refuse the zone or resolvers miss the other data",
@@ -830,7 +828,6 @@ impl<'w> ZoneLint<'w> {
         let meant = format!("{selector}._domainkey.{parent}");
         let finding = Finding::new(
             Code::DuplicatedSuffix,
-            Severity::Error,
             name,
             format!(
                 "the record is at {name}, not {meant}: `_domainkey` is in the name twice (the zone's origin already ends in `_domainkey`)"
@@ -863,7 +860,6 @@ impl<'w> ZoneLint<'w> {
         };
         let finding = Finding::new(
             Code::SelectorInvalid,
-            Severity::Error,
             name,
             format!("{reason}; signers and verifiers refuse such selectors (RFC 6376 §3.1: letters, digits and inner hyphens, labels separated by dots)"),
         )
@@ -909,7 +905,6 @@ impl<'w> ZoneLint<'w> {
         if !judged && self.in_zone(&resolved) && !known {
             let finding = Finding::new(
                 Code::CnameDangling,
-                Severity::Error,
                 name,
                 format!("the CNAME points to {resolved}, which this zone does not hold, so there is no key behind it"),
             )
