@@ -182,7 +182,7 @@ fn every_key_record_at_the_selector_is_tried() {
     let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
     assert_eq!(
         doc["messages"][0]["signatures"][0]["warnings"],
-        serde_json::json!([{"code": "key-record-chosen", "index": 1, "of": 2}])
+        serde_json::json!([{"code": "key-multiple-records", "message": "key record 2 of the 2 at the selector verified"}])
     );
 }
 

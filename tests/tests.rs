@@ -63,3 +63,6 @@ mod lint;
 
 // `dkimctl lint` on Route 53 JSON: positions in the document, --expect.
 mod lint_route53;
+
+// One vocabulary: catalogue words only, verify and inspect agree per failure.
+mod vocabulary;

@@ -37,6 +37,9 @@ macro_rules! codes {
         }
 
         impl Code {
+            /// Every code, in catalogue order.
+            pub const ALL: &[Code] = &[$(Code::$variant,)*];
+
             /// The kebab-case code word.
             pub fn as_str(self) -> &'static str {
                 match self {

@@ -244,8 +244,7 @@ impl Reason {
 }
 
 /// Something worth knowing about a signature that does not change its class.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "code", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Warning {
     /// rsa-sha1 was accepted because the caller allowed it.
@@ -278,6 +277,56 @@ pub enum Warning {
         /// What breaks the grammar.
         message: String,
     },
+}
+
+impl Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut state = serializer.serialize_struct("Warning", 2)?;
+        state.serialize_field("code", &self.code())?;
+        state.serialize_field("message", &self.describe())?;
+        state.end()
+    }
+}
+
+impl Warning {
+    /// The finding code this note is about.
+    pub fn code(&self) -> Code {
+        match self {
+            Warning::Sha1Allowed => Code::Sha1,
+            Warning::ShortKeyAllowed { .. } => Code::KeyTooShort,
+            Warning::KeyTesting => Code::KeyTesting,
+            Warning::LengthLimit { .. } => Code::LengthLimit,
+            Warning::KeyRecordChosen { .. } => Code::KeyMultipleRecords,
+            Warning::SelectorOutsideGrammar { .. } => Code::SelectorInvalid,
+        }
+    }
+
+    /// A sentence for people.
+    pub fn describe(&self) -> String {
+        match self {
+            Warning::Sha1Allowed => "rsa-sha1 accepted because of --allow-sha1".into(),
+            Warning::ShortKeyAllowed { bits } => {
+                format!("{bits}-bit RSA key accepted because of --allow-short-keys")
+            }
+            Warning::KeyTesting => {
+                "the key record has t=y: the domain says it is testing DKIM".into()
+            }
+            Warning::LengthLimit { length, body } => format!(
+                "l={length}: only the first {length} bytes of the {body}-byte canonical body are signed; \
+                 text appended later would still pass"
+            ),
+            Warning::KeyRecordChosen { index, of } => {
+                format!(
+                    "key record {} of the {of} at the selector verified",
+                    index + 1
+                )
+            }
+            Warning::SelectorOutsideGrammar { message } => {
+                format!("{message}; verified all the same")
+            }
+        }
+    }
 }
 
 /// The outcome for one DKIM-Signature field.

@@ -15,7 +15,7 @@ use crate::cli::{Exit, args::KeySourceArgs};
 use anyhow::Context;
 use clap::Args;
 use dkimctl::dkim::message::Header;
-use dkimctl::dkim::verify::{Summary, Verdict, Verifier, VerifyOptions, Warning, summarize};
+use dkimctl::dkim::verify::{Summary, Verdict, Verifier, VerifyOptions, summarize};
 use serde::Serialize;
 use std::io::{BufReader, Write};
 use std::path::PathBuf;
@@ -140,32 +140,8 @@ fn render_text(
         }
         writeln!(out, "{line}")?;
         for warning in &v.warnings {
-            writeln!(out, "{prefix}  note: {}", describe_warning(warning))?;
+            writeln!(out, "{prefix}  note: {}", warning.describe())?;
         }
     }
     Ok(())
-}
-
-fn describe_warning(warning: &Warning) -> String {
-    match warning {
-        Warning::Sha1Allowed => "rsa-sha1 accepted because of --allow-sha1".into(),
-        Warning::ShortKeyAllowed { bits } => {
-            format!("{bits}-bit RSA key accepted because of --allow-short-keys")
-        }
-        Warning::KeyTesting => "the key record has t=y: the domain says it is testing DKIM".into(),
-        Warning::LengthLimit { length, body } => {
-            format!(
-                "l={length}: only the first {length} bytes of the {body}-byte canonical body are signed; \
-                 text appended later would still pass"
-            )
-        }
-        Warning::KeyRecordChosen { index, of } => {
-            format!(
-                "key record {} of the {of} at the selector verified",
-                index + 1
-            )
-        }
-        Warning::SelectorOutsideGrammar { message } => format!("{message}; verified all the same"),
-        _ => format!("{warning:?}"),
-    }
 }
