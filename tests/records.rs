@@ -516,8 +516,8 @@ fn bad_input_is_one_error_line() {
             "no spaces",
         ),
         (
-            vec!["example.com", "--key", &key, "-s", "s_1"],
-            "selector 's_1'",
+            vec!["example.com", "--key", &key, "-s", "s 1"],
+            "selector 's 1'",
         ),
         (
             vec!["example.com", "--key", &key, "--selector=-s1"],

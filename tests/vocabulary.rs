@@ -103,3 +103,84 @@ fn verify_and_inspect_name_each_failure_alike() {
         "only {compared:?} were compared; the fixtures should cover more failures"
     );
 }
+
+/// A selector gets the same verdict, in the same words, from every command:
+/// `a_b` is usable with a warning, `-s1` is refused.
+#[test]
+fn a_selector_gets_one_verdict_everywhere() {
+    let dir = TestDir::new();
+    let key = fx("keys/rsa2048.pem");
+    let underscore = "the selector contains an underscore: DNS allows it, but it is outside the grammar of RFC 6376 §3.1";
+    let refused = "selector '-s1' is not valid: label '-s1' starts or ends with a hyphen; the rule is RFC 6376 §3.1";
+    let zone = |selector: &str| {
+        format!(
+            "$ORIGIN example.com.\n@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n  IN NS ns1\nns1 IN A 192.0.2.1\n\
+             {selector}._domainkey IN TXT \"v=DKIM1; k=ed25519; p=YxFLneSqY75GZhTKvEeBURV28GXum3RB8EZ4cOK+nmY=\"\n"
+        )
+    };
+    for (selector, severity, words, lint_exit) in [
+        ("a_b", "warning", underscore, 0),
+        ("-s1", "error", refused, 1),
+    ] {
+        let checked = json(
+            &dir,
+            &[
+                "key",
+                "check",
+                &key,
+                &format!("--selector={selector}"),
+                "--json",
+            ],
+        );
+        let finding = checked["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "selector-invalid")
+            .unwrap_or_else(|| panic!("key check {selector}: {checked}"));
+        assert_eq!(finding["severity"], severity, "key check {selector}");
+        assert!(
+            finding["message"].as_str().unwrap().starts_with(words),
+            "{finding}"
+        );
+
+        let path = dir.write("example.com.zone", zone(selector));
+        let linted = dir
+            .cmd(&["lint", "--format", "json", path.to_str().unwrap()])
+            .run();
+        linted.assert_exit(lint_exit);
+        let doc: Value = serde_json::from_str(&linted.stdout()).unwrap();
+        let finding = &doc["findings"][0];
+        assert_eq!(
+            finding["code"], "selector-invalid",
+            "lint {selector}: {doc}"
+        );
+        assert_eq!(finding["severity"], severity, "lint {selector}");
+        assert!(
+            finding["message"].as_str().unwrap().starts_with(words),
+            "{finding}"
+        );
+
+        let records = dir
+            .cmd(&[
+                "records",
+                "example.com",
+                "--key",
+                &key,
+                &format!("--selector={selector}"),
+                "--json",
+            ])
+            .run();
+        if severity == "error" {
+            records.assert_exit(2);
+            assert!(
+                records.stderr().starts_with(&format!("error: {words}")),
+                "{}",
+                records.stderr()
+            );
+        } else {
+            records.assert_exit(0);
+            assert!(records.stdout().contains(words), "{}", records.stdout());
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! tag=value grammar that [`signature`] (DKIM-Signature fields) and
 //! [`record`] (key records) build on; [`algorithm`] names a= and the hash
 //! functions; [`canon`] canonicalizes and streams the body hash;
+//! [`selector`] is the one rule for what a selector may be;
 //! [`key_source`] serves key records from DNS, zone data or a literal; and
 //! [`sign`] and [`verify`] put it all together.
 
@@ -11,6 +12,7 @@ pub mod canon;
 pub mod key_source;
 pub mod message;
 pub mod record;
+pub mod selector;
 pub mod sign;
 pub mod signature;
 pub mod tag_list;

@@ -7,6 +7,7 @@ use crate::dkim::canon::{self, BodyDigest, BodyHasher, FinalLineReading};
 use crate::dkim::key_source::{KeySource, LookupError};
 use crate::dkim::message::{Header, MessageError};
 use crate::dkim::record::{KeyRecord, RecordError};
+use crate::dkim::selector::{SelectorRules, check_selector};
 use crate::dkim::signature::{self, Algorithm, Signature, SignatureError};
 use crate::key::crypto::MIN_RSA_BITS;
 use serde::Serialize;
@@ -483,10 +484,15 @@ impl<'a> Verifier<'a> {
         verdict.domain = Some(sig.domain.clone());
         verdict.selector = Some(sig.selector.clone());
         verdict.algorithm = Some(sig.algorithm);
-        if let Some(problem) = crate::key::check::selector_outside_grammar(&sig.selector) {
+        // Verified all the same, as every peer does; said in a note.
+        let outside = match check_selector(&sig.selector, None, SelectorRules::Rfc6376) {
+            Ok(note) => note.map(|n| n.message),
+            Err(error) => Some(error.to_string()),
+        };
+        if let Some(message) = outside {
             verdict
                 .warnings
-                .push(Warning::SelectorOutsideGrammar { message: problem });
+                .push(Warning::SelectorOutsideGrammar { message });
         }
         if let Some(reason) = malformed_signed_header(header, &sig, candidate.field_index) {
             return verdict.fails(ResultClass::Permerror, reason);

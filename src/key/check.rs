@@ -26,6 +26,7 @@
 
 use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dkim::key_source::{KeySource, LookupError};
+use crate::dkim::selector::{SelectorRules, selector_finding};
 use crate::key::{OID_ED25519, OID_RSA, bit_length};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -42,6 +43,16 @@ pub enum Profile {
     /// The RFCs: RSA of at least 1024 bits (RFC 8301) or Ed25519 (RFC 8463),
     /// in any encoding; selector a sequence of DNS labels (RFC 6376 §3.1).
     Generic,
+}
+
+impl Profile {
+    /// The selector rules of the profile.
+    pub fn selector_rules(self) -> SelectorRules {
+        match self {
+            Profile::Ses => SelectorRules::SesByodkim,
+            Profile::Generic => SelectorRules::Rfc6376,
+        }
+    }
 }
 
 /// What to compare the key with.
@@ -285,10 +296,11 @@ pub fn check(input: &[u8], options: &KeyCheckOptions) -> KeyCheckReport {
         findings.extend(profile_findings(a, options, &mut report));
     }
     if let Some(selector) = &options.selector {
-        findings.extend(check_selector(
+        findings.extend(selector_finding(
+            &format!("selector {selector:?}"),
             selector,
             options.domain.as_deref(),
-            options.profile,
+            options.profile.selector_rules(),
         ));
     }
     if let Some(against) = &options.against {
@@ -829,135 +841,6 @@ fn profile_findings(
     findings
 }
 
-/// Checks a selector against the profile's rules.
-///
-/// ```text
-/// ses:     ^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$, 1-63 characters
-///          (the SES API's DomainSigningSelector)
-/// generic: selector  = sub-domain *( "." sub-domain )   (RFC 6376 §3.1)
-///          sub-domain = Let-dig [Ldh-str]               (RFC 5321 §4.1.2)
-///          labels of 1-63 octets; <selector>._domainkey.<domain> at most
-///          253; an underscore is outside the grammar but works in DNS
-///          (a warning)
-/// ```
-pub fn check_selector(selector: &str, domain: Option<&str>, profile: Profile) -> Vec<Finding> {
-    let subject = format!("selector {selector:?}");
-    let error = |message: String, fix: &str| {
-        Finding::new(Code::SelectorInvalid, &subject, message).with_fix(fix)
-    };
-    let lower = selector.to_ascii_lowercase();
-    if let Some(at) = lower
-        .find("._domainkey")
-        .or_else(|| lower.find("_domainkey"))
-    {
-        let bare = &selector[..at];
-        return vec![error(
-            "the selector includes ._domainkey: give the selector alone; DKIM adds ._domainkey.<domain>".into(),
-            &format!("use the selector {bare:?}"),
-        )];
-    }
-    match profile {
-        Profile::Ses => {
-            let rule = "Amazon SES: 1-63 ASCII letters and digits, hyphens only inside; no periods or underscores";
-            let fix = |s: &str| {
-                let cleaned: String = s
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-                    .collect::<String>()
-                    .trim_matches('-')
-                    .chars()
-                    .take(63)
-                    .collect();
-                if cleaned.is_empty() {
-                    format!("choose a selector that fits the rule ({rule}), e.g. dkim2025")
-                } else {
-                    format!("use a selector that fits the rule ({rule}), e.g. {cleaned}")
-                }
-            };
-            let problem = if selector.is_empty() {
-                Some("the selector is empty".to_string())
-            } else if selector.len() > 63 {
-                Some(format!("the selector has {} characters", selector.len()))
-            } else if selector.contains('.') {
-                Some("the selector contains a period".into())
-            } else if let Some(c) = selector
-                .chars()
-                .find(|c| !c.is_ascii_alphanumeric() && *c != '-')
-            {
-                Some(format!("the selector contains {c:?}"))
-            } else if selector.starts_with('-') || selector.ends_with('-') {
-                Some("the selector starts or ends with a hyphen".into())
-            } else {
-                None
-            };
-            problem
-                .map(|p| vec![error(format!("{p}; the rule is {rule}"), &fix(selector))])
-                .unwrap_or_default()
-        }
-        Profile::Generic => {
-            let rule = "RFC 6376 §3.1: dot-separated labels of 1-63 letters, digits and hyphens, not starting or ending with a hyphen";
-            let fix = format!("choose a selector that fits the rule ({rule}), e.g. s1 or dkim2025");
-            let mut findings = Vec::new();
-            if selector.is_empty() {
-                return vec![error(
-                    format!("the selector is empty; the rule is {rule}"),
-                    &fix,
-                )];
-            }
-            for label in selector.split('.') {
-                let problem = if label.is_empty() {
-                    Some("has an empty label (two periods in a row, or one at an end)".to_string())
-                } else if label.len() > 63 {
-                    Some(format!("has a label of {} characters", label.len()))
-                } else if let Some(c) = label
-                    .chars()
-                    .find(|c| !c.is_ascii_alphanumeric() && *c != '-' && *c != '_')
-                {
-                    Some(format!("contains {c:?}"))
-                } else if label.starts_with('-') || label.ends_with('-') {
-                    Some(format!(
-                        "has a label starting or ending with a hyphen ({label:?})"
-                    ))
-                } else {
-                    None
-                };
-                if let Some(p) = problem {
-                    return vec![error(format!("the selector {p}; the rule is {rule}"), &fix)];
-                }
-            }
-            let full = format!("{selector}._domainkey.{}", domain.unwrap_or(""));
-            let limit = full.trim_end_matches('.').len();
-            if limit > 253 {
-                findings.push(error(
-                    format!("{full} has {limit} characters; a DNS name has at most 253"),
-                    &fix,
-                ));
-            }
-            if selector.contains('_') {
-                findings.push(
-                    Finding::new(
-                        Code::SelectorInvalid,
-                        &subject,
-                        format!("the selector contains an underscore: DNS allows it, but it is outside the grammar of {rule}, and some DNS web forms and verifiers refuse it"),
-                    ).with_severity(Severity::Warning)
-                    .with_fix(format!("use {:?}", selector.replace('_', "-"))),
-                );
-            }
-            findings
-        }
-    }
-}
-
-/// What puts a selector outside RFC 6376's grammar, if anything: the
-/// message of the first generic-profile finding. Verification still uses
-/// such a selector, as every peer does.
-pub fn selector_outside_grammar(selector: &str) -> Option<String> {
-    check_selector(selector, None, Profile::Generic)
-        .into_iter()
-        .next()
-        .map(|finding| finding.message)
-}
-
 /// Compares the key with `against`.
 fn compare(
     ours: Option<&Material>,
@@ -1132,49 +1015,6 @@ fn shell_word(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ses_selectors() {
-        for (selector, ok) in [
-            ("s1", true),
-            ("dkim2025", true),
-            ("my-selector", true),
-            (&"a".repeat(63), true),
-            (&"a".repeat(64), false),
-            ("", false),
-            ("s1.example", false),
-            ("my_selector", false),
-            ("-s1", false),
-            ("s1-", false),
-            ("s1._domainkey", false),
-        ] {
-            let findings = check_selector(selector, None, Profile::Ses);
-            assert_eq!(findings.is_empty(), ok, "{selector}: {findings:?}");
-            assert!(findings.iter().all(|f| f.code == Code::SelectorInvalid));
-        }
-    }
-
-    #[test]
-    fn generic_selectors() {
-        for (selector, severity) in [
-            ("s1", None),
-            ("s1.eu", None),
-            ("2025-01", None),
-            ("my_sel", Some(Severity::Warning)),
-            ("s1..eu", Some(Severity::Error)),
-            ("-s1", Some(Severity::Error)),
-            ("s 1", Some(Severity::Error)),
-            ("s1._domainkey.example.com", Some(Severity::Error)),
-            (&"a".repeat(64), Some(Severity::Error)),
-        ] {
-            let findings = check_selector(selector, Some("example.com"), Profile::Generic);
-            assert_eq!(
-                findings.iter().map(|f| f.severity).max(),
-                severity,
-                "{selector}: {findings:?}"
-            );
-        }
-    }
 
     #[test]
     fn describes_keys() {

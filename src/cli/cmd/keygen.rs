@@ -86,7 +86,12 @@ impl KeygenArgs {
         let name = match (&self.selector, &self.domain) {
             (Some(selector), Some(domain)) => {
                 let domain = dkimctl::records::normalize_domain(domain)?;
-                dkimctl::records::check_selector(selector)?;
+                let rules = dkimctl::dkim::selector::SelectorRules::Rfc6376;
+                if let Some(note) =
+                    dkimctl::dkim::selector::check_selector(selector, Some(&domain), rules)?
+                {
+                    eprintln!("warning: {}", note.message);
+                }
                 Some(format!("{selector}._domainkey.{domain}."))
             }
             _ => None,

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::diagnosis::checks::{self, Answer, Misplacement, RecordSnapshot};
 use crate::diagnosis::finding::{Code, Finding, Severity};
+use crate::dkim::selector::{SelectorRules, selector_finding};
 use crate::zone::{
     self, OriginSource, RData, RecordType, Span, Zone, ZoneError, ZoneOptions, ZoneRecord,
 };
@@ -850,24 +851,12 @@ impl<'w> ZoneLint<'w> {
 
     /// `selector-invalid`: RFC 6376 §3.1 selector syntax.
     fn check_selector(&mut self, name: &str, selector: &str, domain: &str, record: &ZoneRecord) {
-        let reason = if selector.is_empty() {
-            "there is no selector before `_domainkey`".to_string()
-        } else {
-            match crate::records::check_selector(selector) {
-                Ok(()) => return,
-                Err(e) => e.to_string(),
-            }
-        };
-        let finding = Finding::new(
-            Code::SelectorInvalid,
-            name,
-            format!("{reason}; signers and verifiers refuse such selectors (RFC 6376 §3.1: letters, digits and inner hyphens, labels separated by dots)"),
-        )
-        .with_fix(format!(
-            "pick a selector of letters, digits and hyphens (e.g. `s1`), publish the record at s1._domainkey.{domain} and configure the signer with it"
-        ));
-        let (span, width) = owner_at(record);
-        self.push(finding, span, width);
+        if let Some(finding) =
+            selector_finding(name, selector, Some(domain), SelectorRules::Rfc6376)
+        {
+            let (span, width) = owner_at(record);
+            self.push(finding, span, width);
+        }
     }
 
     /// A CNAME at a key name: target with the origin appended, token
