@@ -4,6 +4,7 @@
 //! signing domains belong to sending providers rather than to the sender.
 
 use crate::dkim::message::Header;
+use crate::dns::DomainName;
 use serde::Serialize;
 
 /// How a signing domain relates to the From domain.
@@ -73,7 +74,7 @@ pub fn from_domain(header: &Header) -> Result<FromDomain, FromProblem> {
     let domains: Vec<String> = addresses
         .iter()
         .filter_map(|a| a.rsplit_once('@'))
-        .map(|(_, d)| d.trim_end_matches('.').to_ascii_lowercase())
+        .map(|(_, d)| String::from(DomainName::new(d)))
         .filter(|d| !d.is_empty())
         .collect();
     let Some(first) = domains.first() else {
@@ -94,13 +95,13 @@ pub fn from_domain(header: &Header) -> Result<FromDomain, FromProblem> {
 /// The organizational domain of `name`: one label below its public suffix
 /// (RFC 7489 §3.2), or the name itself when the list does not know it.
 pub fn organizational_domain(name: &str) -> String {
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let name = String::from(DomainName::new(name));
     psl::domain_str(&name).map_or(name.clone(), str::to_string)
 }
 
 /// How `signing_domain` aligns with `from`.
 pub fn alignment(signing_domain: &str, from: &FromDomain) -> Alignment {
-    let d = signing_domain.trim_end_matches('.').to_ascii_lowercase();
+    let d = String::from(DomainName::new(signing_domain));
     if d == from.domain {
         Alignment::Strict
     } else if organizational_domain(&d) == from.organizational_domain {

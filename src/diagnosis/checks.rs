@@ -469,7 +469,7 @@ pub fn check_cname_target(
         .and_then(|rest| rest.strip_suffix('.'))
         .filter(|_| !apex.is_empty())
         .filter(|prefix| {
-            let doubled = prefix.ends_with(&format!(".{apex}")) || *prefix == apex;
+            let doubled = crate::dns::name::is_within(prefix, apex);
             let foreign = expected_target == Some(*prefix)
                 || (psl::suffix(prefix.as_bytes()).is_some_and(|s| s.is_known())
                     && psl::domain(prefix.as_bytes()).is_some());
@@ -546,7 +546,7 @@ pub fn governing_identity<'a>(from: &str, identities: &'a [Identity]) -> Option<
     identities
         .iter()
         .filter(|i| !i.name.contains('@'))
-        .filter(|i| domain == i.name || domain.ends_with(&format!(".{}", i.name)))
+        .filter(|i| crate::dns::name::is_within(domain, &i.name))
         .max_by_key(|i| i.name.len())
 }
 

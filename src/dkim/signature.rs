@@ -5,6 +5,7 @@
 pub use crate::dkim::algorithm::{Algorithm, HashAlgorithm};
 use crate::dkim::canon::Canonicalization;
 use crate::dkim::tag_list::{TagList, TagListError, is_fws, strip_fws};
+use crate::dns::DomainName;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
@@ -309,9 +310,7 @@ fn check_domain(tag: &'static str, value: &str) -> Result<(), SignatureError> {
 
 /// Whether `name` is `domain` or a subdomain of it (case-insensitive).
 pub fn is_same_or_subdomain(name: &str, domain: &str) -> bool {
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
-    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-    name == domain || name.ends_with(&format!(".{domain}"))
+    DomainName::new(name).is_within(&DomainName::new(domain))
 }
 
 /// Builds the text of a new DKIM-Signature field, folded at 78 columns.

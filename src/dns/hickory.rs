@@ -10,6 +10,7 @@
 //! key look-up blocks on its query) and async code on any executor alike,
 //! and `diagnose` pays no thread hop per question.
 
+use super::DomainName;
 use super::normalize;
 use super::{Answer, Dns, DnsFailure, NameServer, Query, RData, Record, RecordType, Servers};
 use hickory_proto::op::{Message, ResponseCode};
@@ -219,7 +220,7 @@ struct Client {
 impl Client {
     fn query(&self, name: &str, record_type: RecordType) -> Query {
         let resolver = self.resolver.clone();
-        let fqdn = format!("{}.", name.trim_end_matches('.'));
+        let fqdn = DomainName::new(name).fqdn();
         ask_at_home(&self.home, async move {
             from_lookup(
                 resolver
@@ -436,7 +437,7 @@ async fn ask_directly(
 ) -> Result<Answer, DnsFailure> {
     use hickory_proto::op::Query;
     let other = |e: &dyn std::fmt::Display| DnsFailure::Other(e.to_string());
-    let fqdn = format!("{}.", name.trim_end_matches('.'));
+    let fqdn = DomainName::new(name).fqdn();
     let name = hickory_proto::rr::Name::from_ascii(&fqdn).map_err(|e| other(&e))?;
     let mut query = Message::query();
     query.metadata.recursion_desired = false;

@@ -18,9 +18,11 @@
 //! [`run`] runs async work that asks many.
 
 pub mod hickory;
+pub mod name;
 pub mod zone;
 
 pub use hickory::{DnsOptions, HickoryDns};
+pub use name::DomainName;
 pub use zone::ZoneDns;
 
 use std::future::Future;
@@ -290,9 +292,9 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
-/// A name as the seam compares names: lowercase, without the trailing dot.
+/// A name as the seam compares names (see [`DomainName`]).
 pub(crate) fn normalize(name: &str) -> String {
-    name.trim_end_matches('.').to_ascii_lowercase()
+    DomainName::new(name).into()
 }
 
 #[cfg(test)]

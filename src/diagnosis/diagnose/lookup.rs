@@ -2,6 +2,7 @@
 //! and TXT as one [`RecordSnapshot`], and the zone a name is in.
 
 use crate::diagnosis::checks::{Answer, RecordSnapshot};
+use crate::dns::DomainName;
 use crate::dns::{Dns, DnsFailure, RData, RecordType};
 
 /// The answer to one question as the checks read it: the records of
@@ -42,7 +43,7 @@ pub(super) async fn snapshot(dns: &dyn Dns, name: &str) -> RecordSnapshot {
         })
     );
     RecordSnapshot {
-        name: name.trim_end_matches('.').to_ascii_lowercase(),
+        name: DomainName::new(name).into(),
         cname,
         txt,
     }

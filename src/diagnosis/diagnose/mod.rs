@@ -25,6 +25,7 @@ pub use inputs::{
 use crate::diagnosis::checks::{self, Answer, KeySummary, RecordSnapshot};
 use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dns::Dns;
+use crate::dns::DomainName;
 use crate::records::quote_txt;
 use lookup::{snapshot, zone_of};
 use serde::Serialize;
@@ -98,7 +99,7 @@ impl SelectorSpec {
         SelectorSpec {
             expected_target: Some(format!(
                 "{token}.{}",
-                target_host.trim_end_matches('.').to_ascii_lowercase()
+                String::from(DomainName::new(target_host))
             )),
             selector: token,
             origin,
@@ -212,7 +213,7 @@ pub struct DiagnoseReport {
 /// Diagnoses one domain: every selector concurrently, then the wrong places
 /// for missing records, CNAME chains and the verification TXT.
 pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> DiagnoseReport {
-    let domain = options.domain.trim_end_matches('.').to_ascii_lowercase();
+    let domain = String::from(DomainName::new(&options.domain));
     let probing = options.selectors.is_empty();
     let specs: Vec<SelectorSpec> = if probing {
         COMMON_SELECTORS

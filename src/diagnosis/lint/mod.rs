@@ -21,6 +21,7 @@ use serde::Serialize;
 use crate::diagnosis::checks::{self, Answer, Misplacement, RecordSnapshot};
 use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dkim::selector::{SelectorRules, selector_finding};
+use crate::dns::name::is_within as within;
 use crate::zone::{
     self, OriginSource, RData, RecordType, Span, Zone, ZoneError, ZoneOptions, ZoneRecord,
 };
@@ -330,13 +331,6 @@ fn is_dnssec(record_type: &RecordType) -> bool {
         RecordType::Numeric(n) => *n == 46 || *n == 47,
         _ => false,
     }
-}
-
-/// Whether `name` is `apex` or a name below it (both lowercase, no
-/// trailing dot).
-fn within(name: &str, apex: &str) -> bool {
-    name.strip_suffix(apex)
-        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
 }
 
 /// Whether a CNAME target looks like a provider's DKIM key host.
