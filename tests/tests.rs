@@ -50,6 +50,10 @@ mod key_check;
 // files (armour, CRLF, two blocks, every structure, encrypted, truncated).
 mod key_files;
 
+// One records-CSV reader: lint --expect and diagnose --records take the same
+// files and refuse the same bad ones with the same error line.
+mod records_csv;
+
 // `dkimctl diagnose` against the test DNS server: each mistake of
 // fixtures/diagnose/*.zone, SERVFAIL, timeouts, exit codes.
 mod diagnose;
