@@ -91,11 +91,11 @@ fn wrong_key_files() {
         ),
         (
             dir.join("random.key").display().to_string(),
-            "not a PKCS#1 or PKCS#8 private key in PEM, DER or base64 form",
+            "not a key: no PEM armour, not DER, not base64",
         ),
         (
             fx("keys/keys.zone"),
-            "not a PKCS#1 or PKCS#8 private key in PEM, DER or base64 form",
+            "not a key: no PEM armour, not DER, not base64",
         ),
     ];
     for (key, reason) in cases {
@@ -110,8 +110,9 @@ fn wrong_key_files() {
     let run = dir.cmd(&sign_args("garbage.pem", &[&message])).run();
     run.assert_exit(2);
     assert!(
-        run.stderr()
-            .starts_with("error: key garbage.pem: the key is invalid: PEM body is not base64"),
+        run.stderr().starts_with(
+            "error: key garbage.pem: a PEM PRIVATE KEY block, but its body is not valid base64"
+        ),
         "{}",
         run.stderr()
     );

@@ -46,6 +46,14 @@ mod records;
 // the SES upload form, selectors, --against a key/record/DNS, JSON.
 mod key_check;
 
+// One key decoder: key check, records --key and sign -k agree on odd key
+// files (armour, CRLF, two blocks, every structure, encrypted, truncated).
+mod key_files;
+
+// One records-CSV reader: lint --expect and diagnose --records take the same
+// files and refuse the same bad ones with the same error line.
+mod records_csv;
+
 // `dkimctl diagnose` against the test DNS server: each mistake of
 // fixtures/diagnose/*.zone, SERVFAIL, timeouts, exit codes.
 mod diagnose;

@@ -1,7 +1,9 @@
 //! `key check`: what a BYODKIM upload or a published key record is judged
 //! on, checked before the provider or a verifier judges it. A key file
 //! (private or public; PKCS#1, PKCS#8 or SubjectPublicKeyInfo; PEM, DER or
-//! bare base64) becomes a [`KeyInfo`] and a list of [`Finding`]s, each with
+//! bare base64) is read by [`crate::key::decode`], the decoder every
+//! command uses; what it found becomes a [`KeyInfo`] and a list of
+//! [`Finding`]s, and the profile's rules add theirs, each with
 //! the literal fix: armour or line breaks where an upload form refuses
 //! them, sizes, encrypted keys, public-for-private, the selector, and
 //! whether the key matches a public key, a record or what DNS publishes.
@@ -27,7 +29,9 @@
 use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dkim::key_source::{KeySource, LookupError};
 use crate::dkim::selector::{SelectorRules, selector_finding};
-use crate::key::{OID_ED25519, OID_RSA, bit_length};
+use crate::key::bit_length;
+use crate::key::decode::{DecodeError, DecodedKey, KeyMaterial, PublicKey, decode};
+use crate::key::{KeyError, signing_key};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
@@ -93,96 +97,7 @@ pub struct KeyCheckOptions<'a> {
     pub reveal_private_key: bool,
 }
 
-/// Private or public half.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyKind {
-    /// A private key (what signs, and what a BYODKIM upload takes).
-    Private,
-    /// A public key (what the DNS record publishes).
-    Public,
-}
-
-/// The key algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyAlgorithm {
-    /// RSA (k=rsa).
-    Rsa,
-    /// Ed25519 (k=ed25519, RFC 8463).
-    Ed25519,
-    /// Not known: encrypted, or an algorithm DKIM does not use.
-    Unknown,
-}
-
-/// The ASN.1 structure holding the key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyEncoding {
-    /// PKCS#1 RSAPrivateKey or RSAPublicKey (RFC 8017).
-    Pkcs1,
-    /// PKCS#8 PrivateKeyInfo, or EncryptedPrivateKeyInfo (RFC 5958).
-    Pkcs8,
-    /// SubjectPublicKeyInfo (RFC 5280), what p= holds for RSA.
-    Spki,
-}
-
-/// How the structure is written in the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyForm {
-    /// PEM: base64 between `-----BEGIN ...-----` and `-----END ...-----`.
-    Pem,
-    /// Binary DER.
-    Der,
-    /// Bare base64 of the DER, without armour.
-    Base64,
-}
-
-/// What the key is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct KeyInfo {
-    /// Private or public.
-    pub kind: KeyKind,
-    /// RSA, Ed25519, or unknown.
-    pub algorithm: KeyAlgorithm,
-    /// RSA modulus size; `None` for Ed25519 and unknown keys.
-    pub bits: Option<usize>,
-    /// PKCS#1, PKCS#8 or SubjectPublicKeyInfo.
-    pub encoding: KeyEncoding,
-    /// PEM, DER or bare base64.
-    pub form: KeyForm,
-    /// Whether a passphrase protects it.
-    pub encrypted: bool,
-}
-
-impl KeyInfo {
-    /// One line, e.g. "RSA-2048 private key, PKCS#8, PEM".
-    pub fn describe(&self) -> String {
-        let algorithm = match (self.algorithm, self.bits) {
-            (KeyAlgorithm::Rsa, Some(bits)) => format!("RSA-{bits} "),
-            (KeyAlgorithm::Rsa, None) => "RSA ".to_string(),
-            (KeyAlgorithm::Ed25519, _) => "Ed25519 ".to_string(),
-            (KeyAlgorithm::Unknown, _) => String::new(),
-        };
-        let kind = match self.kind {
-            KeyKind::Private => "private key",
-            KeyKind::Public => "public key",
-        };
-        let encrypted = if self.encrypted { "encrypted " } else { "" };
-        let encoding = match self.encoding {
-            KeyEncoding::Pkcs1 => "PKCS#1",
-            KeyEncoding::Pkcs8 => "PKCS#8",
-            KeyEncoding::Spki => "SPKI",
-        };
-        let form = match self.form {
-            KeyForm::Pem => "PEM",
-            KeyForm::Der => "DER",
-            KeyForm::Base64 => "base64",
-        };
-        format!("{encrypted}{algorithm}{kind}, {encoding}, {form}")
-    }
-}
+pub use crate::key::decode::{KeyAlgorithm, KeyEncoding, KeyForm, KeyInfo, KeyKind};
 
 /// The outcome of comparing the key with `--against`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -245,37 +160,28 @@ impl Material {
         }
     }
 
-    /// The key record for this public key.
-    fn record(&self) -> Option<String> {
-        match self {
-            Material::Rsa { n, e } => {
-                use pkcs8::der::Encode;
-                let der = pkcs1::RsaPublicKeyRef {
-                    modulus: pkcs1::UintRef::new(n).ok()?,
-                    public_exponent: pkcs1::UintRef::new(e).ok()?,
-                }
-                .to_der()
-                .ok()?;
-                let pem = format!(
-                    "-----BEGIN RSA PUBLIC KEY-----\n{}\n-----END RSA PUBLIC KEY-----\n",
-                    BASE64.encode(der)
-                );
-                crate::key::public_key_record(pem.as_bytes()).ok()
+    /// The public half of a decoded key, normalized.
+    fn of(public: &PublicKey) -> Option<Material> {
+        match public {
+            PublicKey::Rsa(der) => {
+                let rsa = pkcs1::RsaPublicKeyRef::try_from(der.as_slice()).ok()?;
+                Some(Material::rsa(
+                    rsa.modulus.as_bytes(),
+                    rsa.public_exponent.as_bytes(),
+                ))
             }
-            Material::Ed25519(raw) => Some(format!("v=DKIM1; k=ed25519; p={}", BASE64.encode(raw))),
+            PublicKey::Ed25519(raw) => Some(Material::Ed25519(raw.clone())),
         }
     }
 }
 
 /// A key read from the input.
 struct Analyzed {
-    info: KeyInfo,
+    key: DecodedKey,
     /// The public half; `None` when encrypted or of an unknown algorithm.
+    public: Option<PublicKey>,
+    /// The same, normalized for comparison.
     material: Option<Material>,
-    /// The DER of the key as given.
-    der: Vec<u8>,
-    /// Bare base64 spread over several lines.
-    line_breaks: bool,
 }
 
 /// Checks a key file: see the module documentation for what is checked.
@@ -283,11 +189,11 @@ pub fn check(input: &[u8], options: &KeyCheckOptions) -> KeyCheckReport {
     let name = options.name.as_str();
     let (analyzed, mut findings) = analyze(input, name);
     let mut report = KeyCheckReport {
-        key: analyzed.as_ref().map(|a| a.info.clone()),
+        key: analyzed.as_ref().map(|a| a.key.info.clone()),
         record: analyzed
             .as_ref()
-            .and_then(|a| a.material.as_ref())
-            .and_then(Material::record),
+            .and_then(|a| a.public.as_ref())
+            .and_then(|public| public.record().ok()),
         upload_key: None,
         against: None,
         findings: Vec::new(),
@@ -313,340 +219,61 @@ pub fn check(input: &[u8], options: &KeyCheckOptions) -> KeyCheckReport {
     report
 }
 
-/// Reads the container (PEM, DER, base64) and the structure inside.
+/// Decodes the key and turns what the decoder found into findings.
 fn analyze(input: &[u8], name: &str) -> (Option<Analyzed>, Vec<Finding>) {
-    let fail = |code, message: String| {
-        let finding = Finding::new(code, name, message).with_fix(
-            "give the key file itself: a PKCS#1 or PKCS#8 private key (or an SPKI public key) in PEM, DER or base64, as written by e.g. openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out dkim.pem",
-        );
-        (None, vec![finding])
+    let key = match decode(input) {
+        Ok(key) => key,
+        Err(error) => return (None, vec![decode_finding(&error, name)]),
     };
-    let text = std::str::from_utf8(input).ok();
-    if input.iter().all(|b| b.is_ascii_whitespace()) {
-        return fail(Code::KeySyntax, "the file is empty".into());
-    }
-    if let Some(begin) = text.and_then(|t| t.find("-----BEGIN ")) {
-        return analyze_pem(&text.unwrap_or_default()[begin..], name);
-    }
-    let trimmed = text.map(str::trim);
-    let is_base64 = trimmed.is_some_and(|t| {
-        t.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b) || b.is_ascii_whitespace())
-    });
-    let (der, form, line_breaks) = if is_base64 {
-        let t = trimmed.unwrap_or_default();
-        let compact: String = t.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        match BASE64.decode(&compact) {
-            Ok(der) => (der, KeyForm::Base64, compact.len() != t.len()),
-            Err(e) => {
-                return fail(
-                    Code::KeySyntax,
-                    format!("base64 text that does not decode ({e}): not a key, or cut short"),
-                );
-            }
-        }
-    } else if input[0] == 0x30 {
-        (input.to_vec(), KeyForm::Der, false)
-    } else if text.is_some_and(|t| t.starts_with("ssh-") || t.contains("OPENSSH")) {
-        return fail(
-            Code::KeySyntax,
-            "an OpenSSH key: DKIM keys are PKCS#1 or PKCS#8".into(),
-        );
-    } else {
-        return fail(
-            Code::KeySyntax,
-            "not a key: no PEM armour, not DER, not base64".into(),
-        );
-    };
-    match parse_der(&der, form, name) {
-        Ok((analyzed, findings)) => (
-            Some(Analyzed {
-                line_breaks,
-                ..analyzed
-            }),
-            findings,
-        ),
-        Err(reason) if form == KeyForm::Base64 && der.first() != Some(&0x30) => fail(
-            Code::KeySyntax,
-            format!("base64 text, but not of a key: {reason}"),
-        ),
-        Err(reason) => {
-            let what = if form == KeyForm::Der {
-                "DER"
-            } else {
-                "base64 of DER"
-            };
-            fail(
-                Code::KeyInvalid,
-                format!("{what}, but not a usable key: {reason}"),
-            )
-        }
-    }
-}
-
-fn analyze_pem(text: &str, name: &str) -> (Option<Analyzed>, Vec<Finding>) {
-    let fail = |code, message: String| (None, vec![Finding::new(code, name, message)]);
-    let after = &text["-----BEGIN ".len()..];
-    let Some(label_end) = after.find("-----") else {
-        return fail(
-            Code::KeyInvalid,
-            "the PEM header line is cut short (no closing -----)".into(),
-        );
-    };
-    let label = after[..label_end].trim();
-    let rest = &after[label_end + 5..];
-    let end = rest.find("-----END ");
-    let body = &rest[..end.unwrap_or(rest.len())];
-    let legacy_encrypted = body
-        .lines()
-        .any(|l| l.starts_with("Proc-Type:") && l.contains("ENCRYPTED"));
-    let encrypted = |encoding, algorithm| {
-        let info = KeyInfo {
-            kind: KeyKind::Private,
-            algorithm,
-            bits: None,
-            encoding,
-            form: KeyForm::Pem,
-            encrypted: true,
-        };
-        let finding = encrypted_finding(name);
-        (
-            Some(Analyzed {
-                info,
-                material: None,
-                der: Vec::new(),
-                line_breaks: false,
-            }),
-            vec![finding],
-        )
-    };
-    match label {
-        "ENCRYPTED PRIVATE KEY" => return encrypted(KeyEncoding::Pkcs8, KeyAlgorithm::Unknown),
-        "RSA PRIVATE KEY" if legacy_encrypted => {
-            return encrypted(KeyEncoding::Pkcs1, KeyAlgorithm::Rsa);
-        }
-        "PRIVATE KEY" | "RSA PRIVATE KEY" | "PUBLIC KEY" | "RSA PUBLIC KEY" => {}
-        "EC PRIVATE KEY" | "EC PUBLIC KEY" => {
-            return (None, vec![unknown_algorithm(name, "an EC (ECDSA) key")]);
-        }
-        "OPENSSH PRIVATE KEY" => {
-            return fail(
-                Code::KeySyntax,
-                "an OpenSSH private key: DKIM keys are PKCS#1 or PKCS#8".into(),
-            );
-        }
-        other => {
-            return fail(
-                Code::KeySyntax,
-                format!(
-                    "a PEM '{other}' block, not a key (expected PRIVATE KEY, RSA PRIVATE KEY, PUBLIC KEY or RSA PUBLIC KEY)"
-                ),
-            );
-        }
-    }
-    let cut = if end.is_none() {
-        "; the -----END line is missing too"
-    } else {
-        ""
-    };
-    let recopy = format!(
-        "copy the whole key again, from the -----BEGIN {label}----- line to the -----END {label}----- line"
-    );
-    let broken = |message: String| {
-        let finding = Finding::new(Code::KeyInvalid, name, message);
-        (None, vec![finding.with_fix(recopy.clone())])
-    };
-    let compact: String = body
-        .lines()
-        .filter(|l| !l.contains(':'))
-        .flat_map(|l| l.chars().filter(|c| !c.is_ascii_whitespace()))
-        .collect();
-    let der = match BASE64.decode(&compact) {
-        Ok(der) => der,
-        Err(e) => {
-            return broken(format!(
-                "a PEM {label} block, but its body is not valid base64 ({e}){cut}"
-            ));
-        }
-    };
-    match parse_der(&der, KeyForm::Pem, name) {
-        Ok((analyzed, findings)) => (Some(analyzed), findings),
-        Err(reason) => broken(format!(
-            "a PEM {label} block, but not a usable key: {reason}{cut}"
-        )),
-    }
-}
-
-/// Recognises PKCS#8, PKCS#1 (private and public) and SubjectPublicKeyInfo.
-fn parse_der(der: &[u8], form: KeyForm, name: &str) -> Result<(Analyzed, Vec<Finding>), String> {
     let mut findings = Vec::new();
-    let make = |kind, algorithm, bits, encoding, material| Analyzed {
-        info: KeyInfo {
-            kind,
-            algorithm,
-            bits,
-            encoding,
-            form,
-            encrypted: false,
-        },
+    match &key.material {
+        KeyMaterial::Encrypted => findings.push(encrypted_finding(name)),
+        KeyMaterial::Unsupported(what) => findings.push(unknown_algorithm(name, what)),
+        KeyMaterial::RsaPrivate(_) => findings.extend(usable_private(&key, name)),
+        _ => {}
+    }
+    let public = key.public_key();
+    let material = public.as_ref().and_then(Material::of);
+    let analyzed = Analyzed {
+        key,
+        public,
         material,
-        der: der.to_vec(),
-        line_breaks: false,
     };
-    let invalid = |what: &str, e: &dyn std::fmt::Display| format!("{what}: {e}");
-    if let Ok(info) = pkcs8::PrivateKeyInfoRef::try_from(der) {
-        let key = info.private_key.as_bytes();
-        return match info.algorithm.oid {
-            OID_RSA => {
-                let rsa = pkcs1::RsaPrivateKeyRef::try_from(key)
-                    .map_err(|e| invalid("PKCS#8 RSA private key", &e))?;
-                let material =
-                    Material::rsa(rsa.modulus.as_bytes(), rsa.public_exponent.as_bytes());
-                let bits = bit_length(rsa.modulus.as_bytes());
-                findings.extend(usable_private(der, bits, name));
-                Ok((
-                    make(
-                        KeyKind::Private,
-                        KeyAlgorithm::Rsa,
-                        Some(bits),
-                        KeyEncoding::Pkcs8,
-                        Some(material),
-                    ),
-                    findings,
-                ))
-            }
-            OID_ED25519 => {
-                let signing = crate::key::load_private_key(der)
-                    .map_err(|e| invalid("PKCS#8 Ed25519 private key", &e))?;
-                let record = signing.key_record();
-                let p = record.rsplit("p=").next().unwrap_or_default();
-                let raw = BASE64.decode(p).map_err(|e| invalid("Ed25519", &e))?;
-                Ok((
-                    make(
-                        KeyKind::Private,
-                        KeyAlgorithm::Ed25519,
-                        None,
-                        KeyEncoding::Pkcs8,
-                        Some(Material::Ed25519(raw)),
-                    ),
-                    findings,
-                ))
-            }
-            oid => {
-                findings.push(unknown_algorithm(name, &algorithm_name(oid)));
-                Ok((
-                    make(
-                        KeyKind::Private,
-                        KeyAlgorithm::Unknown,
-                        None,
-                        KeyEncoding::Pkcs8,
-                        None,
-                    ),
-                    findings,
-                ))
-            }
-        };
+    (Some(analyzed), findings)
+}
+
+/// The finding for a file that holds no usable key.
+fn decode_finding(error: &DecodeError, name: &str) -> Finding {
+    let code = if error.is_syntax() {
+        Code::KeySyntax
+    } else {
+        Code::KeyInvalid
+    };
+    let finding = Finding::new(code, name, error.to_string());
+    match error {
+        DecodeError::PemBase64 { label, .. } | DecodeError::PemKey { label, .. } => finding
+            .with_fix(format!(
+                "copy the whole key again, from the -----BEGIN {label}----- line to the -----END {label}----- line"
+            )),
+        DecodeError::PemHeader | DecodeError::PemLabel(_) => finding,
+        _ => finding.with_fix(
+            "give the key file itself: a PKCS#1 or PKCS#8 private key (or an SPKI public key) in PEM, DER or base64, as written by e.g. openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out dkim.pem",
+        ),
     }
-    if let Ok(rsa) = pkcs1::RsaPrivateKeyRef::try_from(der) {
-        let material = Material::rsa(rsa.modulus.as_bytes(), rsa.public_exponent.as_bytes());
-        let bits = bit_length(rsa.modulus.as_bytes());
-        findings.extend(usable_private(der, bits, name));
-        return Ok((
-            make(
-                KeyKind::Private,
-                KeyAlgorithm::Rsa,
-                Some(bits),
-                KeyEncoding::Pkcs1,
-                Some(material),
-            ),
-            findings,
-        ));
-    }
-    if let Ok(info) = spki::SubjectPublicKeyInfoRef::try_from(der) {
-        let key = info.subject_public_key.raw_bytes();
-        return match info.algorithm.oid {
-            OID_RSA => {
-                let rsa = pkcs1::RsaPublicKeyRef::try_from(key)
-                    .map_err(|e| invalid("SubjectPublicKeyInfo RSA key", &e))?;
-                let bits = bit_length(rsa.modulus.as_bytes());
-                let material =
-                    Material::rsa(rsa.modulus.as_bytes(), rsa.public_exponent.as_bytes());
-                Ok((
-                    make(
-                        KeyKind::Public,
-                        KeyAlgorithm::Rsa,
-                        Some(bits),
-                        KeyEncoding::Spki,
-                        Some(material),
-                    ),
-                    findings,
-                ))
-            }
-            OID_ED25519 => {
-                crate::key::crypto::VerifyingKey::ed25519(key).map_err(|e| e.to_string())?;
-                Ok((
-                    make(
-                        KeyKind::Public,
-                        KeyAlgorithm::Ed25519,
-                        None,
-                        KeyEncoding::Spki,
-                        Some(Material::Ed25519(key.to_vec())),
-                    ),
-                    findings,
-                ))
-            }
-            oid => {
-                findings.push(unknown_algorithm(name, &algorithm_name(oid)));
-                Ok((
-                    make(
-                        KeyKind::Public,
-                        KeyAlgorithm::Unknown,
-                        None,
-                        KeyEncoding::Spki,
-                        None,
-                    ),
-                    findings,
-                ))
-            }
-        };
-    }
-    if let Ok(rsa) = pkcs1::RsaPublicKeyRef::try_from(der) {
-        let bits = bit_length(rsa.modulus.as_bytes());
-        let material = Material::rsa(rsa.modulus.as_bytes(), rsa.public_exponent.as_bytes());
-        return Ok((
-            make(
-                KeyKind::Public,
-                KeyAlgorithm::Rsa,
-                Some(bits),
-                KeyEncoding::Pkcs1,
-                Some(material),
-            ),
-            findings,
-        ));
-    }
-    if is_encrypted_pkcs8(der) {
-        let mut analyzed = make(
-            KeyKind::Private,
-            KeyAlgorithm::Unknown,
-            None,
-            KeyEncoding::Pkcs8,
-            None,
-        );
-        analyzed.info.encrypted = true;
-        analyzed.der = Vec::new();
-        return Ok((analyzed, vec![encrypted_finding(name)]));
-    }
-    Err(der_problem(der))
 }
 
 /// Whether a structurally sound RSA private key also works: the backend
 /// checks that its parts agree.
-fn usable_private(der: &[u8], bits: usize, name: &str) -> Option<Finding> {
-    if bits < crate::key::crypto::MIN_RSA_BITS {
+fn usable_private(key: &DecodedKey, name: &str) -> Option<Finding> {
+    if key
+        .info
+        .bits
+        .is_some_and(|bits| bits < crate::key::crypto::MIN_RSA_BITS)
+    {
         return None; // key-too-short says it all
     }
-    match crate::key::load_private_key(der) {
-        Err(crate::key::KeyError::Invalid(reason)) => Some(
+    match signing_key(key) {
+        Err(KeyError::Invalid(reason)) => Some(
             Finding::new(
                 Code::KeyInvalid,
                 name,
@@ -658,64 +285,11 @@ fn usable_private(der: &[u8], bits: usize, name: &str) -> Option<Finding> {
     }
 }
 
-/// EncryptedPrivateKeyInfo (RFC 5958 §3) under PBES2 or a PKCS#12 PBE:
-/// SEQUENCE { SEQUENCE { OID pkcs-5/pkcs-12 ... } OCTET STRING }.
-fn is_encrypted_pkcs8(der: &[u8]) -> bool {
-    const PKCS5: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05];
-    const PKCS12_PBE: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01];
-    let head = &der[..der.len().min(32)];
-    der.first() == Some(&0x30)
-        && (head.windows(PKCS5.len()).any(|w| w == PKCS5)
-            || head.windows(PKCS12_PBE.len()).any(|w| w == PKCS12_PBE))
-}
-
-/// Says why DER is no key: cut short, trailing bytes, or not a key at all.
-fn der_problem(der: &[u8]) -> String {
-    if der.first() != Some(&0x30) {
-        return "it does not start with an ASN.1 SEQUENCE".into();
-    }
-    let declared = match der.get(1) {
-        Some(&l) if l < 0x80 => Some((2, usize::from(l))),
-        Some(&l) if (0x81..=0x84).contains(&l) => {
-            let n = usize::from(l & 0x7f);
-            der.get(2..2 + n).map(|b| {
-                (
-                    2 + n,
-                    b.iter().fold(0usize, |a, &x| a << 8 | usize::from(x)),
-                )
-            })
-        }
-        _ => None,
-    };
-    match declared {
-        Some((header, len)) if header + len > der.len() => format!(
-            "it ends after {} of the {} bytes its ASN.1 header announces: the key is cut short (truncated)",
-            der.len(),
-            header + len
-        ),
-        Some((header, len)) if header + len < der.len() => {
-            format!("{} stray bytes follow the key", der.len() - header - len)
-        }
-        _ => "an ASN.1 SEQUENCE, but not a PKCS#1, PKCS#8 or SubjectPublicKeyInfo key".into(),
-    }
-}
-
-fn algorithm_name(oid: pkcs8::der::asn1::ObjectIdentifier) -> String {
-    match oid.to_string().as_str() {
-        "1.2.840.10045.2.1" => "an EC (ECDSA) key".into(),
-        "1.3.101.110" => "an X25519 key (key agreement, not signing)".into(),
-        "1.3.101.113" => "an Ed448 key".into(),
-        "1.2.840.113549.1.1.10" => "an RSA-PSS key".into(),
-        "1.2.840.10040.4.1" => "a DSA key".into(),
-        other => format!("a key of algorithm {other}"),
-    }
-}
-
 fn unknown_algorithm(name: &str, what: &str) -> Finding {
     Finding::new(
         Code::KeyUnknownAlgorithm,
         name,
-        format!("{what}: DKIM signs with RSA (k=rsa) or Ed25519 (k=ed25519)"),
+        KeyError::UnsupportedAlgorithm(what.to_string()).to_string(),
     )
     .with_fix("generate an RSA key: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out dkim.pem")
 }
@@ -742,7 +316,7 @@ fn profile_findings(
     let name = options.name.as_str();
     let file = shell_word(name);
     let mut findings = Vec::new();
-    let info = &a.info;
+    let info = &a.key.info;
     let generate = "generate a 2048-bit key, publish its record under a new selector, then switch: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out dkim.pem";
     let ses = options.profile == Profile::Ses;
     if ses && info.kind == KeyKind::Public {
@@ -812,7 +386,7 @@ fn profile_findings(
                 "PEM header and footer lines (and line breaks) around the key",
                 format!("grep -v -- ----- {file} | tr -d '\\n'"),
             )),
-            KeyForm::Base64 if a.line_breaks => Some((
+            KeyForm::Base64 if a.key.line_breaks => Some((
                 "line breaks inside the base64",
                 format!("tr -d ' \\t\\r\\n' < {file}"),
             )),
@@ -827,7 +401,7 @@ fn profile_findings(
                 "{what}: the Amazon SES BYODKIM upload takes the private key as one line of base64, without header, footer or line breaks"
             );
             let fix = if options.reveal_private_key {
-                let line = BASE64.encode(&a.der);
+                let line = BASE64.encode(&a.key.der);
                 report.upload_key = Some(line.clone());
                 format!("paste this one line (it is the private key: keep it secret): {line}")
             } else {
@@ -1027,12 +601,6 @@ mod tests {
             encrypted: false,
         };
         assert_eq!(info.describe(), "RSA-2048 private key, PKCS#8, PEM");
-    }
-
-    #[test]
-    fn der_problems() {
-        assert!(der_problem(&[0x30, 0x82, 0x04, 0xa0, 0x02]).contains("truncated"));
-        assert!(der_problem(b"hello").contains("SEQUENCE"));
     }
 
     #[test]

@@ -134,6 +134,13 @@ impl SigningKey {
     }
 }
 
+/// The 32-byte public key of an Ed25519 seed.
+pub fn ed25519_public_from_seed(seed: &[u8]) -> Result<Vec<u8>, KeyError> {
+    let pair = lc::Ed25519KeyPair::from_seed_unchecked(seed)
+        .map_err(|e| KeyError::Invalid(format!("Ed25519 private key: {e}")))?;
+    Ok(pair.public_key().as_ref().to_vec())
+}
+
 /// A public key from a key record, parsed once so that verifying many
 /// messages with it costs only the signature check.
 #[derive(Debug, Clone)]
@@ -172,7 +179,7 @@ impl VerifyingKey {
             }
             Ok(info) => {
                 return Err(KeyError::UnsupportedAlgorithm(
-                    info.algorithm.oid.to_string(),
+                    crate::key::decode::algorithm_name(info.algorithm.oid),
                 ));
             }
             Err(_) => der.to_vec(),

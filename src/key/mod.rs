@@ -1,13 +1,15 @@
-//! Keys: loaded from files and key records' p= ([`load`]), handed to the
+//! Keys: decoded from files ([`decode`]), loaded from them and from key
+//! records' p= ([`load`]), handed to the
 //! crypto backend ([`crypto`]), generated ([`generate`]) and checked before
 //! an upload or against what is published ([`check`]).
 
 pub mod check;
 pub mod crypto;
+pub mod decode;
 pub mod generate;
 pub mod load;
 
-pub use load::{load_private_key, load_public_key, public_key_record};
+pub use load::{load_private_key, load_public_key, public_key_record, signing_key};
 
 use pkcs8::der::asn1::ObjectIdentifier;
 use thiserror::Error;
@@ -27,14 +29,14 @@ pub enum KeyError {
     /// A public key was given where a private key is needed.
     #[error("this is a public key; signing needs the private key")]
     PublicNotPrivate,
-    /// The bytes are no PKCS#1 or PKCS#8 key in PEM, DER or base64.
-    #[error("not a PKCS#1 or PKCS#8 private key in PEM, DER or base64 form")]
-    Unrecognized,
-    /// PEM armour with a label we do not handle.
-    #[error("unsupported PEM block '{0}' (expected PRIVATE KEY or RSA PRIVATE KEY)")]
-    UnsupportedPem(String),
-    /// A PKCS#8 key of an algorithm DKIM does not use.
-    #[error("unsupported key algorithm {0} (DKIM uses RSA and Ed25519)")]
+    /// A private key was given where a public key is needed.
+    #[error("this is a private key; a public key was expected")]
+    PrivateNotPublic,
+    /// The file holds no key: what the decoder found wrong with it.
+    #[error(transparent)]
+    Decode(#[from] decode::DecodeError),
+    /// A key of an algorithm DKIM does not use, named ("an EC (ECDSA) key").
+    #[error("{0}: DKIM signs with RSA (k=rsa) or Ed25519 (k=ed25519)")]
     UnsupportedAlgorithm(String),
     /// The RSA key is shorter than RFC 8301 allows.
     #[error("the RSA key has {bits} bits; RFC 8301 requires at least 1024")]

@@ -13,6 +13,8 @@
 //! - a verification token is 44 characters of standard base64 (with the
 //!   `=` pad): 32 random bytes.
 
+pub mod csv;
+
 use crate::dkim::record::{KeyRecord, RecordError};
 use crate::dkim::selector::{SelectorError, SelectorRules, check_selector};
 use crate::key::KeyError;

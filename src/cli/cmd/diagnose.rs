@@ -142,10 +142,8 @@ impl DiagnoseArgs {
         }
         let mut verification_token = self.verification_token.clone();
         if let Some(path) = &self.records {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            let (specs, token) = expectations_from_csv(&text, &domain)
-                .with_context(|| format!("reading {}", path.display()))?;
+            let rows = dkimctl::records::csv::read_csv(path)?;
+            let (specs, token) = expectations_from_csv(&rows, path, &domain)?;
             for spec in specs {
                 push(spec, &mut selectors);
             }

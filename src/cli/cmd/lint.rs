@@ -12,7 +12,6 @@
 //! - `sarif`: SARIF 2.1.0, one run, a rule per finding code.
 
 use crate::cli::{Exit, term};
-use anyhow::Context;
 use clap::{Args, ValueEnum};
 use dkimctl::diagnosis::finding::Severity;
 use dkimctl::diagnosis::lint::{Expectations, LintFinding, LintReport, Linter, source_lines};
@@ -59,12 +58,7 @@ enum Format {
 impl LintArgs {
     /// Reads, lints and prints.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
-        let expect = self
-            .expect
-            .as_deref()
-            .map(Expectations::read)
-            .transpose()
-            .context("reading --expect")?;
+        let expect = self.expect.as_deref().map(Expectations::read).transpose()?;
         let options = ZoneOptions {
             origin: self.origin.clone(),
             ..ZoneOptions::default()

@@ -4,6 +4,9 @@
 
 use super::{SelectorOrigin, SelectorSpec};
 use crate::diagnosis::checks;
+use crate::records::RecordType;
+use crate::records::csv::CsvRecord;
+use std::path::Path;
 
 /// The selectors of the DKIM-Signatures in a raw message whose d= is
 /// `domain` (any d= when `domain` is `None`), with their d=.
@@ -36,59 +39,46 @@ pub fn selectors_from_message(
     Ok(out)
 }
 
-/// What a `dkimctl records --csv` file says should be published for
-/// `domain`: one [`SelectorSpec`] per DKIM row (origin `Records`) and the
-/// verification token, if a row has one. Names may be absolute or relative.
+/// What the rows of a `dkimctl records --csv` file (read by
+/// [`crate::records::csv`]) say should be published for `domain`: one
+/// [`SelectorSpec`] per DKIM row (origin `Records`) and the verification
+/// token, if a row has one. A row of another domain is an error at its
+/// line, in the reader's form (`FILE:LINE: ...`).
 pub fn expectations_from_csv(
-    text: &str,
+    rows: &[CsvRecord],
+    path: &Path,
     domain: &str,
 ) -> Result<(Vec<SelectorSpec>, Option<String>), crate::Error> {
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
     let mut specs = Vec::new();
     let mut verification = None;
-    for (i, row) in reader.records().enumerate() {
-        let row =
-            row.map_err(|e| crate::Error::Options(format!("records CSV row {}: {e}", i + 2)))?;
-        let (Some(kind), Some(name), Some(value)) = (row.get(0), row.get(1), row.get(2)) else {
-            return Err(crate::Error::Options(format!(
-                "records CSV row {}: expected Type,Name,Value",
-                i + 2
-            )));
+    for row in rows {
+        let name = row.name.as_str();
+        let relative = match name.strip_suffix(domain.as_str()) {
+            Some("") => "@",
+            Some(head) => head.strip_suffix('.').unwrap_or(name),
+            None => name,
         };
-        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
-        let relative = name
-            .strip_suffix(&format!(".{domain}"))
-            .map(str::to_string)
-            .unwrap_or_else(|| {
-                if name == domain {
-                    "@".into()
-                } else {
-                    name.clone()
-                }
-            });
-        match (kind.trim().to_ascii_uppercase().as_str(), relative.as_str()) {
-            ("TXT", "_amazonses") => verification = Some(value.trim().to_string()),
-            ("TXT", "@") if value.starts_with("amazonses:") => {
-                verification = Some(value["amazonses:".len()..].trim().to_string())
+        match (row.record_type, relative) {
+            (RecordType::Txt, "_amazonses") => verification = Some(row.value.clone()),
+            (RecordType::Txt, "@") if row.value.starts_with("amazonses:") => {
+                verification = Some(row.value["amazonses:".len()..].trim().to_string())
             }
-            ("CNAME", r) | ("TXT", r) if r.ends_with("._domainkey") => {
+            (kind, r) if r.ends_with("._domainkey") => {
                 let selector = r.trim_end_matches("._domainkey");
                 let mut spec = SelectorSpec::new(selector, SelectorOrigin::Records);
-                if kind.trim().eq_ignore_ascii_case("CNAME") {
-                    spec.expected_target =
-                        Some(value.trim().trim_end_matches('.').to_ascii_lowercase());
-                } else {
-                    spec.expected_txt = Some(value.trim().to_string());
+                match kind {
+                    RecordType::Cname => spec.expected_target = Some(row.value.clone()),
+                    RecordType::Txt => spec.expected_txt = Some(row.value.clone()),
                 }
                 specs.push(spec);
             }
-            _ => {
+            (kind, _) => {
                 return Err(crate::Error::Options(format!(
-                    "records CSV row {}: {kind} {name} is not a record of {domain}'s DKIM set",
-                    i + 2
+                    "{}:{}: {} {name} is not a record of {domain}'s DKIM set",
+                    path.display(),
+                    row.line,
+                    kind.as_str()
                 )));
             }
         }
@@ -266,10 +256,13 @@ mod tests {
 
     #[test]
     fn csv_rows() {
-        let text = "Type,Name,Value\r\n\
+        let text = b"Type,Name,Value\r\n\
                     CNAME,aaaa._domainkey.example.com,aaaa.dkim.amazonses.com\r\n\
-                    TXT,_amazonses.example.com,tok=\r\n";
-        let (specs, token) = expectations_from_csv(text, "example.com").unwrap();
+                    TXT,_amazonses.example.com,tok=\r\n\
+                    CNAME,bbbb._domainkey.example.org,bbbb.dkim.amazonses.com\r\n";
+        let path = Path::new("set.csv");
+        let rows = crate::records::csv::parse_csv(text, path).unwrap();
+        let (specs, token) = expectations_from_csv(&rows[..2], path, "example.com").unwrap();
         assert_eq!(specs.len(), 1);
         assert_eq!(specs[0].selector, "aaaa");
         assert_eq!(
@@ -277,8 +270,10 @@ mod tests {
             Some("aaaa.dkim.amazonses.com")
         );
         assert_eq!(token.as_deref(), Some("tok="));
-        assert!(
-            expectations_from_csv("Type,Name,Value\nA,www.example.com,1\n", "example.com").is_err()
+        let e = expectations_from_csv(&rows, path, "example.com").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "set.csv:4: CNAME bbbb._domainkey.example.org is not a record of example.com's DKIM set"
         );
     }
 

@@ -4,14 +4,13 @@
 //! different value at the record in the zone file.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-
-use thiserror::Error;
 
 use super::{LintFinding, key_name, rdata_span, txt_strings};
 use crate::diagnosis::checks::{self, zone_line};
 use crate::diagnosis::finding::{Code, Finding};
+use crate::records::csv::CsvRecord;
 use crate::records::quote_txt;
 use crate::zone::{RData, Span, ZoneRecord};
 
@@ -29,13 +28,7 @@ pub struct Expected {
 }
 
 /// The record types a record set CSV holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExpectedType {
-    /// An alias to a provider-hosted key.
-    Cname,
-    /// A key record or a verification token.
-    Txt,
-}
+pub type ExpectedType = crate::records::RecordType;
 
 /// The rows of an `--expect` file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -45,129 +38,42 @@ pub struct Expectations {
 }
 
 /// Why an `--expect` file cannot be used.
-#[derive(Debug, Error)]
-pub enum ExpectError {
-    /// The file could not be read.
-    #[error("{}: {error}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The cause (in the message, so not also a `source`).
-        error: std::io::Error,
-    },
-    /// A row is not `Type,Name,Value` with a CNAME or TXT type.
-    #[error("{}:{line}: {reason}", path.display())]
-    Row {
-        /// The file.
-        path: PathBuf,
-        /// The line of the row.
-        line: u64,
-        /// What is wrong.
-        reason: String,
-    },
-}
+pub type ExpectError = crate::records::csv::CsvError;
 
 impl Expectations {
-    /// Reads a record set CSV file.
+    /// Reads a record set CSV file (see [`crate::records::csv`]).
     pub fn read(path: &Path) -> Result<Expectations, ExpectError> {
-        let text = std::fs::read(path).map_err(|error| ExpectError::Read {
-            path: path.to_path_buf(),
-            error,
-        })?;
-        Expectations::parse(&text, path)
+        Ok(Expectations::from_rows(
+            crate::records::csv::read_csv(path)?,
+            path,
+        ))
     }
 
     /// Parses record set CSV text read from `path` (which names it in spans).
     pub fn parse(text: &[u8], path: &Path) -> Result<Expectations, ExpectError> {
-        let row_error = |line: u64, reason: String| ExpectError::Row {
-            path: path.to_path_buf(),
-            line,
-            reason,
-        };
+        Ok(Expectations::from_rows(
+            crate::records::csv::parse_csv(text, path)?,
+            path,
+        ))
+    }
+
+    fn from_rows(rows: Vec<CsvRecord>, path: &Path) -> Expectations {
         let file: Arc<Path> = Arc::from(path);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text);
-        let mut records = Vec::new();
-        let mut header_seen = false;
-        for row in reader.records() {
-            let row = row.map_err(|e| {
-                let line = e.position().map_or(0, csv::Position::line);
-                row_error(line, format!("not CSV: {e}"))
-            })?;
-            // csv's own line count is one off in CRLF files.
-            let line = row.position().map_or(0, |p| line_of(text, p.byte()));
-            if row.iter().all(|f| f.trim().is_empty()) {
-                continue;
-            }
-            let fields: Vec<&str> = row.iter().map(str::trim).collect();
-            if !header_seen {
-                header_seen = true;
-                let header: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
-                if header == ["type", "name", "value"] {
-                    continue;
-                }
-                return Err(row_error(
-                    line,
-                    "expected the header `Type,Name,Value` (the CSV `dkimctl records --csv` writes)"
-                        .into(),
-                ));
-            }
-            let [kind, name, value] = fields[..] else {
-                return Err(row_error(
-                    line,
-                    format!(
-                        "expected 3 fields (Type,Name,Value), found {}",
-                        fields.len()
-                    ),
-                ));
-            };
-            let record_type = match kind.to_ascii_uppercase().as_str() {
-                "CNAME" => ExpectedType::Cname,
-                "TXT" => ExpectedType::Txt,
-                other => {
-                    return Err(row_error(
-                        line,
-                        format!("type `{other}`: a DKIM record set has only CNAME and TXT rows"),
-                    ));
-                }
-            };
-            if name.is_empty() || !name.contains('.') {
-                return Err(row_error(
-                    line,
-                    format!(
-                        "name `{name}` is not a fully qualified name (write the CSV without --relative)"
-                    ),
-                ));
-            }
-            let value = match record_type {
-                ExpectedType::Cname => key_name(value).into_owned(),
-                ExpectedType::Txt => value.to_string(),
-            };
-            records.push(Expected {
-                record_type,
-                name: key_name(name).into_owned(),
-                value,
+        let records = rows
+            .into_iter()
+            .map(|row| Expected {
+                record_type: row.record_type,
+                name: row.name,
+                value: row.value,
                 span: Span {
                     file: file.clone(),
-                    line: u32::try_from(line).unwrap_or(u32::MAX),
+                    line: row.line,
                     column: 1,
                 },
-            });
-        }
-        Ok(Expectations { records })
+            })
+            .collect();
+        Expectations { records }
     }
-}
-
-/// The 1-based line of the record that starts at byte `at` (the csv crate
-/// may place the start on the line break before it).
-fn line_of(text: &[u8], at: u64) -> u64 {
-    let mut at = usize::try_from(at).unwrap_or(usize::MAX).min(text.len());
-    while text.get(at).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
-        at += 1;
-    }
-    text[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1
 }
 
 /// Whether a TXT name holds a domain-verification token.
@@ -355,39 +261,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rows_and_errors() {
-        let path = Path::new("set.csv");
+    fn rows_keep_their_lines() {
         let ok = Expectations::parse(
             b"Type,Name,Value\nCNAME,A._domainkey.example.com.,a.dkim.amazonses.com.\n\nTXT,_amazonses.example.com,tok\n",
-            path,
+            Path::new("set.csv"),
         )
         .unwrap();
         assert_eq!(ok.records.len(), 2);
         assert_eq!(ok.records[0].name, "a._domainkey.example.com");
         assert_eq!(ok.records[0].value, "a.dkim.amazonses.com");
         assert_eq!(ok.records[1].span.line, 4);
-        let crlf =
-            Expectations::parse(b"Type,Name,Value\r\nTXT,a.b,1\r\nTXT,c.d,2\r\n", path).unwrap();
-        let lines: Vec<u32> = crlf.records.iter().map(|r| r.span.line).collect();
-        assert_eq!(lines, [2, 3]);
-        for (text, error) in [
-            (&b"Name,Value\n"[..], "set.csv:1: expected the header"),
-            (
-                b"Type,Name,Value\nMX,example.com,mx\n",
-                "set.csv:2: type `MX`",
-            ),
-            (
-                b"Type,Name,Value\nTXT,_amazonses,x\n",
-                "set.csv:2: name `_amazonses`",
-            ),
-            (
-                b"Type,Name,Value\nTXT,a.b\n",
-                "set.csv:2: expected 3 fields",
-            ),
-        ] {
-            let e = Expectations::parse(text, path).unwrap_err().to_string();
-            assert!(e.starts_with(error), "{e}");
-        }
+        assert_eq!(&*ok.records[1].span.file, Path::new("set.csv"));
     }
 
     #[test]
