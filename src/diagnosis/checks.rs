@@ -5,7 +5,7 @@
 
 use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dkim::record::{KeyRecord, RecordError};
-use crate::records::{TXT_STRING_MAX, quote_txt};
+use crate::zone::text::{self, Columns, RecordData, TXT_STRING_MAX};
 use serde::Serialize;
 
 /// What a query for one record type at one name gave.
@@ -106,12 +106,12 @@ impl std::fmt::Display for KeySummary {
     }
 }
 
-/// A BIND master-file line: `NAME. 3600 IN TYPE DATA`.
-pub fn zone_line(name: &str, record_type: &str, data: &str) -> String {
-    format!(
-        "{}. 3600 IN {record_type} {data}",
-        name.trim_end_matches('.')
-    )
+/// The TTL a fix suggests.
+const FIX_TTL: u32 = 3600;
+
+/// The record a fix asks for, as a master-file line: `NAME. 3600 IN TYPE DATA`.
+pub fn zone_line(name: &str, data: RecordData<'_>) -> String {
+    text::record_line(name, Some(FIX_TTL), data, Columns::default())
 }
 
 /// Whether TXT text looks like a DKIM key record.
@@ -204,7 +204,7 @@ pub fn check_string_lengths(name: &str, strings: &[Vec<u8>]) -> Vec<Finding> {
                     s.len()
                 ),
             )
-            .with_fix(zone_line(name, "TXT", &quote_txt(&join(strings))))
+            .with_fix(zone_line(name, RecordData::Txt(&join(strings))))
         })
         .collect()
 }
@@ -276,7 +276,7 @@ fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) 
                 Code::KeyPemArmor,
                 "p= holds PEM armour or line breaks; it must be one line of base64".into(),
             )
-            .with_fix(zone_line(name, "TXT", &quote_txt(&fixed))),
+            .with_fix(zone_line(name, RecordData::Txt(&fixed))),
         );
         return (findings, None);
     }
@@ -294,8 +294,7 @@ fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) 
             let fix = match code {
                 Code::KeyVersion => zone_line(
                     name,
-                    "TXT",
-                    &quote_txt(&format!("v=DKIM1; {}", with_tag(text, "v", None))),
+                    RecordData::Txt(&format!("v=DKIM1; {}", with_tag(text, "v", None))),
                 ),
                 Code::KeyRevoked => format!(
                     "the key was revoked on purpose, or never filled in: generate a key (`dkimctl keygen`) and publish its record at {name}, or remove the selector from your signer"
@@ -305,7 +304,10 @@ fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) 
                 ),
                 _ => format!(
                     "publish the record exactly as your provider or `dkimctl keygen` gives it: {}",
-                    zone_line(name, "TXT", "\"v=DKIM1; k=rsa; p=<base64 public key>\"")
+                    zone_line(
+                        name,
+                        RecordData::Txt("v=DKIM1; k=rsa; p=<base64 public key>")
+                    )
                 ),
             };
             findings.push(error(code, e.to_string()).with_fix(fix));
@@ -357,7 +359,7 @@ fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) 
                 name,
                 "t=y: the domain is testing DKIM; verifiers may ignore failures and some ignore passes",
             )
-            .with_fix(zone_line(name, "TXT", &quote_txt(&fixed))),
+            .with_fix(zone_line(name, RecordData::Txt(&fixed))),
         );
     }
     let summary = KeySummary {
@@ -405,13 +407,13 @@ pub fn misplaced_names(selector: &str, domain: &str, apex: &str) -> Vec<Misplace
 /// The record to publish at `name`, copied from what sits at the wrong place.
 fn moved_record(name: &str, found: &RecordSnapshot) -> Option<String> {
     if let Some(target) = found.cname_target() {
-        return Some(zone_line(name, "CNAME", &format!("{target}.")));
+        return Some(zone_line(name, RecordData::Cname(target)));
     }
     found
         .txt_joined()
         .into_iter()
         .find(|t| looks_like_key(t))
-        .map(|t| zone_line(name, "TXT", &quote_txt(&t)))
+        .map(|t| zone_line(name, RecordData::Txt(&t)))
 }
 
 /// Whether a snapshot at a wrong name holds what looks like the missing
@@ -490,7 +492,7 @@ pub fn check_cname_target(
                     "the CNAME target {target} has {apex} appended to the full name {fixed} (the DNS form added the zone)"
                 ),
             )
-            .with_fix(zone_line(owner, "CNAME", &format!("{fixed}."))),
+            .with_fix(zone_line(owner, RecordData::Cname(fixed))),
         );
         return findings;
     }
@@ -510,10 +512,13 @@ pub fn check_cname_target(
     };
     if mismatch {
         let fix = match &expected {
-            Some(e) => zone_line(owner, "CNAME", &format!("{e}.")),
+            Some(e) => zone_line(owner, RecordData::Cname(e)),
             None => {
                 let rest = target.split_once('.').map_or("", |(_, r)| r);
-                zone_line(owner, "CNAME", &format!("{}.{rest}.", first_label(owner)))
+                zone_line(
+                    owner,
+                    RecordData::Cname(&format!("{}.{rest}", first_label(owner))),
+                )
             }
         };
         findings.push(

@@ -25,7 +25,7 @@ pub use inputs::{
 use crate::diagnosis::checks::{self, Answer, KeySummary, RecordSnapshot};
 use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dns::Dns;
-use crate::records::quote_txt;
+use crate::zone::text::RecordData;
 use lookup::{snapshot, zone_of};
 use serde::Serialize;
 use servers::compare_name_servers;
@@ -362,11 +362,7 @@ pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diagnose
                     &underscore.name,
                     message,
                 )
-                .with_fix(checks::zone_line(
-                    &underscore.name,
-                    "TXT",
-                    &quote_txt(token),
-                )),
+                .with_fix(checks::zone_line(&underscore.name, RecordData::Txt(token))),
             );
         }
     }
@@ -429,12 +425,13 @@ fn dns_failure<T>(name: &str, answer: &Answer<T>) -> Finding {
 /// The record to publish at `name` for `spec`, as a zone line.
 fn wanted_record(name: &str, spec: &SelectorSpec) -> String {
     match (&spec.expected_target, &spec.expected_txt) {
-        (Some(target), _) => checks::zone_line(name, "CNAME", &format!("{target}.")),
-        (None, Some(txt)) => checks::zone_line(name, "TXT", &quote_txt(txt)),
+        (Some(target), _) => checks::zone_line(name, RecordData::Cname(target)),
+        (None, Some(txt)) => checks::zone_line(name, RecordData::Txt(txt)),
         (None, None) => checks::zone_line(
             name,
-            "TXT",
-            "\"v=DKIM1; k=rsa; p=<base64 public key from your provider or dkimctl keygen>\"",
+            RecordData::Txt(
+                "v=DKIM1; k=rsa; p=<base64 public key from your provider or dkimctl keygen>",
+            ),
         ),
     }
 }
