@@ -5,6 +5,7 @@
 
 use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dkim::record::{KeyRecord, RecordError};
+use crate::dkim::tag_list;
 use crate::zone::text::{self, Columns, RecordData, TXT_STRING_MAX};
 use serde::Serialize;
 
@@ -235,28 +236,24 @@ fn strip_armor(p: &str) -> String {
 
 /// Replaces (or adds) one tag's value in a record text; `None` drops it.
 fn with_tag(text: &str, tag: &str, value: Option<&str>) -> String {
-    let mut parts: Vec<String> = text
-        .split(';')
-        .map(|p| p.trim().to_string())
-        .filter(|p| !p.is_empty())
+    let mut parts: Vec<(&str, String)> = tag_list::scan(text)
+        .filter(|s| !s.text.is_empty())
+        .map(|s| (s.name, s.text.to_string()))
         .collect();
-    let is_tag = |p: &String| p.split('=').next().map(str::trim) == Some(tag);
     match value {
-        Some(v) => match parts.iter_mut().find(|p| is_tag(p)) {
-            Some(p) => *p = format!("{tag}={v}"),
-            None => parts.push(format!("{tag}={v}")),
+        Some(v) => match parts.iter_mut().find(|(name, _)| *name == tag) {
+            Some((_, p)) => *p = format!("{tag}={v}"),
+            None => parts.push((tag, format!("{tag}={v}"))),
         },
-        None => parts.retain(|p| !is_tag(p)),
+        None => parts.retain(|(name, _)| *name != tag),
     }
+    let parts: Vec<String> = parts.into_iter().map(|(_, p)| p).collect();
     parts.join("; ")
 }
 
 /// The raw value of tag `tag` in a record text, untouched.
 fn raw_tag<'a>(text: &'a str, tag: &str) -> Option<&'a str> {
-    text.split(';').find_map(|p| {
-        let (name, value) = p.split_once('=')?;
-        (name.trim() == tag).then_some(value)
-    })
+    tag_list::scan(text).find_map(|s| s.value.filter(|_| s.name == tag))
 }
 
 /// Judges one key record text.
@@ -701,6 +698,30 @@ mod tests {
             findings[0].fix.as_deref(),
             Some("s._domainkey.example.com. 3600 IN TXT \"v=DKIM1; k=rsa; p=MIIBIjAN\"")
         );
+    }
+
+    #[test]
+    fn tags_of_records_that_do_not_parse() {
+        // A spec without `=`, an empty spec, a bad value and a duplicate:
+        // the tag list does not parse, and the tags are still found.
+        let text = "v=DKIM1;; junk ; p= MII\nB ; t=y; t=s";
+        assert_eq!(raw_tag(text, "p"), Some(" MII\nB "));
+        assert_eq!(raw_tag(text, "t"), Some("y"));
+        assert_eq!(raw_tag(text, "junk"), None);
+        assert_eq!(raw_tag(text, "k"), None);
+        for (tag, value, fixed) in [
+            ("p", Some("MIIB"), "v=DKIM1; junk; p=MIIB; t=y; t=s"),
+            ("t", Some("s"), "v=DKIM1; junk; p= MII\nB; t=s; t=s"),
+            (
+                "k",
+                Some("rsa"),
+                "v=DKIM1; junk; p= MII\nB; t=y; t=s; k=rsa",
+            ),
+            ("t", None, "v=DKIM1; junk; p= MII\nB"),
+            ("junk", None, "v=DKIM1; p= MII\nB; t=y; t=s"),
+        ] {
+            assert_eq!(with_tag(text, tag, value), fixed, "{tag} {value:?}");
+        }
     }
 
     #[test]
