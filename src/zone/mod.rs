@@ -15,6 +15,7 @@
 //! including file (BIND resolves them relative to its working directory),
 //! and `TYPEnnn` is kept as a generic type even when `nnn` is a known one.
 
+pub mod json;
 pub mod lex;
 pub mod parse;
 pub mod route53;
