@@ -63,3 +63,7 @@ mod lint;
 
 // `dkimctl lint` on Route 53 JSON: positions in the document, --expect.
 mod lint_route53;
+
+// Every zone fixture: the records lint reads are the records the zone-data
+// DNS source answers (verify --zone, diagnose --zone).
+mod zone_sources;

@@ -35,9 +35,9 @@
 //! Positions: serde_json checks the document and places its errors, but keeps
 //! no positions; the scanner of [`super::json`] then reads the checked text
 //! into a tree that knows the line and column (in characters) of every key
-//! and value. A
-//! record is placed at its record set's `"Name"` key, its owner at the name
-//! string, and every rdata item at the opening quote of its `"Value"`.
+//! and value. A record is placed at its record set's `"Name"` key, its
+//! owner at the name string, and every rdata item at the opening quote of
+//! its `"Value"`.
 
 use std::borrow::Cow;
 use std::path::Path;
