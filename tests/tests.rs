@@ -74,3 +74,7 @@ mod lint_route53;
 
 // One vocabulary: catalogue words only, verify and inspect agree per failure.
 mod vocabulary;
+
+// Every zone fixture: the records lint reads are the records the zone-data
+// DNS source answers (verify --zone, diagnose --zone).
+mod zone_sources;

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use dkimctl::zone::{ErrorKind, OriginSource, RData, ZoneOptions, read_zone};
 
-use crate::util::{fixture, required};
+use crate::util::{TestDir, fixture, required};
 
 fn read(name: &str) -> dkimctl::zone::Zone {
     read_zone(&fixture(&format!("zone/{name}")), &ZoneOptions::default())
@@ -295,4 +295,63 @@ fn strip(value: &mut serde_json::Value) {
         map.remove("span");
         map.values_mut().for_each(strip);
     }
+}
+
+/// The TXT records of a zone text, each as its strings, read by the reader
+/// `lint` uses.
+fn txt_strings(text: &str) -> Vec<Vec<Vec<u8>>> {
+    let zone = dkimctl::zone::parse_str(text, Some("example.com."), Path::new("t.zone"))
+        .unwrap_or_else(|e| panic!("{text}: {e}"));
+    zone.records
+        .iter()
+        .filter_map(|r| match &r.rdata {
+            RData::Txt { strings } => Some(strings.iter().map(|s| s.bytes.clone()).collect()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn fix_lines_read_back_to_the_same_value() {
+    // One string over 255 bytes holding a quote, a backslash, control
+    // characters and non-ASCII text: lint's fix splits and quotes it, and
+    // the fix line, read back by the zone reader, holds the same bytes in
+    // strings of at most 255.
+    let value = format!(
+        "v=spf1 \\\"quoted\\\" back\\\\slash tab\\009 crlf\\013\\010 esc\\027[0m caf\\195\\169 {}",
+        "x".repeat(250)
+    );
+    let zone = format!("$ORIGIN example.com.\nlong 3600 IN TXT \"{value}\"\n");
+    let dir = TestDir::new();
+    dir.write("example.com.zone", &zone);
+    let run = dir
+        .cmd(&["lint", "--format", "json", "example.com.zone"])
+        .run();
+    run.assert_exit(1);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{doc:#}");
+    assert_eq!(findings[0]["code"], "txt-string-too-long");
+    let fix = findings[0]["fix"].as_str().unwrap();
+    assert!(fix.starts_with("long.example.com. 3600 IN TXT \""), "{fix}");
+    assert!(
+        !fix.chars().any(|c| c.is_control() || !c.is_ascii()),
+        "{fix:?}"
+    );
+
+    let original: Vec<u8> = txt_strings(&zone).concat().concat();
+    assert!(original.contains(&b'\x1b') && original.contains(&b'"'));
+    let fixed = txt_strings(&format!("{fix}\n"));
+    assert_eq!(fixed.len(), 1, "{fix}");
+    assert!(
+        fixed[0].len() > 1 && fixed[0].iter().all(|s| s.len() <= 255),
+        "{fix}"
+    );
+    assert_eq!(fixed[0].concat(), original, "{fix}");
+
+    // And lint is content with the fix.
+    dir.write("fixed.example.com.zone", format!("{fix}\n"));
+    dir.cmd(&["lint", "--origin", "example.com.", "fixed.example.com.zone"])
+        .run()
+        .assert_exit(0);
 }

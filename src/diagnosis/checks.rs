@@ -5,7 +5,8 @@
 
 use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dkim::record::{KeyRecord, RecordError};
-use crate::records::{TXT_STRING_MAX, quote_txt};
+use crate::dkim::tag_list;
+use crate::zone::text::{self, Columns, RecordData, TXT_STRING_MAX};
 use serde::Serialize;
 
 /// What a query for one record type at one name gave.
@@ -106,12 +107,12 @@ impl std::fmt::Display for KeySummary {
     }
 }
 
-/// A BIND master-file line: `NAME. 3600 IN TYPE DATA`.
-pub fn zone_line(name: &str, record_type: &str, data: &str) -> String {
-    format!(
-        "{}. 3600 IN {record_type} {data}",
-        name.trim_end_matches('.')
-    )
+/// The TTL a fix suggests.
+const FIX_TTL: u32 = 3600;
+
+/// The record a fix asks for, as a master-file line: `NAME. 3600 IN TYPE DATA`.
+pub fn zone_line(name: &str, data: RecordData<'_>) -> String {
+    text::record_line(name, Some(FIX_TTL), data, Columns::default())
 }
 
 /// Whether TXT text looks like a DKIM key record.
@@ -202,7 +203,7 @@ pub fn check_string_lengths(name: &str, strings: &[Vec<u8>]) -> Vec<Finding> {
                     s.len()
                 ),
             )
-            .with_fix(zone_line(name, "TXT", &quote_txt(&join(strings))))
+            .with_fix(zone_line(name, RecordData::Txt(&join(strings))))
         })
         .collect()
 }
@@ -233,28 +234,24 @@ fn strip_armor(p: &str) -> String {
 
 /// Replaces (or adds) one tag's value in a record text; `None` drops it.
 fn with_tag(text: &str, tag: &str, value: Option<&str>) -> String {
-    let mut parts: Vec<String> = text
-        .split(';')
-        .map(|p| p.trim().to_string())
-        .filter(|p| !p.is_empty())
+    let mut parts: Vec<(&str, String)> = tag_list::scan(text)
+        .filter(|s| !s.text.is_empty())
+        .map(|s| (s.name, s.text.to_string()))
         .collect();
-    let is_tag = |p: &String| p.split('=').next().map(str::trim) == Some(tag);
     match value {
-        Some(v) => match parts.iter_mut().find(|p| is_tag(p)) {
-            Some(p) => *p = format!("{tag}={v}"),
-            None => parts.push(format!("{tag}={v}")),
+        Some(v) => match parts.iter_mut().find(|(name, _)| *name == tag) {
+            Some((_, p)) => *p = format!("{tag}={v}"),
+            None => parts.push((tag, format!("{tag}={v}"))),
         },
-        None => parts.retain(|p| !is_tag(p)),
+        None => parts.retain(|(name, _)| *name != tag),
     }
+    let parts: Vec<String> = parts.into_iter().map(|(_, p)| p).collect();
     parts.join("; ")
 }
 
 /// The raw value of tag `tag` in a record text, untouched.
 fn raw_tag<'a>(text: &'a str, tag: &str) -> Option<&'a str> {
-    text.split(';').find_map(|p| {
-        let (name, value) = p.split_once('=')?;
-        (name.trim() == tag).then_some(value)
-    })
+    tag_list::scan(text).find_map(|s| s.value.filter(|_| s.name == tag))
 }
 
 /// Judges one key record text.
@@ -274,7 +271,7 @@ fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) 
                 Code::KeyPemArmor,
                 "p= holds PEM armour or line breaks; it must be one line of base64".into(),
             )
-            .with_fix(zone_line(name, "TXT", &quote_txt(&fixed))),
+            .with_fix(zone_line(name, RecordData::Txt(&fixed))),
         );
         return (findings, None);
     }
@@ -292,8 +289,7 @@ fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) 
             let fix = match code {
                 Code::KeyVersion => zone_line(
                     name,
-                    "TXT",
-                    &quote_txt(&format!("v=DKIM1; {}", with_tag(text, "v", None))),
+                    RecordData::Txt(&format!("v=DKIM1; {}", with_tag(text, "v", None))),
                 ),
                 Code::KeyRevoked => format!(
                     "the key was revoked on purpose, or never filled in: generate a key (`dkimctl keygen`) and publish its record at {name}, or remove the selector from your signer"
@@ -303,7 +299,10 @@ fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) 
                 ),
                 _ => format!(
                     "publish the record exactly as your provider or `dkimctl keygen` gives it: {}",
-                    zone_line(name, "TXT", "\"v=DKIM1; k=rsa; p=<base64 public key>\"")
+                    zone_line(
+                        name,
+                        RecordData::Txt("v=DKIM1; k=rsa; p=<base64 public key>")
+                    )
                 ),
             };
             findings.push(error(code, e.to_string()).with_fix(fix));
@@ -353,7 +352,7 @@ fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) 
                 name,
                 "t=y: the domain is testing DKIM; verifiers may ignore failures and some ignore passes",
             )
-            .with_fix(zone_line(name, "TXT", &quote_txt(&fixed))),
+            .with_fix(zone_line(name, RecordData::Txt(&fixed))),
         );
     }
     let summary = KeySummary {
@@ -401,13 +400,13 @@ pub fn misplaced_names(selector: &str, domain: &str, apex: &str) -> Vec<Misplace
 /// The record to publish at `name`, copied from what sits at the wrong place.
 fn moved_record(name: &str, found: &RecordSnapshot) -> Option<String> {
     if let Some(target) = found.cname_target() {
-        return Some(zone_line(name, "CNAME", &format!("{target}.")));
+        return Some(zone_line(name, RecordData::Cname(target)));
     }
     found
         .txt_joined()
         .into_iter()
         .find(|t| looks_like_key(t))
-        .map(|t| zone_line(name, "TXT", &quote_txt(&t)))
+        .map(|t| zone_line(name, RecordData::Txt(&t)))
 }
 
 /// Whether a snapshot at a wrong name holds what looks like the missing
@@ -484,7 +483,7 @@ pub fn check_cname_target(
                     "the CNAME target {target} has {apex} appended to the full name {fixed} (the DNS form added the zone)"
                 ),
             )
-            .with_fix(zone_line(owner, "CNAME", &format!("{fixed}."))),
+            .with_fix(zone_line(owner, RecordData::Cname(fixed))),
         );
         return findings;
     }
@@ -504,10 +503,13 @@ pub fn check_cname_target(
     };
     if mismatch {
         let fix = match &expected {
-            Some(e) => zone_line(owner, "CNAME", &format!("{e}.")),
+            Some(e) => zone_line(owner, RecordData::Cname(e)),
             None => {
                 let rest = target.split_once('.').map_or("", |(_, r)| r);
-                zone_line(owner, "CNAME", &format!("{}.{rest}.", first_label(owner)))
+                zone_line(
+                    owner,
+                    RecordData::Cname(&format!("{}.{rest}", first_label(owner))),
+                )
             }
         };
         findings.push(
@@ -687,6 +689,30 @@ mod tests {
             findings[0].fix.as_deref(),
             Some("s._domainkey.example.com. 3600 IN TXT \"v=DKIM1; k=rsa; p=MIIBIjAN\"")
         );
+    }
+
+    #[test]
+    fn tags_of_records_that_do_not_parse() {
+        // A spec without `=`, an empty spec, a bad value and a duplicate:
+        // the tag list does not parse, and the tags are still found.
+        let text = "v=DKIM1;; junk ; p= MII\nB ; t=y; t=s";
+        assert_eq!(raw_tag(text, "p"), Some(" MII\nB "));
+        assert_eq!(raw_tag(text, "t"), Some("y"));
+        assert_eq!(raw_tag(text, "junk"), None);
+        assert_eq!(raw_tag(text, "k"), None);
+        for (tag, value, fixed) in [
+            ("p", Some("MIIB"), "v=DKIM1; junk; p=MIIB; t=y; t=s"),
+            ("t", Some("s"), "v=DKIM1; junk; p= MII\nB; t=s; t=s"),
+            (
+                "k",
+                Some("rsa"),
+                "v=DKIM1; junk; p= MII\nB; t=y; t=s; k=rsa",
+            ),
+            ("t", None, "v=DKIM1; junk; p= MII\nB"),
+            ("junk", None, "v=DKIM1; p= MII\nB; t=y; t=s"),
+        ] {
+            assert_eq!(with_tag(text, tag, value), fixed, "{tag} {value:?}");
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The tag=value list of RFC 6376 §3.2, shared by DKIM-Signature fields and
-//! key records. Total and strict: every input gives a list or a typed error.
+//! key records. [`TagList::parse`] is total and strict: every input gives a
+//! list or a typed error. [`scan`] splits the same way but checks nothing,
+//! for the diagnosis of records that do not parse.
 //!
 //! ```text
 //! tag-list  =  tag-spec *( ";" tag-spec ) [ ";" ]
@@ -75,14 +77,8 @@ impl<'a> TagList<'a> {
     /// Parses `input` (the value of a field, or a record's text).
     pub fn parse(input: &'a [u8]) -> Result<TagList<'a>, TagListError> {
         let mut tags: Vec<Tag<'a>> = Vec::new();
-        let mut start = 0;
-        let mut index = 0;
-        loop {
-            index += 1;
-            let end = input[start..]
-                .iter()
-                .position(|&b| b == b';')
-                .map_or(input.len(), |i| start + i);
+        for (i, Range { start, end }) in spec_ranges(input).enumerate() {
+            let index = i + 1;
             let spec = &input[start..end];
             let is_last = end == input.len();
             if spec.iter().all(|&b| is_fws(b)) {
@@ -100,10 +96,6 @@ impl<'a> TagList<'a> {
                 });
             }
             tags.push(tag);
-            if is_last {
-                break;
-            }
-            start = end + 1;
         }
         Ok(TagList { tags })
     }
@@ -127,6 +119,49 @@ impl<'a> TagList<'a> {
     pub fn first(&self) -> Option<&Tag<'a>> {
         self.tags.first()
     }
+}
+
+/// The byte ranges of the tag-specs: the text between semicolons, the
+/// last one running to the end of the input (empty after a final `;`).
+fn spec_ranges(input: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut next = Some(0);
+    std::iter::from_fn(move || {
+        let start = next?;
+        let end = memchr::memchr(b';', &input[start..]).map_or(input.len(), |i| start + i);
+        next = (end < input.len()).then_some(end + 1);
+        Some(start..end)
+    })
+}
+
+/// One tag-spec as written, from [`scan`]: nothing checked or decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawSpec<'a> {
+    /// The tag-spec without surrounding whitespace.
+    pub text: &'a str,
+    /// The text before the first `=` (the whole spec without one), without
+    /// surrounding whitespace.
+    pub name: &'a str,
+    /// Everything after the first `=`, untouched; `None` without an `=`.
+    pub value: Option<&'a str>,
+}
+
+/// Splits `input` into tag-specs as [`TagList::parse`] does, but tolerates
+/// what it rejects (empty specs, no `=`, bad names or values, duplicates)
+/// and returns every spec as written, in order.
+pub fn scan(input: &str) -> impl Iterator<Item = RawSpec<'_>> {
+    spec_ranges(input.as_bytes()).map(move |range| {
+        // `;` is ASCII, so every range falls on character boundaries.
+        let spec = &input[range];
+        let (name, value) = match spec.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (spec, None),
+        };
+        RawSpec {
+            text: spec.trim_matches(|c: char| c.is_ascii() && is_fws(c as u8)),
+            name: name.trim_matches(|c: char| c.is_ascii() && is_fws(c as u8)),
+            value,
+        }
+    })
 }
 
 fn parse_spec<'a>(
@@ -237,6 +272,38 @@ mod tests {
         assert_eq!(TagList::parse(b"").unwrap().iter().count(), 0);
         assert_eq!(TagList::parse(b"p=").unwrap().get("p"), Some(""));
         assert_eq!(TagList::parse(b"p= ;").unwrap().get("p"), Some(""));
+    }
+
+    #[test]
+    fn scan_keeps_what_parse_rejects() {
+        let specs = |input| {
+            scan(input)
+                .map(|s| (s.text, s.name, s.value))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(specs(""), [("", "", None)]);
+        assert_eq!(
+            specs(" v=DKIM1 ; p= a\r\n b ;;x; 1k=rsa=y;p=2;"),
+            [
+                ("v=DKIM1", "v", Some("DKIM1 ")),
+                ("p= a\r\n b", "p", Some(" a\r\n b ")),
+                ("", "", None),
+                ("x", "x", None),
+                ("1k=rsa=y", "1k", Some("rsa=y")),
+                ("p=2", "p", Some("2")),
+                ("", "", None),
+            ]
+        );
+        assert_eq!(specs("é=ü"), [("é=ü", "é", Some("ü"))]);
+        // Where parse succeeds, the two agree on every tag.
+        let input = " v=1; a = rsa-sha256 ;\r\n\tb=ab\r\n cd ; d=x;";
+        let parsed = TagList::parse(input.as_bytes()).unwrap();
+        let scanned: Vec<_> = scan(input)
+            .filter(|s| !s.text.is_empty())
+            .map(|s| (s.name, s.value.map(str::trim)))
+            .collect();
+        let strict: Vec<_> = parsed.iter().map(|t| (t.name, Some(t.value))).collect();
+        assert_eq!(scanned, strict);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! set (Easy DKIM style: three CNAMEs to a provider's key host, plus the
 //! `_amazonses` domain-verification TXT) or the key-holder set (one TXT key
 //! record for a key you hold). This module validates the names, generates
-//! tokens, splits TXT data into 255-byte strings and builds the Route 53
-//! change batch; the binary only picks the format and writes.
+//! tokens and builds the Route 53 change batch; the zone text (TXT strings,
+//! quoting, record lines) is written by [`crate::zone::text`], and the
+//! binary only picks the format and writes.
 //!
 //! Token formats (what SES issues, and what [`generate_dkim_token`] and
 //! [`generate_verification_token`] produce):
@@ -18,6 +19,7 @@ pub mod csv;
 use crate::dkim::record::{KeyRecord, RecordError};
 use crate::dkim::selector::{SelectorError, SelectorRules, check_selector};
 use crate::key::KeyError;
+use crate::zone::text::{self, Columns, RecordData, TXT_STRING_MAX, split_txt};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
@@ -31,8 +33,6 @@ pub const DEFAULT_TTL: u32 = 1800;
 pub const TOKEN_COUNT: usize = 3;
 /// Length of a DKIM token.
 pub const TOKEN_LEN: usize = 32;
-/// The longest character-string a TXT record holds (RFC 1035 §3.3).
-pub const TXT_STRING_MAX: usize = 255;
 
 /// Why no record set can be built.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -198,30 +198,24 @@ pub struct Record {
 }
 
 impl Record {
-    /// The owner name with the trailing dot (zone-file form).
-    pub fn fqdn(&self) -> String {
-        format!("{}.", self.name)
+    /// The record's type and value, as the zone writer takes them.
+    pub fn data(&self) -> RecordData<'_> {
+        match self.record_type {
+            RecordType::Cname => RecordData::Cname(&self.value),
+            RecordType::Txt => RecordData::Txt(&self.value),
+        }
     }
 
     /// The record data in master-file form: a CNAME target with the
     /// trailing dot, or TXT strings quoted, escaped and joined by spaces.
     pub fn rdata(&self) -> String {
-        match self.record_type {
-            RecordType::Cname => format!("{}.", self.value),
-            RecordType::Txt => quote_txt(&self.value),
-        }
+        self.data().master_file()
     }
 
-    /// One BIND master-file line, `NAME TTL IN TYPE DATA`, with the name
-    /// padded to `width` columns.
-    pub fn zone_line(&self, width: usize) -> String {
-        format!(
-            "{:<width$} {} IN {:<5} {}",
-            self.fqdn(),
-            self.ttl,
-            self.record_type.as_str(),
-            self.rdata()
-        )
+    /// One BIND master-file line, `NAME TTL IN TYPE DATA`, laid out in
+    /// `columns`.
+    pub fn zone_line(&self, columns: Columns) -> String {
+        text::record_line(&self.name, Some(self.ttl), self.data(), columns)
     }
 }
 
@@ -255,10 +249,10 @@ impl RecordSet {
     /// The records as BIND master-file lines, each ending in a newline,
     /// names aligned.
     pub fn zone_lines(&self) -> String {
-        let width = self.records.iter().map(|r| r.name.len() + 1).max();
+        let columns = Columns::aligned(self.records.iter().map(|r| r.name.as_str()));
         self.records
             .iter()
-            .map(|r| r.zone_line(width.unwrap_or(0)) + "\n")
+            .map(|r| r.zone_line(columns) + "\n")
             .collect()
     }
 
@@ -297,7 +291,7 @@ impl RecordSet {
                         resource_records: vec![ResourceRecord {
                             value: match r.record_type {
                                 RecordType::Cname => r.value.clone(),
-                                RecordType::Txt => quote_txt(&r.value),
+                                RecordType::Txt => text::route53_txt(&r.value),
                             },
                         }],
                     },
@@ -695,39 +689,6 @@ fn base32_lower(bytes: &[u8]) -> String {
     out
 }
 
-/// Splits TXT data into strings of at most 255 bytes (RFC 1035 §3.3; a
-/// DKIM verifier joins them again, RFC 6376 §3.6.2.2), never inside a
-/// UTF-8 character.
-pub fn split_txt(text: &str) -> Vec<String> {
-    let mut strings = Vec::new();
-    let mut rest = text;
-    while rest.len() > TXT_STRING_MAX {
-        let mut at = TXT_STRING_MAX;
-        while !rest.is_char_boundary(at) {
-            at -= 1;
-        }
-        let (head, tail) = rest.split_at(at);
-        strings.push(head.to_string());
-        rest = tail;
-    }
-    strings.push(rest.to_string());
-    strings
-}
-
-/// TXT data in master-file form (RFC 1035 §5.1), as Route 53 also takes
-/// it: split into 255-byte strings, each in double quotes with `"` and `\`
-/// escaped, joined by one space.
-pub fn quote_txt(text: &str) -> String {
-    split_txt(text)
-        .iter()
-        .map(|s| {
-            let escaped = s.replace('\\', "\\\\").replace('"', "\\\"");
-            format!("\"{escaped}\"")
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -885,38 +846,6 @@ mod tests {
         assert!(
             matches!(err, RecordsError::NameTooLong { len: 254, .. }),
             "{err}"
-        );
-    }
-
-    #[test]
-    fn txt_splitting_and_quoting() {
-        assert_eq!(split_txt(""), [""]);
-        let long = "x".repeat(600);
-        let parts = split_txt(&long);
-        assert_eq!(
-            parts.iter().map(String::len).collect::<Vec<_>>(),
-            [255, 255, 90]
-        );
-        assert_eq!(split_txt(&"y".repeat(255)).len(), 1);
-        assert_eq!(split_txt(&"y".repeat(256)).len(), 2);
-        // Never inside a character: 'é' is two bytes, straddling 255.
-        let accented = format!("{}é", "z".repeat(254));
-        assert_eq!(
-            split_txt(&accented)
-                .iter()
-                .map(String::len)
-                .collect::<Vec<_>>(),
-            [254, 2]
-        );
-        assert_eq!(quote_txt(r#"a"b\c"#), r#""a\"b\\c""#);
-        assert_eq!(
-            quote_txt(&long),
-            format!(
-                "\"{}\" \"{}\" \"{}\"",
-                "x".repeat(255),
-                "x".repeat(255),
-                "x".repeat(90)
-            )
         );
     }
 

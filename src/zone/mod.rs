@@ -8,15 +8,18 @@
 //!
 //! [`lex`] cuts the bytes into logical lines of tokens (comments, quotes,
 //! escapes, parentheses); [`parse`] turns them into [`ZoneRecord`]s and
-//! follows `$ORIGIN`, `$TTL` and `$INCLUDE`.
+//! follows `$ORIGIN`, `$TTL` and `$INCLUDE`. [`text`] is the writer: the
+//! record lines and TXT quoting every command prints, read back here.
 //!
 //! Where BIND differs: `$INCLUDE` paths are resolved relative to the
 //! including file (BIND resolves them relative to its working directory),
 //! and `TYPEnnn` is kept as a generic type even when `nnn` is a known one.
 
+pub mod json;
 pub mod lex;
 pub mod parse;
 pub mod route53;
+pub mod text;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -33,10 +33,11 @@
 //!   `TRAFFIC-POLICY <id>`), so the checks still see data at the name.
 //!
 //! Positions: serde_json checks the document and places its errors, but keeps
-//! no positions; a small scanner then reads the checked text into a tree
-//! that knows the line and column (in characters) of every key and value. A
-//! record is placed at its record set's `"Name"` key, its owner at the name
-//! string, and every rdata item at the opening quote of its `"Value"`.
+//! no positions; the scanner of [`super::json`] then reads the checked text
+//! into a tree that knows the line and column (in characters) of every key
+//! and value. A record is placed at its record set's `"Name"` key, its
+//! owner at the name string, and every rdata item at the opening quote of
+//! its `"Value"`.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -44,6 +45,7 @@ use std::sync::Arc;
 
 use serde::de::IgnoredAny;
 
+use super::json::{Member, Node, Pos, Scanner, Value, is_json_space, json_error, position_of};
 use super::parse::ends_with_unescaped_dot;
 use super::{
     ErrorKind, Name, OriginSource, RData, RecordType, Span, Zone, ZoneError, ZoneOptions,
@@ -52,9 +54,6 @@ use super::{
 
 /// The UTF-8 byte-order mark some Windows tools write before JSON.
 const BOM: &[u8] = b"\xef\xbb\xbf";
-
-/// Nesting deeper than this is refused (serde_json already stops at 128).
-const MAX_DEPTH: usize = 256;
 
 /// Whether bytes look like a Route 53 JSON document rather than a master
 /// file (the first byte that is not whitespace is `{`).
@@ -78,7 +77,8 @@ pub fn parse_route53(bytes: &[u8], file: &Path, options: &ZoneOptions) -> Result
         syntax(&file_arc, at, ErrorKind::InvalidUtf8)
     })?;
     if let Err(e) = serde_json::from_str::<IgnoredAny>(text) {
-        return Err(json_error(&file_arc, text, &e));
+        let (at, message) = json_error(text, &e);
+        return Err(syntax(&file_arc, at, ErrorKind::Json(message)));
     }
     let root = Scanner::new(text)
         .document()
@@ -673,361 +673,6 @@ fn syntax(file: &Arc<Path>, at: Pos, kind: ErrorKind) -> ZoneError {
         },
         kind,
     }
-}
-
-/// A serde_json error at its line and column (converted from bytes to
-/// characters), its message without serde_json's own position suffix.
-fn json_error(file: &Arc<Path>, text: &str, e: &serde_json::Error) -> ZoneError {
-    let message = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    let message = message
-        .strip_suffix(&suffix)
-        .unwrap_or(&message)
-        .to_string();
-    let line = e.line().max(1);
-    let line_text = text.split('\n').nth(line - 1).unwrap_or_default();
-    let bytes = line_text.as_bytes();
-    let column = bytes
-        .get(..e.column().min(bytes.len()))
-        .unwrap_or_default()
-        .iter()
-        .filter(|&&b| !is_continuation(b))
-        .count()
-        .max(1);
-    let at = Pos {
-        line: u32::try_from(line).unwrap_or(u32::MAX),
-        column: u32::try_from(column).unwrap_or(u32::MAX),
-    };
-    syntax(file, at, ErrorKind::Json(message))
-}
-
-/// The line and column (in characters) of byte `index`.
-fn position_of(bytes: &[u8], index: usize) -> Pos {
-    let before = bytes.get(..index).unwrap_or(bytes);
-    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-    let line = memchr::memchr_iter(b'\n', before).count() + 1;
-    let column = before
-        .get(line_start..)
-        .unwrap_or_default()
-        .iter()
-        .filter(|&&b| !is_continuation(b))
-        .count()
-        + 1;
-    Pos {
-        line: u32::try_from(line).unwrap_or(u32::MAX),
-        column: u32::try_from(column).unwrap_or(u32::MAX),
-    }
-}
-
-fn is_json_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
-}
-
-/// Whether a byte continues a UTF-8 character (so starts no column).
-fn is_continuation(b: u8) -> bool {
-    (b as i8) < -0x40
-}
-
-/// A 1-based line and column (in characters) in the JSON text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Pos {
-    line: u32,
-    column: u32,
-}
-
-/// A JSON value and where it starts.
-#[derive(Debug)]
-struct Node<'a> {
-    at: Pos,
-    value: Value<'a>,
-}
-
-/// A JSON value; strings and scalars borrow their text.
-#[derive(Debug)]
-enum Value<'a> {
-    /// A number, `true`, `false` or `null`, as written.
-    Scalar(&'a str),
-    /// A string as written between its quotes (escapes not decoded).
-    Str(&'a str),
-    Array(Vec<Node<'a>>),
-    Object(Vec<Member<'a>>),
-}
-
-/// An object member: the key decoded, and where the key's quote is.
-#[derive(Debug)]
-struct Member<'a> {
-    key: Cow<'a, str>,
-    at: Pos,
-    value: Node<'a>,
-}
-
-impl<'a> Node<'a> {
-    /// The first member named `key`, for an object.
-    fn get(&self, key: &str) -> Option<&Member<'a>> {
-        match &self.value {
-            Value::Object(members) => members.iter().find(|m| m.key == key),
-            _ => None,
-        }
-    }
-
-    /// The elements, for an array.
-    fn array(&self) -> Option<&[Node<'a>]> {
-        match &self.value {
-            Value::Array(items) => Some(items),
-            _ => None,
-        }
-    }
-
-    /// The decoded text, for a string.
-    fn string(&self) -> Option<Cow<'a, str>> {
-        match self.value {
-            Value::Str(raw) => Some(json_unescape(raw)),
-            _ => None,
-        }
-    }
-}
-
-/// Reads JSON text (already checked by serde_json) into [`Node`]s, keeping
-/// line and column as it goes: every byte is counted once.
-struct Scanner<'a> {
-    text: &'a str,
-    pos: usize,
-    line: u32,
-    column: u32,
-}
-
-type ScanError = (Pos, String);
-
-impl<'a> Scanner<'a> {
-    fn new(text: &'a str) -> Scanner<'a> {
-        Scanner {
-            text,
-            pos: 0,
-            line: 1,
-            column: 1,
-        }
-    }
-
-    fn here(&self) -> Pos {
-        Pos {
-            line: self.line,
-            column: self.column,
-        }
-    }
-
-    fn fail(&self, message: &str) -> ScanError {
-        (self.here(), message.to_string())
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.pos).copied()
-    }
-
-    fn advance_to(&mut self, end: usize) {
-        let bytes = self.text.as_bytes();
-        let end = end.min(bytes.len());
-        for &b in bytes.get(self.pos..end).unwrap_or_default() {
-            if b == b'\n' {
-                self.line = self.line.saturating_add(1);
-                self.column = 1;
-            } else if !is_continuation(b) {
-                self.column = self.column.saturating_add(1);
-            }
-        }
-        self.pos = end.max(self.pos);
-    }
-
-    fn bump(&mut self) {
-        self.advance_to(self.pos + 1);
-    }
-
-    fn skip_space(&mut self) {
-        while self.peek().is_some_and(is_json_space) {
-            self.bump();
-        }
-    }
-
-    fn expect(&mut self, byte: u8, message: &str) -> Result<(), ScanError> {
-        self.skip_space();
-        if self.peek() != Some(byte) {
-            return Err(self.fail(message));
-        }
-        self.bump();
-        Ok(())
-    }
-
-    fn document(mut self) -> Result<Node<'a>, ScanError> {
-        self.skip_space();
-        let node = self.value(0)?;
-        self.skip_space();
-        if self.pos < self.text.len() {
-            return Err(self.fail("trailing characters"));
-        }
-        Ok(node)
-    }
-
-    fn value(&mut self, depth: usize) -> Result<Node<'a>, ScanError> {
-        if depth > MAX_DEPTH {
-            return Err(self.fail("nested too deeply"));
-        }
-        self.skip_space();
-        let at = self.here();
-        let value = match self.peek() {
-            Some(b'{') => {
-                self.bump();
-                let mut members = Vec::new();
-                self.skip_space();
-                if self.peek() == Some(b'}') {
-                    self.bump();
-                } else {
-                    loop {
-                        self.skip_space();
-                        let key_at = self.here();
-                        if self.peek() != Some(b'"') {
-                            return Err(self.fail("expected a key"));
-                        }
-                        let key = json_unescape(self.string()?);
-                        self.expect(b':', "expected `:`")?;
-                        let value = self.value(depth + 1)?;
-                        members.push(Member {
-                            key,
-                            at: key_at,
-                            value,
-                        });
-                        self.skip_space();
-                        match self.peek() {
-                            Some(b',') => self.bump(),
-                            Some(b'}') => {
-                                self.bump();
-                                break;
-                            }
-                            _ => return Err(self.fail("expected `,` or `}`")),
-                        }
-                    }
-                }
-                Value::Object(members)
-            }
-            Some(b'[') => {
-                self.bump();
-                let mut items = Vec::new();
-                self.skip_space();
-                if self.peek() == Some(b']') {
-                    self.bump();
-                } else {
-                    loop {
-                        items.push(self.value(depth + 1)?);
-                        self.skip_space();
-                        match self.peek() {
-                            Some(b',') => self.bump(),
-                            Some(b']') => {
-                                self.bump();
-                                break;
-                            }
-                            _ => return Err(self.fail("expected `,` or `]`")),
-                        }
-                    }
-                }
-                Value::Array(items)
-            }
-            Some(b'"') => Value::Str(self.string()?),
-            Some(_) => {
-                let start = self.pos;
-                while self
-                    .peek()
-                    .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-                {
-                    self.bump();
-                }
-                if self.pos == start {
-                    return Err(self.fail("expected a value"));
-                }
-                Value::Scalar(self.text.get(start..self.pos).unwrap_or_default())
-            }
-            None => return Err(self.fail("unexpected end of input")),
-        };
-        Ok(Node { at, value })
-    }
-
-    /// A string at its opening quote: its raw text between the quotes.
-    fn string(&mut self) -> Result<&'a str, ScanError> {
-        let open = self.here();
-        let bytes = self.text.as_bytes();
-        let start = self.pos + 1;
-        let mut i = start;
-        let end = loop {
-            let Some(found) = bytes
-                .get(i..)
-                .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
-            else {
-                return Err((open, "unterminated string".into()));
-            };
-            i += found;
-            if bytes.get(i) == Some(&b'"') {
-                break i;
-            }
-            i += 2;
-        };
-        let raw = self
-            .text
-            .get(start..end)
-            .ok_or_else(|| (open, "bad string".to_string()))?;
-        self.advance_to(end + 1);
-        Ok(raw)
-    }
-}
-
-/// Decodes a JSON string's escapes; a malformed `\u` (or a lone surrogate)
-/// becomes U+FFFD rather than an error.
-fn json_unescape(raw: &str) -> Cow<'_, str> {
-    if !raw.contains('\\') {
-        return Cow::Borrowed(raw);
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        let decoded = match chars.next() {
-            Some('n') => '\n',
-            Some('r') => '\r',
-            Some('t') => '\t',
-            Some('b') => '\u{8}',
-            Some('f') => '\u{c}',
-            Some('u') => match hex4(&mut chars) {
-                Some(high @ 0xd800..=0xdbff) => {
-                    let mut ahead = chars.clone();
-                    let low = (ahead.next() == Some('\\') && ahead.next() == Some('u'))
-                        .then(|| hex4(&mut ahead))
-                        .flatten()
-                        .filter(|low| (0xdc00..=0xdfff).contains(low));
-                    match low {
-                        Some(low) => {
-                            chars = ahead;
-                            char::from_u32(0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00))
-                                .unwrap_or('\u{fffd}')
-                        }
-                        None => '\u{fffd}',
-                    }
-                }
-                Some(code) => char::from_u32(code).unwrap_or('\u{fffd}'),
-                None => '\u{fffd}',
-            },
-            Some(other) => other,
-            None => break,
-        };
-        out.push(decoded);
-    }
-    Cow::Owned(out)
-}
-
-fn hex4(chars: &mut std::str::Chars<'_>) -> Option<u32> {
-    let mut value = 0;
-    for _ in 0..4 {
-        value = value * 16 + chars.next()?.to_digit(16)?;
-    }
-    Some(value)
 }
 
 #[cfg(test)]
@@ -1900,24 +1545,6 @@ mod tests {
                 damaged[i] = b;
                 let _ = parse_route53(&damaged, file, &options);
             }
-        }
-    }
-
-    #[test]
-    fn json_strings_decode() {
-        for (raw, text) in [
-            ("plain", "plain"),
-            ("a\\\"b\\\\c\\/d", "a\"b\\c/d"),
-            ("\\n\\t\\r\\b\\f", "\n\t\r\u{8}\u{c}"),
-            ("\\u00e9\\u2014", "é—"),
-            ("\\ud83d\\ude00", "😀"),
-            ("\\ud83d", "\u{fffd}"),
-            ("\\ud83dx", "\u{fffd}x"),
-            ("\\ude00", "\u{fffd}"),
-            ("\\u12", "\u{fffd}"),
-            ("\\", ""),
-        ] {
-            assert_eq!(json_unescape(raw), text, "{raw:?}");
         }
     }
 }

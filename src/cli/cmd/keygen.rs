@@ -19,6 +19,7 @@ use crate::cli::{Exit, fsio};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use dkimctl::key::generate::{GeneratedKey, KeySpec, KeygenOptions, PrivateKeyFormat};
+use dkimctl::zone::text::{self, Columns, RecordData};
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -109,7 +110,9 @@ impl KeygenArgs {
         write_key(&self.out, &key)?;
 
         let record = key.record();
-        let zone_line = name.as_deref().map(|name| zone_line(name, record));
+        let zone_line = name
+            .as_deref()
+            .map(|name| text::record_line(name, None, RecordData::Txt(record), Columns::default()));
         let byodkim = self.byodkim.then(|| key.byodkim());
         if self.json {
             let document = Document {
@@ -120,7 +123,7 @@ impl KeygenArgs {
                 record,
                 name: name.as_deref(),
                 zone_line: zone_line.as_deref(),
-                txt_strings: dkimctl::records::split_txt(record),
+                txt_strings: text::split_txt(record),
                 byodkim: byodkim.as_deref().map(String::as_str),
             };
             writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
@@ -168,11 +171,6 @@ impl KeygenArgs {
         options.validate()?;
         Ok(options)
     }
-}
-
-/// `NAME TXT "..." "..."`, the value cut into strings of at most 255 bytes.
-fn zone_line(name: &str, record: &str) -> String {
-    format!("{name} TXT {}", dkimctl::records::quote_txt(record))
 }
 
 /// Writes the PEM atomically with mode 0600. The temporary file is created

@@ -26,7 +26,7 @@ use crate::diagnosis::checks::{self, Answer, KeySummary, RecordSnapshot};
 use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dns::Dns;
 use crate::dns::DomainName;
-use crate::records::quote_txt;
+use crate::zone::text::RecordData;
 use lookup::{snapshot, zone_of};
 use serde::Serialize;
 use servers::compare_name_servers;
@@ -357,9 +357,8 @@ pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diagnose
                 )
             };
             report.findings.push(
-                Finding::new(Code::VerificationMissing, &underscore.name, message).with_fix(
-                    checks::zone_line(&underscore.name, "TXT", &quote_txt(token)),
-                ),
+                Finding::new(Code::VerificationMissing, &underscore.name, message)
+                    .with_fix(checks::zone_line(&underscore.name, RecordData::Txt(token))),
             );
         }
     }
@@ -422,12 +421,13 @@ fn dns_failure<T>(name: &str, answer: &Answer<T>) -> Finding {
 /// The record to publish at `name` for `spec`, as a zone line.
 fn wanted_record(name: &str, spec: &SelectorSpec) -> String {
     match (&spec.expected_target, &spec.expected_txt) {
-        (Some(target), _) => checks::zone_line(name, "CNAME", &format!("{target}.")),
-        (None, Some(txt)) => checks::zone_line(name, "TXT", &quote_txt(txt)),
+        (Some(target), _) => checks::zone_line(name, RecordData::Cname(target)),
+        (None, Some(txt)) => checks::zone_line(name, RecordData::Txt(txt)),
         (None, None) => checks::zone_line(
             name,
-            "TXT",
-            "\"v=DKIM1; k=rsa; p=<base64 public key from your provider or dkimctl keygen>\"",
+            RecordData::Txt(
+                "v=DKIM1; k=rsa; p=<base64 public key from your provider or dkimctl keygen>",
+            ),
         ),
     }
 }

@@ -11,7 +11,7 @@ use super::{LintFinding, key_name, rdata_span, txt_strings};
 use crate::diagnosis::checks::{self, zone_line};
 use crate::diagnosis::finding::{Code, Finding};
 use crate::records::csv::CsvRecord;
-use crate::records::quote_txt;
+use crate::zone::text::RecordData;
 use crate::zone::{RData, Span, ZoneRecord};
 
 /// One record the CSV says must be published.
@@ -141,7 +141,7 @@ fn what_is_there(at: &[&ZoneRecord]) -> String {
 
 fn check_cname<'a>(expected: &'a Expected, at: &[&'a ZoneRecord]) -> Option<Located<'a>> {
     let name = &expected.name;
-    let fix = zone_line(name, "CNAME", &format!("{}.", expected.value));
+    let fix = zone_line(name, RecordData::Cname(&expected.value));
     // Each CNAME's target as written, and as compared.
     let targets: Vec<(&crate::zone::Name, String)> = at
         .iter()
@@ -196,7 +196,7 @@ fn check_txt<'a>(expected: &'a Expected, at: &[&'a ZoneRecord]) -> Option<Locate
     if txts.iter().any(|(_, t)| matches(t)) {
         return None;
     }
-    let fix = zone_line(name, "TXT", &quote_txt(&expected.value));
+    let fix = zone_line(name, RecordData::Txt(&expected.value));
     let row = expected.span.line;
     // At the apex the verification TXT sits among SPF and others: only an
     // `amazonses:` one can be the wrong token.

@@ -669,7 +669,7 @@ impl<'w> ZoneLint<'w> {
     fn check_string_lengths(&mut self, owner: &str, strings: &[zone::CharString]) {
         if strings
             .iter()
-            .all(|s| s.len() <= crate::records::TXT_STRING_MAX)
+            .all(|s| s.len() <= crate::zone::text::TXT_STRING_MAX)
         {
             return;
         }
@@ -677,7 +677,7 @@ impl<'w> ZoneLint<'w> {
         let found = checks::check_string_lengths(owner, &bytes);
         let long = strings
             .iter()
-            .filter(|s| s.len() > crate::records::TXT_STRING_MAX);
+            .filter(|s| s.len() > crate::zone::text::TXT_STRING_MAX);
         for (finding, string) in found.into_iter().zip(long) {
             self.push(finding, &string.span, 1);
         }
