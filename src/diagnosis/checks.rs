@@ -6,6 +6,7 @@
 use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dkim::record::{KeyRecord, RecordError};
 use crate::dkim::tag_list;
+use crate::dns::join_txt;
 use crate::zone::text::{self, Columns, RecordData, TXT_STRING_MAX};
 use serde::Serialize;
 
@@ -74,18 +75,13 @@ impl RecordSnapshot {
 
     /// The TXT records with their strings joined.
     pub fn txt_joined(&self) -> Vec<String> {
-        self.txt.records().iter().map(|r| join(r)).collect()
+        self.txt.records().iter().map(|r| join_txt(r)).collect()
     }
 
     /// Whether there is anything at the name (a CNAME or a TXT record).
     pub fn has_data(&self) -> bool {
         !self.cname.records().is_empty() || !self.txt.records().is_empty()
     }
-}
-
-/// A TXT record's strings joined, as DKIM reads them (RFC 6376 §3.6.2.2).
-pub fn join(strings: &[Vec<u8>]) -> String {
-    crate::dns::join_txt(strings)
 }
 
 /// What a usable key record holds, for the one-line verdict.
@@ -170,7 +166,7 @@ pub fn check_key_records(
 pub fn key_records(records: &[Vec<Vec<u8>>]) -> Vec<&Vec<Vec<u8>>> {
     records
         .iter()
-        .filter(|r| records.len() == 1 || looks_like_key(&join(r)))
+        .filter(|r| records.len() == 1 || looks_like_key(&join_txt(r)))
         .collect()
 }
 
@@ -203,14 +199,14 @@ pub fn check_string_lengths(name: &str, strings: &[Vec<u8>]) -> Vec<Finding> {
                     s.len()
                 ),
             )
-            .with_fix(zone_line(name, RecordData::Txt(&join(strings))))
+            .with_fix(zone_line(name, RecordData::Txt(&join_txt(strings))))
         })
         .collect()
 }
 
 /// Judges one key record, given as its character-strings.
 pub fn check_key_record(name: &str, strings: &[Vec<u8>]) -> (Vec<Finding>, Option<KeySummary>) {
-    check_key_text(name, &join(strings))
+    check_key_text(name, &join_txt(strings))
 }
 
 /// The p= value with PEM armour and line breaks (real or escaped) removed.

@@ -4,6 +4,7 @@
 
 use super::{SelectorOrigin, SelectorSpec};
 use crate::diagnosis::checks;
+use crate::dns::DomainName;
 use crate::records::RecordType;
 use crate::records::csv::CsvRecord;
 use std::path::Path;
@@ -28,7 +29,7 @@ pub fn selectors_from_message(
         let (Some(d), Some(s)) = (tags.get("d"), tags.get("s")) else {
             continue;
         };
-        let d = d.trim().trim_end_matches('.').to_ascii_lowercase();
+        let d = String::from(DomainName::new(d));
         if domain.is_none_or(|want| want.eq_ignore_ascii_case(&d)) {
             let pair = (d, s.trim().to_string());
             if !out.contains(&pair) {
@@ -49,7 +50,7 @@ pub fn expectations_from_csv(
     path: &Path,
     domain: &str,
 ) -> Result<(Vec<SelectorSpec>, Option<String>), crate::Error> {
-    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    let domain = String::from(DomainName::new(domain));
     let mut specs = Vec::new();
     let mut verification = None;
     for row in rows {
@@ -113,7 +114,7 @@ pub fn identities_from_csv(text: &str) -> Result<Vec<checks::Identity>, crate::E
             }
         };
         out.push(checks::Identity {
-            name: name.trim_end_matches('.').to_ascii_lowercase(),
+            name: DomainName::new(name).into(),
             dkim,
         });
     }
@@ -195,7 +196,7 @@ pub fn identities_from_toml(text: &str) -> Result<Vec<checks::Identity>, crate::
         .into_iter()
         .enumerate()
         .map(|(i, entry)| {
-            let name = entry.name.trim().trim_end_matches('.').to_ascii_lowercase();
+            let name = String::from(DomainName::new(&entry.name));
             if name.is_empty() {
                 return Err(crate::Error::Options(format!(
                     "identities TOML: [[identity]] {} has an empty name",

@@ -3,7 +3,6 @@
 //! half-propagated change shows.
 
 use super::NameServerReport;
-use crate::diagnosis::checks;
 use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dns::{self, DnsFailure, NameServer, RData, RecordType};
 
@@ -40,7 +39,7 @@ pub(super) fn describe_said(cname: &Said, txt: &Said) -> String {
             let texts: Vec<String> = records
                 .iter()
                 .filter_map(|data| match data {
-                    RData::Txt(strings) => Some(checks::join(strings)),
+                    RData::Txt(strings) => Some(crate::dns::join_txt(strings)),
                     _ => None,
                 })
                 .collect();

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{LintFinding, key_name, rdata_span, txt_strings};
-use crate::diagnosis::checks::{self, zone_line};
+use crate::diagnosis::checks::zone_line;
 use crate::diagnosis::finding::{Code, Finding};
 use crate::records::csv::CsvRecord;
 use crate::zone::text::RecordData;
@@ -182,7 +182,7 @@ fn check_txt<'a>(expected: &'a Expected, at: &[&'a ZoneRecord]) -> Option<Locate
     let name = &expected.name;
     let txts: Vec<(&ZoneRecord, String)> = at
         .iter()
-        .filter_map(|r| txt_strings(r).map(|s| (*r, checks::join(&s))))
+        .filter_map(|r| txt_strings(r).map(|s| (*r, crate::dns::join_txt(&s))))
         .collect();
     let verification = is_verification(expected);
     let key = name.contains("._domainkey.") || name.starts_with("_domainkey.");

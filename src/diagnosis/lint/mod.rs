@@ -518,7 +518,7 @@ impl<'w> ZoneLint<'w> {
                 NameShape::of(&owner) != NameShape::Other
                     || strings.first().is_some_and(|s| {
                         s.bytes.windows(2).any(|w| w.eq_ignore_ascii_case(b"p="))
-                            && checks::is_key_record(&checks::join(
+                            && checks::is_key_record(&crate::dns::join_txt(
                                 &txt_strings(&record).unwrap_or_default(),
                             ))
                     })
@@ -790,7 +790,7 @@ impl<'w> ZoneLint<'w> {
             }
         }
         let count = distinct.len();
-        distinct.retain(|(_, s)| count == 1 || checks::looks_like_key(&checks::join(s)));
+        distinct.retain(|(_, s)| count == 1 || checks::looks_like_key(&crate::dns::join_txt(s)));
         if let Some(finding) = checks::check_multiple_keys(name, distinct.len())
             && let Some((second, _)) = distinct.get(1)
         {
@@ -837,10 +837,9 @@ impl<'w> ZoneLint<'w> {
 
     fn has_key(&self, at: &AtName<'_>) -> bool {
         !at.cnames.is_empty()
-            || at
-                .txts
-                .iter()
-                .any(|r| checks::is_key_record(&checks::join(&txt_strings(r).unwrap_or_default())))
+            || at.txts.iter().any(|r| {
+                checks::is_key_record(&crate::dns::join_txt(&txt_strings(r).unwrap_or_default()))
+            })
     }
 
     /// `selector-invalid`: RFC 6376 §3.1 selector syntax.
