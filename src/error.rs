@@ -14,8 +14,19 @@ pub enum Error {
     #[error(transparent)]
     Key(#[from] crate::key::KeyError),
     /// The signing options contradict each other or the message.
-    #[error("{0}")]
-    Options(String),
+    #[error(transparent)]
+    Sign(#[from] crate::dkim::sign::SignError),
+    /// A list given to `diagnose` (records, identities) cannot be used.
+    #[error(transparent)]
+    Input(#[from] crate::diagnosis::diagnose::InputError),
+    /// The DNS client could not be set up or its runtime failed.
+    #[error("DNS {context}: {detail}")]
+    DnsClient {
+        /// Which part: `resolver` or `runtime`.
+        context: &'static str,
+        /// What it said.
+        detail: String,
+    },
     /// Reading or writing failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),

@@ -163,6 +163,32 @@ fn needs_line_break(last: Option<u8>) -> bool {
     last.is_some_and(|b| b != b'\n')
 }
 
+/// Signing options that contradict each other or the message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// No key to sign with.
+    #[error("no signing key given")]
+    NoSigner,
+    /// The message has no From field.
+    #[error("the message has no From field, and DKIM requires From to be signed")]
+    NoFrom,
+    /// i= outside d=.
+    #[error("identity {identity} is not in the signing domain {domain}")]
+    IdentityOutsideDomain {
+        /// The identity given.
+        identity: String,
+        /// The signer's d=.
+        domain: String,
+    },
+    /// The fields to sign leave out From.
+    #[error("the signed fields must include From (RFC 6376 §5.4)")]
+    FromNotListed,
+    /// A field name that cannot be one.
+    #[error("invalid header field name {0:?}")]
+    InvalidFieldName(String),
+}
+
 /// The signing itself; `feed_body` pushes the body through the hasher.
 fn sign_with(
     header: &Header,
@@ -170,17 +196,14 @@ fn sign_with(
     options: &SignOptions,
     now: u64,
 ) -> Result<Vec<Vec<u8>>, crate::Error> {
-    let options_error = |m: String| crate::Error::Options(m);
     if let Some(defect) = header.defects().first() {
         return Err(defect.error.clone().into());
     }
     if options.signers.is_empty() {
-        return Err(options_error("no signing key given".into()));
+        return Err(SignError::NoSigner.into());
     }
     if !header.fields().any(|f| f.is("From")) {
-        return Err(options_error(
-            "the message has no From field, and DKIM requires From to be signed".into(),
-        ));
+        return Err(SignError::NoFrom.into());
     }
     let signed_headers = signed_header_list(header, options)?;
     if let Some(identity) = &options.identity {
@@ -189,10 +212,11 @@ fn sign_with(
             .map_or(identity.as_str(), |(_, d)| d);
         for signer in &options.signers {
             if !crate::dkim::signature::is_same_or_subdomain(id_domain, &signer.domain) {
-                return Err(options_error(format!(
-                    "identity {identity} is not in the signing domain {}",
-                    signer.domain
-                )));
+                return Err(SignError::IdentityOutsideDomain {
+                    identity: identity.clone(),
+                    domain: signer.domain.clone(),
+                }
+                .into());
             }
         }
     }
@@ -265,9 +289,7 @@ fn signed_header_list(header: &Header, options: &SignOptions) -> Result<Vec<Stri
     match &options.headers {
         Some(names) => {
             if !names.iter().any(|n| n.eq_ignore_ascii_case("from")) {
-                return Err(crate::Error::Options(
-                    "the signed fields must include From (RFC 6376 §5.4)".into(),
-                ));
+                return Err(SignError::FromNotListed.into());
             }
             for name in dedup(names) {
                 let n = count(name).max(1);
@@ -295,9 +317,7 @@ fn signed_header_list(header: &Header, options: &SignOptions) -> Result<Vec<Stri
                 .bytes()
                 .any(|b| b == b':' || !(0x21..=0x7e).contains(&b))
         {
-            return Err(crate::Error::Options(format!(
-                "invalid header field name {name:?}"
-            )));
+            return Err(SignError::InvalidFieldName(name.clone()).into());
         }
     }
     Ok(list)

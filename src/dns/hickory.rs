@@ -312,8 +312,9 @@ fn build_resolver(options: &DnsOptions) -> Result<TokioResolver, crate::Error> {
         ConnectionConfig, NameServerConfig, ProtocolConfig, ResolverConfig, ResolverOpts,
     };
     use hickory_resolver::net::runtime::TokioRuntimeProvider;
-    let dns_error = |e: &dyn std::fmt::Display| {
-        crate::Error::Io(std::io::Error::other(format!("DNS resolver: {e}")))
+    let dns_error = |e: &dyn std::fmt::Display| crate::Error::DnsClient {
+        context: "resolver",
+        detail: e.to_string(),
     };
     let mut builder = match options.nameserver {
         Some(addr) => {

@@ -259,9 +259,10 @@ pub fn run<T: Send + 'static>(
         Some(runtime) => match block_on(runtime.spawn(work)) {
             Ok(output) => Ok(output),
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => Err(crate::Error::Io(std::io::Error::other(format!(
-                "DNS runtime: {e}"
-            )))),
+            Err(e) => Err(crate::Error::DnsClient {
+                context: "runtime",
+                detail: e.to_string(),
+            }),
         },
         None => Ok(tokio::runtime::Builder::new_current_thread()
             .build()?

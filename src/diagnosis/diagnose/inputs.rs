@@ -8,6 +8,38 @@ use crate::dns::DomainName;
 use crate::records::RecordType;
 use crate::records::csv::CsvRecord;
 use std::path::Path;
+use std::path::PathBuf;
+
+/// A list given to `diagnose` that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// A `--records` row for a name outside the domain's DKIM set.
+    #[error("{}:{line}: {record_type} {name} is not a record of {domain}'s DKIM set", file.display())]
+    RecordOutsideSet {
+        /// The records file.
+        file: PathBuf,
+        /// Its line.
+        line: u32,
+        /// CNAME or TXT.
+        record_type: &'static str,
+        /// The row's name.
+        name: String,
+        /// The domain diagnosed.
+        domain: String,
+    },
+    /// A row of an identities CSV.
+    #[error("identities row {line}: {problem}")]
+    IdentitiesCsv {
+        /// The row's line.
+        line: usize,
+        /// What is wrong.
+        problem: String,
+    },
+    /// An identities TOML document.
+    #[error("identities TOML: {0}")]
+    IdentitiesToml(String),
+}
 
 /// The selectors of the DKIM-Signatures in a raw message whose d= is
 /// `domain` (any d= when `domain` is `None`), with their d=.
@@ -75,12 +107,14 @@ pub fn expectations_from_csv(
                 specs.push(spec);
             }
             (kind, _) => {
-                return Err(crate::Error::Options(format!(
-                    "{}:{}: {} {name} is not a record of {domain}'s DKIM set",
-                    path.display(),
-                    row.line,
-                    kind.as_str()
-                )));
+                return Err(InputError::RecordOutsideSet {
+                    file: path.to_path_buf(),
+                    line: row.line,
+                    record_type: kind.as_str(),
+                    name: name.to_string(),
+                    domain: domain.to_string(),
+                }
+                .into());
             }
         }
     }
@@ -98,19 +132,26 @@ pub fn identities_from_csv(text: &str) -> Result<Vec<checks::Identity>, crate::E
     let mut out = Vec::new();
     for (i, row) in reader.records().enumerate() {
         let line = i + 2;
-        let row = row.map_err(|e| crate::Error::Options(format!("identities row {line}: {e}")))?;
+        let row = row.map_err(|e| InputError::IdentitiesCsv {
+            line,
+            problem: e.to_string(),
+        })?;
         let (Some(name), Some(dkim)) = (row.get(0), row.get(1)) else {
-            return Err(crate::Error::Options(format!(
-                "identities row {line}: expected identity,dkim"
-            )));
+            return Err(InputError::IdentitiesCsv {
+                line,
+                problem: "expected identity,dkim".into(),
+            }
+            .into());
         };
         let dkim = match dkim.to_ascii_lowercase().as_str() {
             "on" | "true" | "yes" | "enabled" => true,
             "off" | "false" | "no" | "disabled" => false,
             other => {
-                return Err(crate::Error::Options(format!(
-                    "identities row {line}: dkim must be on or off, not {other:?}"
-                )));
+                return Err(InputError::IdentitiesCsv {
+                    line,
+                    problem: format!("dkim must be on or off, not {other:?}"),
+                }
+                .into());
             }
         };
         out.push(checks::Identity {
@@ -186,22 +227,19 @@ pub fn identities_from_toml(text: &str) -> Result<Vec<checks::Identity>, crate::
         name: String,
         dkim: bool,
     }
-    let file: File = toml::from_str(text).map_err(|e| {
-        crate::Error::Options(format!(
-            "identities TOML: {}",
-            e.to_string().trim_end().replace('\n', " ")
-        ))
-    })?;
+    let file: File = toml::from_str(text)
+        .map_err(|e| InputError::IdentitiesToml(e.to_string().trim_end().replace('\n', " ")))?;
     file.identity
         .into_iter()
         .enumerate()
         .map(|(i, entry)| {
             let name = String::from(DomainName::new(&entry.name));
             if name.is_empty() {
-                return Err(crate::Error::Options(format!(
-                    "identities TOML: [[identity]] {} has an empty name",
+                return Err(InputError::IdentitiesToml(format!(
+                    "[[identity]] {} has an empty name",
                     i + 1
-                )));
+                ))
+                .into());
             }
             Ok(checks::Identity {
                 name,

@@ -18,7 +18,7 @@ mod lookup;
 mod servers;
 
 pub use inputs::{
-    IdentitiesFormat, expectations_from_csv, identities_from_csv, identities_from_str,
+    IdentitiesFormat, InputError, expectations_from_csv, identities_from_csv, identities_from_str,
     identities_from_toml, selectors_from_message,
 };
 
