@@ -116,7 +116,7 @@ pub fn inspect(
 ) -> Result<InspectReport, crate::Error> {
     let (header, body) = crate::dkim::message::split(raw)?;
     let verifier = Verifier::new(source, options);
-    let verdicts = verifier.verify_message(raw)?;
+    let verdicts = verifier.verify(&header, &mut &body[..])?;
     let (from, from_problem) = match align::from_domain(&header) {
         Ok(from) => (Some(from), None),
         Err(problem) => (None, Some(problem)),
@@ -130,7 +130,7 @@ pub fn inspect(
         let Some(field) = header.field(verdict.field_index) else {
             continue;
         };
-        let parsed = Signature::parse(field.value).ok();
+        let parsed = verdict.signature.clone();
         let mut report = SignatureReport {
             field_index: verdict.field_index,
             tags: explain_tags(field.value),
@@ -165,7 +165,11 @@ pub fn inspect(
                 _ => {}
             }
         }
-        findings.extend(signature_findings(&report, parsed.as_ref(), from.as_ref()));
+        findings.extend(signature_findings(
+            &report,
+            parsed.as_deref(),
+            from.as_ref(),
+        ));
         signatures.push(report);
     }
     findings.extend(alignment_findings(&signatures, from.as_ref()));

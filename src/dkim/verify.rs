@@ -347,6 +347,10 @@ pub struct Verdict {
     pub reason: Option<Reason>,
     /// Notes that do not change the result.
     pub warnings: Vec<Warning>,
+    /// The field as parsed, when it parses: what `inspect` explains,
+    /// without parsing it again.
+    #[serde(skip)]
+    pub signature: Option<Arc<Signature>>,
 }
 
 /// Verifies messages against one key source, caching parsed keys, so that
@@ -474,9 +478,10 @@ impl<'a> Verifier<'a> {
             result: ResultClass::Pass,
             reason: None,
             warnings: Vec::new(),
+            signature: None,
         };
         let sig = match candidate.parsed {
-            Ok(sig) => sig,
+            Ok(sig) => Arc::new(sig),
             Err(error) => {
                 return verdict.fails(ResultClass::Permerror, Reason::Signature { error });
             }
@@ -484,6 +489,7 @@ impl<'a> Verifier<'a> {
         verdict.domain = Some(sig.domain.clone());
         verdict.selector = Some(sig.selector.clone());
         verdict.algorithm = Some(sig.algorithm);
+        verdict.signature = Some(Arc::clone(&sig));
         // Verified all the same, as every peer does; said in a note.
         let outside = match check_selector(&sig.selector, None, SelectorRules::Rfc6376) {
             Ok(note) => note.map(|n| n.message),
