@@ -24,3 +24,10 @@ pub mod records;
 pub mod zone;
 
 pub use error::Error;
+
+/// The bytes of `fixtures/<path>`, for unit tests.
+#[cfg(test)]
+pub(crate) fn fixture(path: &str) -> Vec<u8> {
+    let full = format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}

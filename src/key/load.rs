@@ -68,11 +68,7 @@ mod tests {
     use base64::engine::general_purpose::STANDARD as BASE64;
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/fixtures/keys/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
+        crate::fixture(&format!("keys/{name}"))
     }
 
     #[test]

@@ -401,11 +401,7 @@ mod tests {
     const NOW: u64 = 1_700_000_000;
 
     pub(super) fn fixture(name: &str) -> Vec<u8> {
-        let path = format!(
-            "{}/fixtures/forensics/{name}.eml",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        crate::fixture(&format!("forensics/{name}.eml"))
     }
 
     fn keys() -> ZoneKeySource {
