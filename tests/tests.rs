@@ -78,3 +78,7 @@ mod vocabulary;
 // Every zone fixture: the records lint reads are the records the zone-data
 // DNS source answers (verify --zone, diagnose --zone).
 mod zone_sources;
+
+// The architecture on the source: no printing below the CLI, layers import
+// downwards.
+mod layout;

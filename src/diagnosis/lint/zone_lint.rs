@@ -589,13 +589,7 @@ impl<'w> ZoneLint<'w> {
     }
 
     /// `selector-invalid`: RFC 6376 §3.1 selector syntax.
-    fn check_selector(
-        &mut self,
-        name: &str,
-        selector: &str,
-        domain: &str,
-        record: &ZoneRecord,
-    ) {
+    fn check_selector(&mut self, name: &str, selector: &str, domain: &str, record: &ZoneRecord) {
         if let Some(finding) =
             selector_finding(name, selector, Some(domain), SelectorRules::Rfc6376)
         {
