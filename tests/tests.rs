@@ -82,3 +82,6 @@ mod zone_sources;
 // The architecture on the source: no printing below the CLI, layers import
 // downwards.
 mod layout;
+
+// Linear passes over hostile input: ratios of two sizes, not times.
+mod linear;

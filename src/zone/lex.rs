@@ -25,6 +25,7 @@
 //! error.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use super::ErrorKind;
 
@@ -67,6 +68,11 @@ pub struct Lexer<'a> {
     pos: usize,
     line: u32,
     line_start: usize,
+    /// The last column counted on this line: (byte position, characters
+    /// before it). Tokens are asked for in order, so each column is counted
+    /// on from the last one and a line is scanned once, however many
+    /// tokens it holds.
+    counted: Cell<(usize, usize)>,
 }
 
 impl<'a> Lexer<'a> {
@@ -77,14 +83,21 @@ impl<'a> Lexer<'a> {
             pos: 0,
             line: 1,
             line_start: 0,
+            counted: Cell::new((0, 0)),
         }
     }
 
+    /// The 1-based character column of byte `pos` on the current line.
     fn column_at(&self, pos: usize) -> u32 {
-        let chars = self.input[self.line_start..pos]
+        let (mut from, mut chars) = self.counted.get();
+        if from < self.line_start || from > pos {
+            (from, chars) = (self.line_start, 0);
+        }
+        chars += self.input[from..pos]
             .iter()
             .filter(|&&b| (b as i8) >= -0x40)
             .count();
+        self.counted.set((pos, chars));
         u32::try_from(chars + 1).unwrap_or(u32::MAX)
     }
 
