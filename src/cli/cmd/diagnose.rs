@@ -9,7 +9,7 @@
 //! "dns_trouble"}`. With `--batch`: `{"domains": [that document...],
 //! "summary": {"domains", "with_errors", "dns_trouble"}}`.
 
-use crate::cli::{Exit, term};
+use crate::cli::{Exit, args::DnsArgs, term};
 use anyhow::Context;
 use clap::Args;
 use dkimctl::diagnosis::diagnose::{
@@ -17,10 +17,9 @@ use dkimctl::diagnosis::diagnose::{
     expectations_from_csv, selectors_from_message,
 };
 use dkimctl::diagnosis::finding::Severity;
-use dkimctl::dns::{Dns, HickoryDns};
+use dkimctl::dns::Dns;
 use serde::Serialize;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -77,15 +76,8 @@ pub struct DiagnoseArgs {
     /// compared as the zone's servers are.
     #[arg(long = "zone", value_name = "FILE", conflicts_with = "nameserver")]
     zones: Vec<PathBuf>,
-    /// Ask this DNS server instead of the system resolver.
-    #[arg(long, value_name = "IP[:PORT]", value_parser = crate::cli::args::parse_nameserver)]
-    nameserver: Option<SocketAddr>,
-    /// Seconds to wait for one DNS answer.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
-    timeout: f64,
-    /// DNS retries after the first try.
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    retries: usize,
+    #[command(flatten)]
+    dns: DnsArgs,
     /// Do not ask the zone's authoritative servers (or copies) directly to compare them.
     #[arg(long)]
     no_ns_check: bool,
@@ -193,11 +185,9 @@ impl DiagnoseArgs {
 
     /// Runs the command.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
-        let dns_options =
-            crate::cli::args::dns_options(self.nameserver, self.timeout, self.retries)?;
         let options = self.options()?;
         let dns: Arc<dyn Dns> = if self.zones.is_empty() {
-            let mut dns = HickoryDns::new(&dns_options)?;
+            let mut dns = self.dns.resolver()?;
             if let Some(port) = self.ns_port {
                 dns = dns.with_server_port(port);
             }

@@ -14,7 +14,7 @@
 //! (with --print-fix only), "against": {"source", "matches"} | null,
 //! "findings": [{"code", "severity", "subject", "message", "fix"}]}`.
 
-use crate::cli::Exit;
+use crate::cli::{Exit, args::DnsArgs};
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use dkimctl::diagnosis::finding::{Code, Finding, Severity};
@@ -22,7 +22,6 @@ use dkimctl::dkim::key_source::KeySource;
 use dkimctl::key::check::{Against, KeyCheckOptions, KeyCheckReport, Profile, check};
 use serde::Serialize;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// Subcommands of `dkimctl key`.
@@ -82,18 +81,10 @@ pub struct KeyCheckArgs {
     /// With --against dns: read the record from this zone file instead of DNS (offline).
     #[arg(long, value_name = "FILE", conflicts_with = "nameserver")]
     zone: Option<PathBuf>,
-    /// With --against dns: ask this DNS server instead of the system resolver.
-    #[arg(long, value_name = "IP[:PORT]", value_parser = crate::cli::args::parse_nameserver)]
-    nameserver: Option<SocketAddr>,
-    /// Seconds to wait for one DNS answer.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
-    timeout: f64,
-    /// DNS retries after the first try.
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    retries: usize,
+    #[command(flatten)]
+    dns: DnsArgs,
 }
 
-/// `IP` or `IP:PORT` (IPv6 as `[::1]:53`).
 #[derive(Serialize)]
 struct Document<'a> {
     file: &'a str,
@@ -182,7 +173,7 @@ impl KeyCheckArgs {
     fn key_source(&self) -> anyhow::Result<Box<dyn KeySource>> {
         match &self.zone {
             Some(path) => crate::cli::args::zone_source(path),
-            None => crate::cli::args::dns_source(self.nameserver, self.timeout, self.retries),
+            None => self.dns.key_source(),
         }
     }
 }
