@@ -16,7 +16,6 @@ use dkimctl::diagnosis::diagnose::{
     DiagnoseOptions, DiagnoseReport, SelectorOrigin, SelectorReport, SelectorSpec, diagnose,
     expectations_from_csv, selectors_from_message,
 };
-use dkimctl::diagnosis::finding::Severity;
 use dkimctl::dns::Dns;
 use serde::Serialize;
 use std::io::Write;
@@ -392,43 +391,7 @@ fn render(out: &mut dyn Write, report: &DiagnoseReport) -> anyhow::Result<()> {
             .collect();
         writeln!(out, "Name servers: {}", servers.join(", "))?;
     }
-    if report.findings.is_empty() {
-        writeln!(out, "No findings.")?;
-    } else {
-        let colour = term::colour();
-        let mut table = term::table();
-        table.set_header(vec!["severity", "code", "name", "what is wrong", "fix"]);
-        // Fixes are printed below the table, unwrapped, so the literal
-        // records can be copied; the table points at them.
-        let mut fixes = Vec::new();
-        for f in &report.findings {
-            let mut severity = comfy_table::Cell::new(f.severity.as_str());
-            if colour {
-                severity = severity.fg(match f.severity {
-                    Severity::Error => comfy_table::Color::Red,
-                    Severity::Warning => comfy_table::Color::Yellow,
-                    Severity::Info => comfy_table::Color::Blue,
-                });
-            }
-            table.add_row(vec![
-                severity,
-                comfy_table::Cell::new(f.code.as_str()),
-                comfy_table::Cell::new(&f.subject),
-                comfy_table::Cell::new(&f.message),
-                comfy_table::Cell::new(match &f.fix {
-                    Some(fix) => {
-                        fixes.push(fix.as_str());
-                        format!("[{}]", fixes.len())
-                    }
-                    None => String::new(),
-                }),
-            ]);
-        }
-        writeln!(out, "{table}")?;
-        for (i, fix) in fixes.iter().enumerate() {
-            writeln!(out, "[{}] {fix}", i + 1)?;
-        }
-    }
+    crate::cli::render::findings_table_fixes_below(out, &report.findings)?;
     for s in &report.selectors {
         writeln!(out, "{}", s.verdict())?;
     }

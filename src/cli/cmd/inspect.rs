@@ -147,13 +147,7 @@ fn render_signature(out: &mut dyn Write, sig: &SignatureReport) -> anyhow::Resul
         sig.field_index + 1,
         v.result.as_str()
     );
-    if let Some(reason) = &v.reason {
-        headline.push_str(&format!(
-            " [{}] {}",
-            reason.code().as_str(),
-            reason.describe()
-        ));
-    }
+    headline.push_str(&crate::cli::render::reason_suffix(v.reason.as_ref()));
     writeln!(out, "{headline}")?;
     let mut tags = term::table();
     tags.set_header(vec!["tag", "value", "meaning"]);

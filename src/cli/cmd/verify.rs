@@ -131,13 +131,7 @@ fn render_text(
             v.selector.as_deref().unwrap_or("?"),
             v.algorithm.map_or("?", |a| a.as_str()),
         );
-        if let Some(reason) = &v.reason {
-            line.push_str(&format!(
-                " [{}] {}",
-                reason.code().as_str(),
-                reason.describe()
-            ));
-        }
+        line.push_str(&crate::cli::render::reason_suffix(v.reason.as_ref()));
         writeln!(out, "{line}")?;
         for warning in &v.warnings {
             writeln!(out, "{prefix}  note: {}", warning.describe())?;
