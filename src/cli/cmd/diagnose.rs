@@ -9,7 +9,11 @@
 //! "dns_trouble"}`. With `--batch`: `{"domains": [that document...],
 //! "summary": {"domains", "with_errors", "dns_trouble"}}`.
 
-use crate::cli::{Exit, args::DnsArgs, term};
+use crate::cli::{
+    args::DnsArgs,
+    exit::{Exit, Outcome},
+    term,
+};
 use anyhow::Context;
 use clap::Args;
 use dkimctl::diagnosis::diagnose::{
@@ -340,17 +344,14 @@ fn document(report: &DiagnoseReport) -> Document<'_> {
     }
 }
 
-/// 1 on an error finding (or a warning with `strict`), else 3 when DNS
-/// trouble left something undecided, else 0.
+/// The exit rule applied to one report: its findings, and the DNS
+/// trouble it records.
 fn exit_code(report: &DiagnoseReport, strict: bool) -> Exit {
-    let from_findings = Exit::from_findings(&report.findings, strict);
-    if dkimctl::diagnosis::finding::has_errors(&report.findings) {
-        Exit::Findings
-    } else if report.dns_trouble {
-        Exit::DnsTemp
-    } else {
-        from_findings
-    }
+    let dns = Outcome {
+        dns_undecided: report.dns_trouble,
+        ..Outcome::default()
+    };
+    Exit::decide(Outcome::of_findings(&report.findings).and(dns), strict)
 }
 
 fn render(out: &mut dyn Write, report: &DiagnoseReport) -> anyhow::Result<()> {

@@ -9,7 +9,11 @@
 //! "header_change"}], "reported_results": [...], "findings": [{"code",
 //! "severity","subject","message","fix"}], "summary"}`.
 
-use crate::cli::{Exit, args::KeySourceArgs, term};
+use crate::cli::{
+    args::KeySourceArgs,
+    exit::{Exit, Outcome},
+    term,
+};
 use anyhow::Context;
 use clap::Args;
 use dkimctl::diagnosis::inspect::{InspectReport, SignatureReport, inspect};
@@ -63,7 +67,9 @@ impl InspectArgs {
         } else {
             render(out, &report)?;
         }
-        Ok(Exit::from_summary(report.summary))
+        // The exit code is verify's (README): the verification decides it;
+        // the findings explain it.
+        Ok(Exit::decide(Outcome::of_summary(report.summary), false))
     }
 }
 

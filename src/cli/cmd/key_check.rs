@@ -14,10 +14,13 @@
 //! (with --print-fix only), "against": {"source", "matches"} | null,
 //! "findings": [{"code", "severity", "subject", "message", "fix"}]}`.
 
-use crate::cli::{Exit, args::DnsArgs};
+use crate::cli::{
+    args::DnsArgs,
+    exit::{Exit, Outcome},
+};
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use dkimctl::diagnosis::finding::{Code, Finding, Severity};
+use dkimctl::diagnosis::finding::Finding;
 use dkimctl::dkim::key_source::KeySource;
 use dkimctl::key::check::{Against, KeyCheckOptions, KeyCheckReport, Profile, check};
 use serde::Serialize;
@@ -154,17 +157,10 @@ impl KeyCheckArgs {
         } else {
             render(out, &options.name, &summary, &report)?;
         }
-        let decided_errors = report
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Error && f.code != Code::DnsTemporary);
-        Ok(if decided_errors {
-            Exit::Findings
-        } else if report.dns_failed() {
-            Exit::DnsTemp
-        } else {
-            Exit::from_findings(&report.findings, self.strict)
-        })
+        Ok(Exit::decide(
+            Outcome::of_findings(&report.findings),
+            self.strict,
+        ))
     }
 }
 

@@ -11,7 +11,10 @@
 //!   (`::error file=F,line=L,col=C,endColumn=E,title=dkimctl CODE::MESSAGE`).
 //! - `sarif`: SARIF 2.1.0, one run, a rule per finding code.
 
-use crate::cli::{Exit, term};
+use crate::cli::{
+    exit::{Exit, Outcome},
+    term,
+};
 use clap::{Args, ValueEnum};
 use dkimctl::diagnosis::finding::Severity;
 use dkimctl::diagnosis::lint::{Expectations, LintFinding, LintReport, Linter, source_lines};
@@ -80,7 +83,7 @@ impl LintArgs {
             Format::Sarif => sarif(out, &report)?,
         }
         let findings: Vec<_> = report.findings.iter().map(|f| f.finding.clone()).collect();
-        Ok(Exit::from_findings(&findings, self.strict))
+        Ok(Exit::decide(Outcome::of_findings(&findings), self.strict))
     }
 }
 
