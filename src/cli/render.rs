@@ -70,17 +70,32 @@ fn no_findings(out: &mut dyn Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A severity word, coloured (red, yellow, blue) when `colour`.
+/// The colour of a severity, as a table colour and as its ANSI SGR code:
+/// errors red, warnings yellow, info blue.
+fn severity_colour(severity: Severity) -> (comfy_table::Color, u8) {
+    match severity {
+        Severity::Error => (comfy_table::Color::Red, 31),
+        Severity::Warning => (comfy_table::Color::Yellow, 33),
+        Severity::Info => (comfy_table::Color::Blue, 34),
+    }
+}
+
+/// A severity word for a table, in its colour when `colour`.
 fn severity_cell(severity: Severity, colour: bool) -> comfy_table::Cell {
     let cell = comfy_table::Cell::new(severity.as_str());
     if !colour {
         return cell;
     }
-    cell.fg(match severity {
-        Severity::Error => comfy_table::Color::Red,
-        Severity::Warning => comfy_table::Color::Yellow,
-        Severity::Info => comfy_table::Color::Blue,
-    })
+    cell.fg(severity_colour(severity).0)
+}
+
+/// A severity word for a line of text, in its colour when `colour`.
+pub fn severity_word(severity: Severity, colour: bool) -> String {
+    let word = severity.as_str();
+    if !colour {
+        return word.to_string();
+    }
+    format!("\x1b[{}m{word}\x1b[0m", severity_colour(severity).1)
 }
 
 /// The end of a verdict line: ` [code] sentence` for a verdict with a
@@ -110,6 +125,13 @@ mod tests {
     fn no_findings_is_one_line_in_both_tables() {
         assert_eq!(rendered(findings_table, &[]), "No findings.\n");
         assert_eq!(rendered(findings_table_fixes_below, &[]), "No findings.\n");
+    }
+
+    #[test]
+    fn severity_words_are_coloured_only_when_asked() {
+        assert_eq!(severity_word(Severity::Warning, false), "warning");
+        assert_eq!(severity_word(Severity::Error, true), "\x1b[31merror\x1b[0m");
+        assert_eq!(severity_word(Severity::Info, true), "\x1b[34minfo\x1b[0m");
     }
 
     #[test]

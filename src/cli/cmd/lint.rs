@@ -199,13 +199,7 @@ fn finding(
     line: Option<&str>,
     colour: bool,
 ) -> anyhow::Result<()> {
-    let severity = f.finding.severity.as_str();
-    let painted = match (colour, f.finding.severity) {
-        (false, _) => severity.to_string(),
-        (true, Severity::Error) => format!("\x1b[31m{severity}\x1b[0m"),
-        (true, Severity::Warning) => format!("\x1b[33m{severity}\x1b[0m"),
-        (true, Severity::Info) => format!("\x1b[34m{severity}\x1b[0m"),
-    };
+    let painted = crate::cli::render::severity_word(f.finding.severity, colour);
     writeln!(
         out,
         "  {painted}[{}] {} {}",
