@@ -18,7 +18,6 @@ use crate::cli::{
     args::DnsArgs,
     exit::{Exit, Outcome},
 };
-use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use dkimctl::diagnosis::finding::Finding;
 use dkimctl::dkim::key_source::KeySource;
@@ -118,7 +117,7 @@ impl KeyCheckArgs {
             }
             Some(value) if Path::new(value).exists() => Some(Against::Key {
                 name: value.to_string(),
-                bytes: std::fs::read(value).with_context(|| format!("reading {value}"))?,
+                bytes: crate::cli::fsio::read_file(Path::new(value))?,
             }),
             Some(value) if value.contains("p=") => Some(Against::Record(value.to_string())),
             Some(value) => anyhow::bail!(
