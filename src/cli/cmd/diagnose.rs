@@ -235,7 +235,7 @@ impl DiagnoseArgs {
             match dkimctl::records::normalize_domain(line) {
                 Ok(domain) => domains.push(domain),
                 Err(e) => {
-                    eprintln!("error: {}:{}: {e}", path.display(), i + 1);
+                    crate::cli::print_error(format_args!("{}:{}: {e}", path.display(), i + 1));
                     bad_lines = true;
                 }
             }

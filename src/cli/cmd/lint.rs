@@ -94,9 +94,8 @@ fn report_unreadable(
     format: Format,
     failures: &[ZoneError],
 ) -> anyhow::Result<Exit> {
-    let mut err = std::io::stderr().lock();
     for failure in failures {
-        writeln!(err, "error: {failure}")?;
+        crate::cli::print_error(failure);
         if format == Format::Github {
             match failure.span() {
                 Some(span) => writeln!(
