@@ -74,8 +74,8 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -s h -l help -d 'P
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l zone -d 'Read key records from this zone file instead of DNS (offline)' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l key-record -d 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l nameserver -d 'Ask this DNS server instead of the system resolver' -r
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l timeout -d 'Seconds to wait for one DNS answer' -r
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l retries -d 'DNS retries after the first try' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l timeout -d 'Seconds to wait for one DNS answer (more than 0, at most 3600)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l retries -d 'DNS retries after the first try (0 to 10)' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l now -d 'Verify as of this Unix time' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l allow-sha1 -d 'Accept rsa-sha1 signatures (RFC 8301 forbids them)'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l allow-short-keys -d 'Accept RSA keys under 1024 bits (RFC 8301 forbids them)'
@@ -84,8 +84,8 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -s h -l help -d 
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l zone -d 'Read key records from this zone file instead of DNS (offline)' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l key-record -d 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l nameserver -d 'Ask this DNS server instead of the system resolver' -r
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l timeout -d 'Seconds to wait for one DNS answer' -r
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l retries -d 'DNS retries after the first try' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l timeout -d 'Seconds to wait for one DNS answer (more than 0, at most 3600)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l retries -d 'DNS retries after the first try (0 to 10)' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l now -d 'Inspect as of this Unix time' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l json -d 'Print one JSON document instead of tables'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand inspect" -l show-canonical -d 'Print the canonicalized header block and body exactly as hashed, per signature'
@@ -116,8 +116,8 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l identities 
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l from -d 'The sender address whose governing identity to check (identity-override), with --identities' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l zone -d 'Answer every query from this zone file instead of DNS (offline; repeatable)' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l nameserver -d 'Ask this DNS server instead of the system resolver' -r
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l timeout -d 'Seconds to wait for one DNS answer' -r
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l retries -d 'DNS retries after the first try' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l timeout -d 'Seconds to wait for one DNS answer (more than 0, at most 3600)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l retries -d 'DNS retries after the first try (0 to 10)' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l ns-port -d 'Port the authoritative servers are asked on (default: the port of --nameserver, else 53)' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l no-ns-check -d 'Do not ask the zone\'s authoritative servers (or copies) directly to compare them'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l json -d 'Print one JSON document instead of the table'
@@ -140,9 +140,9 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_sub
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l domain -d 'The signing domain (for --against dns)' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l against -d 'Check that the key matches a public key file, a record ("v=DKIM1; k=rsa; p=..."), or `dns`: the record at SELECTOR._domainkey.DOMAIN' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l zone -d 'With --against dns: read the record from this zone file instead of DNS (offline)' -r -F
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l nameserver -d 'With --against dns: ask this DNS server instead of the system resolver' -r
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l timeout -d 'Seconds to wait for one DNS answer' -r
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l retries -d 'DNS retries after the first try' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l nameserver -d 'Ask this DNS server instead of the system resolver' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l timeout -d 'Seconds to wait for one DNS answer (more than 0, at most 3600)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l retries -d 'DNS retries after the first try (0 to 10)' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l print-fix -d 'Print the private key in the one-line form the upload wants, when that is the fix'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l json -d 'Print one JSON document instead of a table'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l strict -d 'Exit 1 on warnings too'

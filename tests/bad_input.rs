@@ -319,3 +319,54 @@ fn a_50_mb_body_streams_in_bounded_memory() {
     );
     eprintln!("50 MiB body: sign peak RSS {sign_peak} KiB, verify peak RSS {verify_peak} KiB");
 }
+
+/// The DNS flags are one group: the same bad value gives the same error
+/// line and exit 2 on every command that takes them, before any input is
+/// read or any query is sent.
+#[test]
+fn dns_flags_are_checked_alike_by_every_command() {
+    let dir = TestDir::new();
+    let commands: [&[&str]; 4] = [
+        &["verify", "absent.eml"],
+        &["inspect", "absent.eml"],
+        &["key", "check", "absent.pem"],
+        &["diagnose", "example.com"],
+    ];
+    let seconds = "is not a number of seconds more than 0 and at most 3600";
+    for (flag, value, expected) in [
+        (
+            "--timeout",
+            "0",
+            format!("error: invalid value '0' for '--timeout <SECONDS>': '0' {seconds}"),
+        ),
+        (
+            "--timeout",
+            "1e20",
+            format!("error: invalid value '1e20' for '--timeout <SECONDS>': '1e20' {seconds}"),
+        ),
+        (
+            "--retries",
+            "99",
+            "error: invalid value '99' for '--retries <N>': 99 is not in 0..=10".to_string(),
+        ),
+        (
+            "--nameserver",
+            "example.com",
+            "error: invalid value 'example.com' for '--nameserver <IP[:PORT]>': \
+             'example.com' is not an IP address or IP:PORT"
+                .to_string(),
+        ),
+    ] {
+        for command in commands {
+            let mut args = command.to_vec();
+            args.extend([flag, value]);
+            let run = dir.cmd(&args).run();
+            run.assert_exit(2).assert_stdout("");
+            assert_eq!(
+                run.stderr().lines().next(),
+                Some(expected.as_str()),
+                "{args:?}"
+            );
+        }
+    }
+}

@@ -16,15 +16,54 @@ pub struct KeySourceArgs {
     /// Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB...".
     #[arg(long, value_name = "RECORD", conflicts_with = "nameserver")]
     key_record: Option<String>,
+    #[command(flatten)]
+    dns: DnsArgs,
+}
+
+/// The live-DNS flags every command that asks DNS takes: `--nameserver`,
+/// `--timeout`, `--retries`, each checked once, here, while parsing.
+#[derive(Debug, Args)]
+pub struct DnsArgs {
     /// Ask this DNS server instead of the system resolver.
     #[arg(long, value_name = "IP[:PORT]", value_parser = parse_nameserver)]
     nameserver: Option<SocketAddr>,
-    /// Seconds to wait for one DNS answer.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
-    timeout: f64,
-    /// DNS retries after the first try.
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    retries: usize,
+    /// Seconds to wait for one DNS answer (more than 0, at most 3600).
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_timeout)]
+    timeout: Duration,
+    /// DNS retries after the first try (0 to 10).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u8).range(0..=MAX_RETRIES as i64)
+    )]
+    retries: u8,
+}
+
+/// The longest `--timeout`, in seconds.
+const MAX_TIMEOUT_SECS: f64 = 3600.0;
+/// The most `--retries`.
+const MAX_RETRIES: u8 = 10;
+
+impl DnsArgs {
+    /// The flags as the library's DNS options.
+    pub fn options(&self) -> DnsOptions {
+        DnsOptions {
+            nameserver: self.nameserver,
+            timeout: self.timeout,
+            retries: usize::from(self.retries),
+        }
+    }
+
+    /// Live DNS: the system resolver, or `--nameserver`.
+    pub fn resolver(&self) -> anyhow::Result<HickoryDns> {
+        Ok(HickoryDns::new(&self.options())?)
+    }
+
+    /// Live DNS as a key source.
+    pub fn key_source(&self) -> anyhow::Result<Box<dyn KeySource>> {
+        Ok(Box::new(self.resolver()?))
+    }
 }
 
 impl KeySourceArgs {
@@ -36,7 +75,7 @@ impl KeySourceArgs {
         if let Some(record) = &self.key_record {
             return Ok(Box::new(LiteralKeySource::new(record.clone())));
         }
-        dns_source(self.nameserver, self.timeout, self.retries)
+        self.dns.key_source()
     }
 }
 
@@ -53,30 +92,13 @@ pub fn zone_data<P: AsRef<Path>>(paths: &[P]) -> anyhow::Result<ZoneDns> {
     ZoneDns::read_all(paths).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Live DNS: the system resolver, or `nameserver`.
-pub fn dns_source(
-    nameserver: Option<SocketAddr>,
-    timeout: f64,
-    retries: usize,
-) -> anyhow::Result<Box<dyn KeySource>> {
-    let options = dns_options(nameserver, timeout, retries)?;
-    Ok(Box::new(HickoryDns::new(&options)?))
-}
-
-/// The DNS flags as options, the timeout checked.
-pub fn dns_options(
-    nameserver: Option<SocketAddr>,
-    timeout: f64,
-    retries: usize,
-) -> anyhow::Result<DnsOptions> {
-    if !(timeout.is_finite() && timeout > 0.0) {
-        anyhow::bail!("--timeout must be a positive number of seconds");
-    }
-    Ok(DnsOptions {
-        nameserver,
-        timeout: Duration::from_secs_f64(timeout),
-        retries,
-    })
+/// `--timeout`: a number of seconds, more than 0 and at most 3600.
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|secs| *secs > 0.0 && *secs <= MAX_TIMEOUT_SECS)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("'{s}' is not a number of seconds more than 0 and at most 3600"))
 }
 
 /// `IP` or `IP:PORT` (IPv6 as `[::1]:53`).
@@ -136,5 +158,19 @@ mod tests {
         assert_eq!(parse_nameserver("127.0.0.1:5353").unwrap().port(), 5353);
         assert_eq!(parse_nameserver("[::1]:53").unwrap().port(), 53);
         assert!(parse_nameserver("example.com").is_err());
+    }
+
+    #[test]
+    fn timeouts() {
+        for (text, secs) in [("5", Some(5.0)), ("0.3", Some(0.3)), ("3600", Some(3600.0))] {
+            assert_eq!(
+                parse_timeout(text).ok().map(|d| d.as_secs_f64()),
+                secs,
+                "{text}"
+            );
+        }
+        for text in ["0", "-1", "3600.5", "1e20", "inf", "NaN", "abc", ""] {
+            assert!(parse_timeout(text).is_err(), "{text}");
+        }
     }
 }

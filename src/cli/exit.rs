@@ -1,5 +1,6 @@
 //! Exit codes: one enum, one rule. See design.md "Exit codes".
 
+use dkimctl::diagnosis::finding::{Code, Finding, Severity};
 use dkimctl::dkim::verify::Summary;
 
 /// What the process tells its caller.
@@ -15,26 +16,66 @@ pub enum Exit {
     Usage = 2,
 }
 
-impl Exit {
-    /// The exit code of a verification summary.
-    pub fn from_summary(summary: Summary) -> Exit {
-        match summary {
-            Summary::AllPass => Exit::Ok,
-            Summary::Failed => Exit::Findings,
-            Summary::DnsTrouble => Exit::DnsTemp,
+/// What a report says, as far as the exit code cares: the one input of
+/// [`Exit::decide`], built from findings, a verification summary, or both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// An error finding (other than a DNS failure) or a failed verification.
+    pub failed: bool,
+    /// Something was left undecided because DNS failed temporarily.
+    pub dns_undecided: bool,
+    /// A warning finding.
+    pub warned: bool,
+}
+
+impl Outcome {
+    /// The outcome of a list of findings. A `dns-temporary` finding is DNS
+    /// trouble, whatever its severity: it decides nothing.
+    pub fn of_findings(findings: &[Finding]) -> Outcome {
+        let dns = |f: &Finding| f.code == Code::DnsTemporary;
+        Outcome {
+            failed: findings
+                .iter()
+                .any(|f| f.severity == Severity::Error && !dns(f)),
+            dns_undecided: findings.iter().any(dns),
+            warned: findings
+                .iter()
+                .any(|f| f.severity == Severity::Warning && !dns(f)),
         }
     }
 
-    /// The exit code of a list of findings: 1 when any is an error, or with
-    /// `strict` any warning too; 0 otherwise.
-    #[allow(dead_code)] // used by the finding-based commands as they land
-    pub fn from_findings(findings: &[dkimctl::diagnosis::finding::Finding], strict: bool) -> Exit {
-        use dkimctl::diagnosis::finding::Severity;
-        let worst = findings.iter().map(|f| f.severity).max();
-        match worst {
-            Some(Severity::Error) => Exit::Findings,
-            Some(Severity::Warning) if strict => Exit::Findings,
-            _ => Exit::Ok,
+    /// The outcome of a verification summary.
+    pub fn of_summary(summary: Summary) -> Outcome {
+        Outcome {
+            failed: summary == Summary::Failed,
+            dns_undecided: summary == Summary::DnsTrouble,
+            warned: false,
+        }
+    }
+
+    /// Both outcomes at once: what either says.
+    pub fn and(self, other: Outcome) -> Outcome {
+        Outcome {
+            failed: self.failed || other.failed,
+            dns_undecided: self.dns_undecided || other.dns_undecided,
+            warned: self.warned || other.warned,
+        }
+    }
+}
+
+impl Exit {
+    /// The one exit rule of every reporting command (design.md "Exit
+    /// codes"): 1 when something failed; else 3 when DNS trouble left
+    /// something undecided; else 1 for a warning with `strict`; else 0.
+    pub fn decide(outcome: Outcome, strict: bool) -> Exit {
+        if outcome.failed {
+            Exit::Findings
+        } else if outcome.dns_undecided {
+            Exit::DnsTemp
+        } else if outcome.warned && strict {
+            Exit::Findings
+        } else {
+            Exit::Ok
         }
     }
 
@@ -79,29 +120,87 @@ mod tests {
         }
     }
 
-    #[test]
-    fn findings_codes() {
-        use dkimctl::diagnosis::finding::{Code, Finding, Severity};
-        let f = |severity| Finding::new(Code::KeyTesting, "s", "m").with_severity(severity);
-        assert_eq!(Exit::from_findings(&[], false), Exit::Ok);
-        assert_eq!(
-            Exit::from_findings(&[f(Severity::Info), f(Severity::Warning)], false),
-            Exit::Ok
-        );
-        assert_eq!(
-            Exit::from_findings(&[f(Severity::Warning)], true),
-            Exit::Findings
-        );
-        assert_eq!(
-            Exit::from_findings(&[f(Severity::Warning), f(Severity::Error)], false),
-            Exit::Findings
-        );
+    fn finding(code: Code, severity: Severity) -> Finding {
+        Finding::new(code, "s", "m").with_severity(severity)
     }
 
     #[test]
-    fn summary_codes() {
-        assert_eq!(Exit::from_summary(Summary::AllPass) as u8, 0);
-        assert_eq!(Exit::from_summary(Summary::Failed) as u8, 1);
-        assert_eq!(Exit::from_summary(Summary::DnsTrouble) as u8, 3);
+    fn the_rule() {
+        let o = |failed, dns_undecided, warned| Outcome {
+            failed,
+            dns_undecided,
+            warned,
+        };
+        for (outcome, strict, expected) in [
+            (o(false, false, false), false, Exit::Ok),
+            (o(false, false, false), true, Exit::Ok),
+            (o(false, false, true), false, Exit::Ok),
+            (o(false, false, true), true, Exit::Findings),
+            (o(false, true, false), false, Exit::DnsTemp),
+            (o(false, true, true), true, Exit::DnsTemp),
+            (o(true, true, false), false, Exit::Findings),
+            (o(true, false, true), true, Exit::Findings),
+        ] {
+            assert_eq!(
+                Exit::decide(outcome, strict),
+                expected,
+                "{outcome:?} {strict}"
+            );
+        }
+    }
+
+    #[test]
+    fn findings_outcomes() {
+        use Severity::*;
+        for (findings, failed, dns_undecided, warned) in [
+            (vec![], false, false, false),
+            (vec![finding(Code::KeyTesting, Info)], false, false, false),
+            (vec![finding(Code::KeyWeak, Warning)], false, false, true),
+            (vec![finding(Code::KeyInvalid, Error)], true, false, false),
+            (vec![finding(Code::DnsTemporary, Error)], false, true, false),
+            (
+                vec![finding(Code::DnsTemporary, Warning)],
+                false,
+                true,
+                false,
+            ),
+            (
+                vec![
+                    finding(Code::DnsTemporary, Error),
+                    finding(Code::KeyInvalid, Error),
+                ],
+                true,
+                true,
+                false,
+            ),
+        ] {
+            let expected = Outcome {
+                failed,
+                dns_undecided,
+                warned,
+            };
+            assert_eq!(Outcome::of_findings(&findings), expected, "{findings:?}");
+        }
+    }
+
+    #[test]
+    fn summary_outcomes_combine_with_findings() {
+        let warned = Outcome::of_findings(&[finding(Code::KeyWeak, Severity::Warning)]);
+        for (summary, expected) in [
+            (Summary::AllPass, Exit::Ok),
+            (Summary::Failed, Exit::Findings),
+            (Summary::DnsTrouble, Exit::DnsTemp),
+        ] {
+            assert_eq!(Exit::decide(Outcome::of_summary(summary), false), expected);
+            assert_eq!(
+                Exit::decide(Outcome::of_summary(summary).and(warned), false),
+                expected
+            );
+        }
+        let error = Outcome::of_findings(&[finding(Code::DuplicateFrom, Severity::Error)]);
+        assert_eq!(
+            Exit::decide(Outcome::of_summary(Summary::AllPass).and(error), false),
+            Exit::Findings
+        );
     }
 }

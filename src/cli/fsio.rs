@@ -1,6 +1,6 @@
-//! File output: atomic replacement (temp file in the same folder, fsync,
-//! rename), so a reader never sees half a file and a failure leaves the
-//! old one untouched.
+//! Files: reading an input whose error names it, and atomic replacement
+//! on output (temp file in the same folder, fsync, rename), so a reader
+//! never sees half a file and a failure leaves the old one untouched.
 
 use anyhow::Context;
 use std::fs::{self, File, Permissions};
@@ -67,5 +67,15 @@ pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
             .context("reading standard input")?;
         return Ok(raw);
     }
-    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+    read_file(path)
+}
+
+/// The whole of a file; an error names it ("reading PATH: ...").
+pub fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// The whole of a UTF-8 text file; an error names it ("reading PATH: ...").
+pub fn read_text(path: &Path) -> anyhow::Result<String> {
+    fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }

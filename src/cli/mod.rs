@@ -67,10 +67,17 @@ pub fn main() -> std::process::ExitCode {
         Ok(exit) => exit.into(),
         Err(err) if is_broken_pipe(&err) => Exit::Ok.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            print_error(format_args!("{err:#}"));
             Exit::Usage.into()
         }
     }
+}
+
+/// Prints one `error: ...` line on standard error: the one form of every
+/// error a user sees, fatal (from [`main`], with the cause chain) or not
+/// (a bad file or line of a batch, which goes on and ends with exit 2).
+pub fn print_error(message: impl std::fmt::Display) {
+    eprintln!("error: {message}");
 }
 
 /// A closed pipe (`dkimctl verify ... | head`) is not an error.

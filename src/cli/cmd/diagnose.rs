@@ -9,18 +9,20 @@
 //! "dns_trouble"}`. With `--batch`: `{"domains": [that document...],
 //! "summary": {"domains", "with_errors", "dns_trouble"}}`.
 
-use crate::cli::{Exit, term};
+use crate::cli::{
+    args::DnsArgs,
+    exit::{Exit, Outcome},
+    term,
+};
 use anyhow::Context;
 use clap::Args;
 use dkimctl::diagnosis::diagnose::{
     DiagnoseOptions, DiagnoseReport, SelectorOrigin, SelectorReport, SelectorSpec, diagnose,
     expectations_from_csv, selectors_from_message,
 };
-use dkimctl::diagnosis::finding::Severity;
-use dkimctl::dns::{Dns, HickoryDns};
+use dkimctl::dns::Dns;
 use serde::Serialize;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -77,15 +79,8 @@ pub struct DiagnoseArgs {
     /// compared as the zone's servers are.
     #[arg(long = "zone", value_name = "FILE", conflicts_with = "nameserver")]
     zones: Vec<PathBuf>,
-    /// Ask this DNS server instead of the system resolver.
-    #[arg(long, value_name = "IP[:PORT]", value_parser = crate::cli::args::parse_nameserver)]
-    nameserver: Option<SocketAddr>,
-    /// Seconds to wait for one DNS answer.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
-    timeout: f64,
-    /// DNS retries after the first try.
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    retries: usize,
+    #[command(flatten)]
+    dns: DnsArgs,
     /// Do not ask the zone's authoritative servers (or copies) directly to compare them.
     #[arg(long)]
     no_ns_check: bool,
@@ -152,7 +147,7 @@ impl DiagnoseArgs {
             }
         }
         if let Some(path) = &self.message {
-            let raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let raw = crate::cli::fsio::read_file(path)?;
             let found = selectors_from_message(&raw, Some(&domain))
                 .with_context(|| format!("reading {}", path.display()))?;
             if found.is_empty() {
@@ -167,8 +162,7 @@ impl DiagnoseArgs {
         }
         let sender = match (&self.from, &self.identities) {
             (Some(from), Some(path)) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("reading {}", path.display()))?;
+                let text = crate::cli::fsio::read_text(path)?;
                 let format = dkimctl::diagnosis::diagnose::IdentitiesFormat::detect(
                     path.extension().and_then(|e| e.to_str()),
                     &text,
@@ -193,11 +187,9 @@ impl DiagnoseArgs {
 
     /// Runs the command.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
-        let dns_options =
-            crate::cli::args::dns_options(self.nameserver, self.timeout, self.retries)?;
         let options = self.options()?;
         let dns: Arc<dyn Dns> = if self.zones.is_empty() {
-            let mut dns = HickoryDns::new(&dns_options)?;
+            let mut dns = self.dns.resolver()?;
             if let Some(port) = self.ns_port {
                 dns = dns.with_server_port(port);
             }
@@ -232,8 +224,7 @@ impl DiagnoseArgs {
         template: &DiagnoseOptions,
         dns: &Arc<dyn Dns>,
     ) -> anyhow::Result<Exit> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text = crate::cli::fsio::read_text(path)?;
         let mut domains = Vec::new();
         let mut bad_lines = false;
         for (i, line) in text.lines().enumerate() {
@@ -244,7 +235,7 @@ impl DiagnoseArgs {
             match dkimctl::records::normalize_domain(line) {
                 Ok(domain) => domains.push(domain),
                 Err(e) => {
-                    eprintln!("error: {}:{}: {e}", path.display(), i + 1);
+                    crate::cli::print_error(format_args!("{}:{}: {e}", path.display(), i + 1));
                     bad_lines = true;
                 }
             }
@@ -351,17 +342,14 @@ fn document(report: &DiagnoseReport) -> Document<'_> {
     }
 }
 
-/// 1 on an error finding (or a warning with `strict`), else 3 when DNS
-/// trouble left something undecided, else 0.
+/// The exit rule applied to one report: its findings, and the DNS
+/// trouble it records.
 fn exit_code(report: &DiagnoseReport, strict: bool) -> Exit {
-    let from_findings = Exit::from_findings(&report.findings, strict);
-    if dkimctl::diagnosis::finding::has_errors(&report.findings) {
-        Exit::Findings
-    } else if report.dns_trouble {
-        Exit::DnsTemp
-    } else {
-        from_findings
-    }
+    let dns = Outcome {
+        dns_undecided: report.dns_trouble,
+        ..Outcome::default()
+    };
+    Exit::decide(Outcome::of_findings(&report.findings).and(dns), strict)
 }
 
 fn render(out: &mut dyn Write, report: &DiagnoseReport) -> anyhow::Result<()> {
@@ -402,43 +390,7 @@ fn render(out: &mut dyn Write, report: &DiagnoseReport) -> anyhow::Result<()> {
             .collect();
         writeln!(out, "Name servers: {}", servers.join(", "))?;
     }
-    if report.findings.is_empty() {
-        writeln!(out, "No findings.")?;
-    } else {
-        let colour = term::colour();
-        let mut table = term::table();
-        table.set_header(vec!["severity", "code", "name", "what is wrong", "fix"]);
-        // Fixes are printed below the table, unwrapped, so the literal
-        // records can be copied; the table points at them.
-        let mut fixes = Vec::new();
-        for f in &report.findings {
-            let mut severity = comfy_table::Cell::new(f.severity.as_str());
-            if colour {
-                severity = severity.fg(match f.severity {
-                    Severity::Error => comfy_table::Color::Red,
-                    Severity::Warning => comfy_table::Color::Yellow,
-                    Severity::Info => comfy_table::Color::Blue,
-                });
-            }
-            table.add_row(vec![
-                severity,
-                comfy_table::Cell::new(f.code.as_str()),
-                comfy_table::Cell::new(&f.subject),
-                comfy_table::Cell::new(&f.message),
-                comfy_table::Cell::new(match &f.fix {
-                    Some(fix) => {
-                        fixes.push(fix.as_str());
-                        format!("[{}]", fixes.len())
-                    }
-                    None => String::new(),
-                }),
-            ]);
-        }
-        writeln!(out, "{table}")?;
-        for (i, fix) in fixes.iter().enumerate() {
-            writeln!(out, "[{}] {fix}", i + 1)?;
-        }
-    }
+    crate::cli::render::findings_table_fixes_below(out, &report.findings)?;
     for s in &report.selectors {
         writeln!(out, "{}", s.verdict())?;
     }

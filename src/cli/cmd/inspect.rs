@@ -9,7 +9,11 @@
 //! "header_change"}], "reported_results": [...], "findings": [{"code",
 //! "severity","subject","message","fix"}], "summary"}`.
 
-use crate::cli::{Exit, args::KeySourceArgs, term};
+use crate::cli::{
+    args::KeySourceArgs,
+    exit::{Exit, Outcome},
+    term,
+};
 use anyhow::Context;
 use clap::Args;
 use dkimctl::diagnosis::inspect::{InspectReport, SignatureReport, inspect};
@@ -63,7 +67,9 @@ impl InspectArgs {
         } else {
             render(out, &report)?;
         }
-        Ok(Exit::from_summary(report.summary))
+        // The exit code is verify's (README): the verification decides it;
+        // the findings explain it.
+        Ok(Exit::decide(Outcome::of_summary(report.summary), false))
     }
 }
 
@@ -147,13 +153,7 @@ fn render_signature(out: &mut dyn Write, sig: &SignatureReport) -> anyhow::Resul
         sig.field_index + 1,
         v.result.as_str()
     );
-    if let Some(reason) = &v.reason {
-        headline.push_str(&format!(
-            " [{}] {}",
-            reason.code().as_str(),
-            reason.describe()
-        ));
-    }
+    headline.push_str(&crate::cli::render::reason_suffix(v.reason.as_ref()));
     writeln!(out, "{headline}")?;
     let mut tags = term::table();
     tags.set_header(vec!["tag", "value", "meaning"]);

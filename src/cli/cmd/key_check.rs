@@ -14,15 +14,16 @@
 //! (with --print-fix only), "against": {"source", "matches"} | null,
 //! "findings": [{"code", "severity", "subject", "message", "fix"}]}`.
 
-use crate::cli::Exit;
-use anyhow::Context;
+use crate::cli::{
+    args::DnsArgs,
+    exit::{Exit, Outcome},
+};
 use clap::{Args, Subcommand, ValueEnum};
-use dkimctl::diagnosis::finding::{Code, Finding, Severity};
+use dkimctl::diagnosis::finding::Finding;
 use dkimctl::dkim::key_source::KeySource;
 use dkimctl::key::check::{Against, KeyCheckOptions, KeyCheckReport, Profile, check};
 use serde::Serialize;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// Subcommands of `dkimctl key`.
@@ -82,18 +83,10 @@ pub struct KeyCheckArgs {
     /// With --against dns: read the record from this zone file instead of DNS (offline).
     #[arg(long, value_name = "FILE", conflicts_with = "nameserver")]
     zone: Option<PathBuf>,
-    /// With --against dns: ask this DNS server instead of the system resolver.
-    #[arg(long, value_name = "IP[:PORT]", value_parser = crate::cli::args::parse_nameserver)]
-    nameserver: Option<SocketAddr>,
-    /// Seconds to wait for one DNS answer.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
-    timeout: f64,
-    /// DNS retries after the first try.
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    retries: usize,
+    #[command(flatten)]
+    dns: DnsArgs,
 }
 
-/// `IP` or `IP:PORT` (IPv6 as `[::1]:53`).
 #[derive(Serialize)]
 struct Document<'a> {
     file: &'a str,
@@ -124,7 +117,7 @@ impl KeyCheckArgs {
             }
             Some(value) if Path::new(value).exists() => Some(Against::Key {
                 name: value.to_string(),
-                bytes: std::fs::read(value).with_context(|| format!("reading {value}"))?,
+                bytes: crate::cli::fsio::read_file(Path::new(value))?,
             }),
             Some(value) if value.contains("p=") => Some(Against::Record(value.to_string())),
             Some(value) => anyhow::bail!(
@@ -163,17 +156,10 @@ impl KeyCheckArgs {
         } else {
             render(out, &options.name, &summary, &report)?;
         }
-        let decided_errors = report
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Error && f.code != Code::DnsTemporary);
-        Ok(if decided_errors {
-            Exit::Findings
-        } else if report.dns_failed() {
-            Exit::DnsTemp
-        } else {
-            Exit::from_findings(&report.findings, self.strict)
-        })
+        Ok(Exit::decide(
+            Outcome::of_findings(&report.findings),
+            self.strict,
+        ))
     }
 }
 
@@ -182,7 +168,7 @@ impl KeyCheckArgs {
     fn key_source(&self) -> anyhow::Result<Box<dyn KeySource>> {
         match &self.zone {
             Some(path) => crate::cli::args::zone_source(path),
-            None => crate::cli::args::dns_source(self.nameserver, self.timeout, self.retries),
+            None => self.dns.key_source(),
         }
     }
 }

@@ -11,7 +11,10 @@
 //!   (`::error file=F,line=L,col=C,endColumn=E,title=dkimctl CODE::MESSAGE`).
 //! - `sarif`: SARIF 2.1.0, one run, a rule per finding code.
 
-use crate::cli::{Exit, term};
+use crate::cli::{
+    exit::{Exit, Outcome},
+    term,
+};
 use clap::{Args, ValueEnum};
 use dkimctl::diagnosis::finding::Severity;
 use dkimctl::diagnosis::lint::{Expectations, LintFinding, LintReport, Linter, source_lines};
@@ -80,7 +83,7 @@ impl LintArgs {
             Format::Sarif => sarif(out, &report)?,
         }
         let findings: Vec<_> = report.findings.iter().map(|f| f.finding.clone()).collect();
-        Ok(Exit::from_findings(&findings, self.strict))
+        Ok(Exit::decide(Outcome::of_findings(&findings), self.strict))
     }
 }
 
@@ -91,9 +94,8 @@ fn report_unreadable(
     format: Format,
     failures: &[ZoneError],
 ) -> anyhow::Result<Exit> {
-    let mut err = std::io::stderr().lock();
     for failure in failures {
-        writeln!(err, "error: {failure}")?;
+        crate::cli::print_error(failure);
         if format == Format::Github {
             match failure.span() {
                 Some(span) => writeln!(
@@ -196,13 +198,7 @@ fn finding(
     line: Option<&str>,
     colour: bool,
 ) -> anyhow::Result<()> {
-    let severity = f.finding.severity.as_str();
-    let painted = match (colour, f.finding.severity) {
-        (false, _) => severity.to_string(),
-        (true, Severity::Error) => format!("\x1b[31m{severity}\x1b[0m"),
-        (true, Severity::Warning) => format!("\x1b[33m{severity}\x1b[0m"),
-        (true, Severity::Info) => format!("\x1b[34m{severity}\x1b[0m"),
-    };
+    let painted = crate::cli::render::severity_word(f.finding.severity, colour);
     writeln!(
         out,
         "  {painted}[{}] {} {}",

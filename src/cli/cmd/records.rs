@@ -151,14 +151,14 @@ impl RecordsArgs {
     fn options(&self) -> anyhow::Result<RecordsOptions> {
         let key_record = match (&self.key, &self.public_key) {
             (Some(path), _) => {
-                let bytes = read(path)?;
+                let bytes = crate::cli::fsio::read_file(path)?;
                 let key = dkimctl::key::load_private_key(&bytes).with_context(|| {
                     format!("key {} (a public key goes to --public-key)", path.display())
                 })?;
                 Some(key.key_record())
             }
             (None, Some(path)) => {
-                let bytes = read(path)?;
+                let bytes = crate::cli::fsio::read_file(path)?;
                 Some(
                     dkimctl::key::public_key_record(&bytes)
                         .with_context(|| format!("public key {}", path.display()))?,
@@ -197,10 +197,6 @@ impl RecordsArgs {
             ttl: self.ttl,
         })
     }
-}
-
-fn read(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
 }
 
 /// Values longer than this are shown shortened in the table and in full

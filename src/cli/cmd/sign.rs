@@ -110,7 +110,7 @@ impl SignArgs {
                     Some(mode),
                 );
                 if let Err(err) = signed {
-                    eprintln!("error: {err:#}");
+                    crate::cli::print_error(format_args!("{err:#}"));
                     exit = Exit::Usage;
                 }
             }
@@ -319,7 +319,7 @@ fn sign_batch(inputs: &[PathBuf], out_dir: &Path, options: &SignOptions, now: u6
         .collect();
     bar.finish_and_clear();
     for failure in &failures {
-        eprintln!("error: {failure}");
+        crate::cli::print_error(failure);
     }
     if failures.is_empty() {
         Exit::Ok

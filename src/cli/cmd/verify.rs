@@ -11,7 +11,10 @@
 //!       "warnings": [ { "code": "key-testing" } ] } ] } ] }
 //! ```
 
-use crate::cli::{Exit, args::KeySourceArgs};
+use crate::cli::{
+    args::KeySourceArgs,
+    exit::{Exit, Outcome},
+};
 use anyhow::Context;
 use clap::Args;
 use dkimctl::dkim::message::Header;
@@ -66,11 +69,11 @@ impl VerifyArgs {
         };
         let verifier = Verifier::new(source.as_ref(), options);
         let mut reports = Vec::new();
-        let mut exit = Exit::Ok;
+        let mut outcome = Outcome::default();
         for input in &self.inputs {
             let verdicts = verify_one(&verifier, input)?;
             let summary = summarize(&verdicts);
-            exit = exit.merge(Exit::from_summary(summary));
+            outcome = outcome.and(Outcome::of_summary(summary));
             reports.push(MessageReport {
                 file: input.display().to_string(),
                 result: match summary {
@@ -91,7 +94,7 @@ impl VerifyArgs {
                 render_text(out, report, prefix_names)?;
             }
         }
-        Ok(exit)
+        Ok(Exit::decide(outcome, false))
     }
 }
 
@@ -131,13 +134,7 @@ fn render_text(
             v.selector.as_deref().unwrap_or("?"),
             v.algorithm.map_or("?", |a| a.as_str()),
         );
-        if let Some(reason) = &v.reason {
-            line.push_str(&format!(
-                " [{}] {}",
-                reason.code().as_str(),
-                reason.describe()
-            ));
-        }
+        line.push_str(&crate::cli::render::reason_suffix(v.reason.as_ref()));
         writeln!(out, "{line}")?;
         for warning in &v.warnings {
             writeln!(out, "{prefix}  note: {}", warning.describe())?;
