@@ -163,7 +163,8 @@ fn unaligned_signature_and_duplicate_from() {
         .unwrap()
         .replace("joe@example.com", "joe@example.org");
     let signed = sign(&dir, other.as_bytes(), &[]);
-    let doc = json(inspect(&dir, &signed, &["--json"]).assert_exit(0));
+    // Signatures that pass, but DMARC cannot: an error, exit 1.
+    let doc = json(inspect(&dir, &signed, &["--json"]).assert_exit(1));
     assert_eq!(codes(&doc), ["warning:not-aligned", "error:not-aligned"]);
     let twice = String::from_utf8(plain()).unwrap().replacen(
         "From: Joe",
@@ -175,7 +176,7 @@ fn unaligned_signature_and_duplicate_from() {
         twice.as_bytes(),
         &["--selector", "rsa2048", "--key", &rsa],
     );
-    let doc = json(inspect(&dir, &signed, &["--json"]).assert_exit(0));
+    let doc = json(inspect(&dir, &signed, &["--json"]).assert_exit(1));
     assert_eq!(
         doc["from_problem"],
         serde_json::json!({"kind": "duplicate", "count": 2})

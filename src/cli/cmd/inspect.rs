@@ -67,9 +67,11 @@ impl InspectArgs {
         } else {
             render(out, &report)?;
         }
-        // The exit code is verify's (README): the verification decides it;
-        // the findings explain it.
-        Ok(Exit::decide(Outcome::of_summary(report.summary), false))
+        // design.md's one rule: a failed signature or an error finding
+        // (no aligned signature passes, two From fields) exits 1.
+        let outcome =
+            Outcome::of_summary(report.summary).and(Outcome::of_findings(&report.findings));
+        Ok(Exit::decide(outcome, false))
     }
 }
 
