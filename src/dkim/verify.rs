@@ -148,13 +148,23 @@ pub enum Reason {
     },
 }
 
+/// A reason or note in JSON: `{"code", "message"}`, the code from the
+/// finding catalogue.
+fn serialize_coded<S: serde::Serializer>(
+    serializer: S,
+    code: Code,
+    message: &str,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut state = serializer.serialize_struct("Coded", 2)?;
+    state.serialize_field("code", &code)?;
+    state.serialize_field("message", message)?;
+    state.end()
+}
+
 impl Serialize for Reason {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut state = serializer.serialize_struct("Reason", 2)?;
-        state.serialize_field("code", &self.code())?;
-        state.serialize_field("message", &self.describe())?;
-        state.end()
+        serialize_coded(serializer, self.code(), &self.describe())
     }
 }
 
@@ -282,11 +292,7 @@ pub enum Warning {
 
 impl Serialize for Warning {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut state = serializer.serialize_struct("Warning", 2)?;
-        state.serialize_field("code", &self.code())?;
-        state.serialize_field("message", &self.describe())?;
-        state.end()
+        serialize_coded(serializer, self.code(), &self.describe())
     }
 }
 
