@@ -220,9 +220,26 @@ fn ten_thousand_header_fields() {
     message.push_str("\r\nbody\r\n");
     dir.write("big-header.eml", &message);
     let key = fx("keys/rsa2048.pem");
+    // Every To instance would be signed: more than a verifier accepts.
+    dir.cmd(&sign_args(&key, &["big-header.eml", "-o", "signed.eml"]))
+        .run()
+        .assert_exit(2)
+        .assert_stderr(
+            "error: big-header.eml: 10003 fields to sign; a verifier accepts at most 1000\n",
+        );
+    assert!(!dir.join("signed.eml").exists());
     let started = std::time::Instant::now();
     let run = dir
-        .cmd(&sign_args(&key, &["big-header.eml", "-o", "signed.eml"]))
+        .cmd(&sign_args(
+            &key,
+            &[
+                "big-header.eml",
+                "--headers",
+                "From:Subject",
+                "-o",
+                "signed.eml",
+            ],
+        ))
         .run();
     run.assert_exit(0);
     let record = dkim_record_for_rsa2048();
@@ -368,5 +385,66 @@ fn dns_flags_are_checked_alike_by_every_command() {
                 "{args:?}"
             );
         }
+    }
+}
+
+#[test]
+fn what_cannot_be_signed_or_verified_is_refused() {
+    let dir = TestDir::new();
+    let key = fx("keys/rsa2048.pem");
+    dir.write("msg.eml", std::fs::read(fx("messages/plain.eml")).unwrap());
+    let many: Vec<String> = (0..1_001).map(|i| format!("X-{i}")).collect();
+    let many = format!("From:{}", many.join(":"));
+    for (extra, error) in [
+        (
+            &["--expire", "99999999999999d"][..],
+            "the expiry is too far ahead: x= would be 8640000001699913600, beyond the 12 digits RFC 6376 allows (year 33658)",
+        ),
+        (
+            &["--headers", "From:DKIM-Signature"][..],
+            "DKIM-Signature cannot be among the signed fields: a signature does not sign itself, and verifiers disagree on which instance h= then means",
+        ),
+        (
+            &["--oversign", "dkim-signature"][..],
+            "DKIM-Signature cannot be among the signed fields: a signature does not sign itself, and verifiers disagree on which instance h= then means",
+        ),
+        (
+            &["--headers", many.as_str()][..],
+            "1003 fields to sign; a verifier accepts at most 1000",
+        ),
+    ] {
+        let mut args = sign_args(&key, extra);
+        args.extend(["msg.eml", "-o", "out.eml"]);
+        dir.cmd(&args)
+            .run()
+            .assert_exit(2)
+            .assert_stdout("")
+            .assert_stderr(&format!("error: msg.eml: {error}\n"));
+        assert!(!dir.join("out.eml").exists(), "{extra:?} wrote out.eml");
+    }
+    // A verifier refuses the same: x= of 13 digits, h= of 1,001 names.
+    let plain = std::fs::read_to_string(fx("messages/plain.eml")).unwrap();
+    for (tags, message) in [
+        (
+            "h=from; x=1000000000000",
+            "x= is not a timestamp of 1 to 12 decimal digits",
+        ),
+        (
+            &format!("h=from{}", ":to".repeat(1_000))[..],
+            "h= lists 1001 fields; at most 1000 are verified",
+        ),
+    ] {
+        dir.write(
+            "sig.eml",
+            format!("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1; {tags}; bh=AAAA; b=AAAA\r\n{plain}"),
+        );
+        let run = dir
+            .cmd(&["verify", "sig.eml", "--zone", &fx("keys/keys.zone")])
+            .run();
+        run.assert_exit(1);
+        assert_eq!(
+            run.stdout(),
+            format!("permerror d=example.com s=s1 a=? [signature-syntax] {message}\n")
+        );
     }
 }

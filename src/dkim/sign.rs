@@ -187,6 +187,20 @@ pub enum SignError {
     /// A field name that cannot be one.
     #[error("invalid header field name {0:?}")]
     InvalidFieldName(String),
+    /// DKIM-Signature among the fields to sign: the new signature would
+    /// have to sign itself, which verifiers read differently.
+    #[error(
+        "DKIM-Signature cannot be among the signed fields: a signature does not sign itself, and verifiers disagree on which instance h= then means"
+    )]
+    SignsSignature,
+    /// More fields to sign than a verifier accepts.
+    #[error("{0} fields to sign; a verifier accepts at most {max}", max = crate::dkim::signature::MAX_SIGNED_FIELDS)]
+    TooManyFields(usize),
+    /// x= would not fit RFC 6376's 12 digits.
+    #[error(
+        "the expiry is too far ahead: x= would be {0}, beyond the 12 digits RFC 6376 allows (year 33658)"
+    )]
+    ExpiryTooFar(u64),
 }
 
 /// The signing itself; `feed_body` pushes the body through the hasher.
@@ -256,7 +270,11 @@ fn sign_with(
             tags.push(("t", now.to_string(), None));
         }
         if let Some(after) = options.expire_after {
-            tags.push(("x", now.saturating_add(after).to_string(), None));
+            let expiry = now.saturating_add(after);
+            if expiry > crate::dkim::signature::MAX_TIMESTAMP {
+                return Err(SignError::ExpiryTooFar(expiry).into());
+            }
+            tags.push(("x", expiry.to_string(), None));
         }
         if let Some(identity) = &options.identity {
             tags.push(("i", identity.clone(), None));
@@ -310,6 +328,15 @@ fn signed_header_list(header: &Header, options: &SignOptions) -> Result<Vec<Stri
             name.to_ascii_lowercase(),
             (n + 1).saturating_sub(listed),
         ));
+    }
+    if list
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(crate::dkim::signature::FIELD_NAME))
+    {
+        return Err(SignError::SignsSignature.into());
+    }
+    if list.len() > crate::dkim::signature::MAX_SIGNED_FIELDS {
+        return Err(SignError::TooManyFields(list.len()).into());
     }
     for name in &list {
         if name.is_empty()

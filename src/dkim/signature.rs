@@ -47,9 +47,12 @@ pub enum SignatureError {
     /// l= is not a number.
     #[error("l= is not a decimal number: {0}")]
     InvalidLength(String),
-    /// t= or x= is not a number.
-    #[error("{0}= is not a decimal timestamp")]
+    /// t= or x= is not a number of 1 to 12 digits (RFC 6376 §3.5).
+    #[error("{0}= is not a timestamp of 1 to 12 decimal digits")]
     InvalidTimestamp(&'static str),
+    /// h= lists more fields than any signer needs.
+    #[error("h= lists {0} fields; at most {MAX_SIGNED_FIELDS} are verified")]
+    TooManySignedFields(usize),
     /// x= is not after t=.
     #[error("x= ({expires}) is not after t= ({signed})")]
     ExpiresBeforeSigned {
@@ -78,6 +81,17 @@ pub enum SignatureError {
         value: String,
     },
 }
+
+/// t= and x= are 1*12DIGIT (RFC 6376 §3.5): seconds up to the year 33658.
+pub const TIMESTAMP_DIGITS: usize = 12;
+
+/// The largest timestamp t= or x= can hold.
+pub const MAX_TIMESTAMP: u64 = 999_999_999_999;
+
+/// The most names h= may list, signing or verifying: far above what any
+/// signer lists (tens), low enough that a hostile field cannot make the
+/// verifier hash a header thousands of times.
+pub const MAX_SIGNED_FIELDS: usize = 1_000;
 
 /// A parsed DKIM-Signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -141,6 +155,9 @@ impl Signature {
         let signed_headers: Vec<String> = non_empty("h")?.split(':').map(strip_fws).collect();
         if signed_headers.iter().any(String::is_empty) {
             return Err(SignatureError::EmptyTag("h"));
+        }
+        if signed_headers.len() > MAX_SIGNED_FIELDS {
+            return Err(SignatureError::TooManySignedFields(signed_headers.len()));
         }
         if !signed_headers
             .iter()
@@ -239,7 +256,12 @@ fn parse_canonicalization(
 
 fn parse_time(tags: &TagList<'_>, name: &'static str) -> Result<Option<u64>, SignatureError> {
     tags.get(name)
-        .map(|v| parse_decimal(v).ok_or(SignatureError::InvalidTimestamp(name)))
+        .map(|v| {
+            (v.len() <= TIMESTAMP_DIGITS)
+                .then(|| parse_decimal(v))
+                .flatten()
+                .ok_or(SignatureError::InvalidTimestamp(name))
+        })
         .transpose()
 }
 
@@ -464,7 +486,7 @@ mod tests {
     fn typed_reasons() {
         use SignatureError as E;
         type Is = fn(&SignatureError) -> bool;
-        let cases: [(&str, &str, Is); 12] = [
+        let cases: [(&str, &str, Is); 14] = [
             ("v=1;", "v=2;", |e| matches!(e, E::Version(_))),
             ("a=rsa-sha256", "a=rsa-md5", |e| {
                 matches!(e, E::UnknownAlgorithm(_))
@@ -486,6 +508,12 @@ mod tests {
             }),
             ("l=5", "l=-5", |e| matches!(e, E::InvalidLength(_))),
             ("s=s1;", "", |e| matches!(e, E::MissingTag("s"))),
+            ("x=20", "x=1000000000000", |e| {
+                matches!(e, E::InvalidTimestamp("x"))
+            }),
+            ("t=10", "t=0000000000010", |e| {
+                matches!(e, E::InvalidTimestamp("t"))
+            }),
             ("; l=5", "; l=5; x", |e| matches!(e, E::Syntax(_))),
         ];
         for (from, to, expected) in cases {

@@ -378,11 +378,27 @@ impl std::fmt::Debug for Verifier<'_> {
 /// One DKIM-Signature field, parsed or not, with its b=-less form.
 struct Candidate {
     field_index: usize,
+    /// d= and s= as written, for a field that does not parse.
+    named: (Option<String>, Option<String>),
     parsed: Result<Signature, SignatureError>,
     /// The field without b='s value or final line ending.
     unsigned_field: Vec<u8>,
     /// Index into the body hashers.
     hasher: usize,
+}
+
+/// d= and s= of a DKIM-Signature that does not parse, where they are
+/// there: non-empty, without spaces or control characters, of sane length.
+fn signer_of(value: &[u8]) -> (Option<String>, Option<String>) {
+    let text = String::from_utf8_lossy(value);
+    let tag = |wanted: &str| {
+        crate::dkim::tag_list::scan(&text)
+            .find(|spec| spec.name == wanted)
+            .and_then(|spec| spec.value)
+            .map(crate::dkim::tag_list::strip_fws)
+            .filter(|v| !v.is_empty() && v.len() <= 253 && v.bytes().all(|b| b.is_ascii_graphic()))
+    };
+    (tag("d").map(|d| d.to_ascii_lowercase()), tag("s"))
 }
 
 /// A key look-up outcome, cached per name: the records that parse.
@@ -458,8 +474,13 @@ impl<'a> Verifier<'a> {
                 }
                 Err(_) => usize::MAX,
             };
+            let named = match &parsed {
+                Ok(_) => (None, None),
+                Err(_) => signer_of(field.value),
+            };
             candidates.push(Candidate {
                 field_index,
+                named,
                 parsed,
                 unsigned_field,
                 hasher,
@@ -489,6 +510,8 @@ impl<'a> Verifier<'a> {
         let sig = match candidate.parsed {
             Ok(sig) => Arc::new(sig),
             Err(error) => {
+                // Say whose signature it is where d= and s= can be read.
+                (verdict.domain, verdict.selector) = candidate.named;
                 return verdict.fails(ResultClass::Permerror, Reason::Signature { error });
             }
         };
