@@ -31,19 +31,23 @@ pub struct FromDomain {
 }
 
 /// Why the From domain cannot be determined.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum FromProblem {
     /// No From field.
+    #[error("no From field")]
     Missing,
     /// Several From fields (RFC 5322 allows one; DMARC rejects the rest).
+    #[error("{count} From fields")]
     Duplicate {
         /// How many.
         count: usize,
     },
     /// A From field without a usable address.
+    #[error("no address in From")]
     NoAddress,
     /// One From field with addresses in different domains.
+    #[error("addresses in several domains: {}", domains.join(", "))]
     SeveralDomains {
         /// The domains.
         domains: Vec<String>,

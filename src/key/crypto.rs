@@ -54,21 +54,21 @@ impl SigningKey {
     /// An RSA key from a PKCS#1 RSAPrivateKey DER.
     pub fn rsa_from_pkcs1(der: &[u8]) -> Result<SigningKey, KeyError> {
         let parsed = pkcs1::RsaPrivateKeyRef::try_from(der)
-            .map_err(|e| KeyError::Invalid(format!("RSA private key: {e}")))?;
+            .map_err(|e| crate::key::rejected("RSA private key", &e))?;
         let bits = bit_length(parsed.modulus.as_bytes());
         if bits < MIN_RSA_BITS {
             return Err(KeyError::TooShort { bits });
         }
         let legacy = rsa::RsaPrivateKey::from_pkcs1_der(der)
-            .map_err(|e| KeyError::Invalid(format!("RSA private key: {e}")))?;
+            .map_err(|e| crate::key::rejected("RSA private key", &e))?;
         let spki = legacy
             .to_public_key()
             .to_public_key_der()
-            .map_err(|e| KeyError::Invalid(format!("RSA public key: {e}")))?;
+            .map_err(|e| crate::key::rejected("RSA public key", &e))?;
         let public_key_b64 = BASE64.encode(spki.as_bytes());
         let inner = if bits >= 2048 {
             let pair = lc::RsaKeyPair::from_der(der)
-                .map_err(|e| KeyError::Invalid(format!("RSA private key: {e}")))?;
+                .map_err(|e| crate::key::rejected("RSA private key", &e))?;
             SigningInner::RsaFast(pair, bits)
         } else {
             SigningInner::RsaLegacy(Box::new(legacy), bits)
@@ -82,7 +82,7 @@ impl SigningKey {
     /// An Ed25519 key from its 32-byte seed.
     pub fn ed25519_from_seed(seed: &[u8]) -> Result<SigningKey, KeyError> {
         let pair = lc::Ed25519KeyPair::from_seed_unchecked(seed)
-            .map_err(|e| KeyError::Invalid(format!("Ed25519 private key: {e}")))?;
+            .map_err(|e| crate::key::rejected("Ed25519 private key", &e))?;
         let public_key_b64 = BASE64.encode(pair.public_key().as_ref());
         Ok(SigningKey {
             inner: SigningInner::Ed25519(pair),
@@ -137,7 +137,7 @@ impl SigningKey {
 /// The 32-byte public key of an Ed25519 seed.
 pub fn ed25519_public_from_seed(seed: &[u8]) -> Result<Vec<u8>, KeyError> {
     let pair = lc::Ed25519KeyPair::from_seed_unchecked(seed)
-        .map_err(|e| KeyError::Invalid(format!("Ed25519 private key: {e}")))?;
+        .map_err(|e| crate::key::rejected("Ed25519 private key", &e))?;
     Ok(pair.public_key().as_ref().to_vec())
 }
 
@@ -193,7 +193,7 @@ impl VerifyingKey {
                     &lc::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
                     &pkcs1_der,
                 )
-                .map_err(|e| KeyError::Invalid(format!("RSA public key: {e}")))?,
+                .map_err(|e| crate::key::rejected("RSA public key", &e))?,
             )
         } else if bits > 8192 {
             return Err(KeyError::Invalid(format!(
@@ -220,7 +220,7 @@ impl VerifyingKey {
             )));
         }
         let key = ParsedPublicKey::new(&lc::ED25519, raw)
-            .map_err(|e| KeyError::Invalid(format!("Ed25519 public key: {e}")))?;
+            .map_err(|e| crate::key::rejected("Ed25519 public key", &e))?;
         Ok(VerifyingKey {
             inner: VerifyingInner::Ed25519(key),
         })

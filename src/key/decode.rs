@@ -359,7 +359,7 @@ pub fn decode(bytes: &[u8]) -> Result<DecodedKey, DecodeError> {
         let compact: String = t.chars().filter(|c| !c.is_ascii_whitespace()).collect();
         let der = BASE64
             .decode(&compact)
-            .map_err(|e| DecodeError::Base64(e.to_string()))?;
+            .map_err(|e| DecodeError::Base64(crate::key::base64_problem(&e)))?;
         let line_breaks = compact.len() != t.len();
         if der.len() == 32 {
             return Ok(DecodedKey {
@@ -461,7 +461,7 @@ fn decode_pem(text: &str) -> Result<DecodedKey, DecodeError> {
         .decode(&compact)
         .map_err(|e| DecodeError::PemBase64 {
             label: label.to_string(),
-            reason: e.to_string(),
+            reason: crate::key::base64_problem(&e),
             end_missing: end.is_none(),
         })?;
     decode_der(&der, KeyForm::Pem).map_err(|problem| DecodeError::PemKey {

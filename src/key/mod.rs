@@ -49,6 +49,39 @@ pub enum KeyError {
     Invalid(String),
 }
 
+/// What is wrong with base64 text, in words (the base64 crate's own
+/// messages read "Invalid symbol 33, offset 0").
+pub(crate) fn base64_problem(error: &base64::DecodeError) -> String {
+    use base64::DecodeError as E;
+    match error {
+        E::InvalidByte(offset, byte) => format!(
+            "character {} at position {} is not base64",
+            char::from(*byte).escape_default(),
+            offset + 1
+        ),
+        E::InvalidLength(length) => format!("{length} base64 characters cannot encode whole bytes"),
+        E::InvalidLastSymbol { offset, .. } => {
+            format!("the last character (position {}) leaves stray bits", offset + 1)
+        }
+        E::InvalidPadding => "the = padding is wrong".into(),
+    }
+}
+
+/// Why the signing library refused a key, in words (it says "TooLarge").
+pub(crate) fn rejected(what: &str, error: &dyn std::fmt::Display) -> KeyError {
+    let reason = match error.to_string().as_str() {
+        "TooLarge" => "it is larger than the signing library accepts (8192 bits)".to_string(),
+        "TooSmall" => "it is smaller than the signing library accepts".to_string(),
+        "InvalidEncoding" => "its DER encoding is not valid".to_string(),
+        "InconsistentComponents" => "its numbers do not form a consistent key".to_string(),
+        "WrongAlgorithm" => "it is a key of another algorithm".to_string(),
+        "UnsupportedAlgorithm" => "its algorithm is not supported".to_string(),
+        "PublicKeyIsMissing" => "the public half is missing".to_string(),
+        other => other.to_string(),
+    };
+    KeyError::Invalid(format!("{what}: {reason}"))
+}
+
 /// The bit length of a big-endian unsigned integer.
 pub(crate) fn bit_length(be: &[u8]) -> usize {
     let be = &be[be.iter().position(|&b| b != 0).unwrap_or(be.len())..];

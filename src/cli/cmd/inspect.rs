@@ -112,7 +112,7 @@ fn render(out: &mut dyn Write, report: &InspectReport) -> anyhow::Result<()> {
             "From: {} (domain {}, organizational domain {})",
             from.address, from.domain, from.organizational_domain
         )?,
-        (None, Some(problem)) => writeln!(out, "From: cannot be determined ({problem:?})")?,
+        (None, Some(problem)) => writeln!(out, "From: cannot be determined ({problem})")?,
         (None, None) => {}
     }
     for sig in &report.signatures {
