@@ -228,3 +228,31 @@ fn lf_stored_messages_verify() {
     let lf = String::from_utf8(message).unwrap().replace("\r\n", "\n");
     verify(&dir, lf.as_bytes(), &[]).assert_exit(0);
 }
+
+#[test]
+fn an_unreadable_file_does_not_hide_the_others() {
+    let dir = TestDir::new();
+    let sha1 = fx("verify/sha1.eml");
+    let zone = fx("keys/keys.zone");
+    let line = "permerror d=example.com s=rsa2048 a=rsa-sha1 [sha1] rsa-sha1 is no longer accepted (RFC 8301)";
+    dir.cmd(&["verify", &sha1, "missing.eml", &sha1, "--zone", &zone])
+        .run()
+        .assert_exit(2)
+        .assert_stdout(&format!("{sha1}: {line}\n{sha1}: {line}\n"))
+        .assert_stderr("error: opening missing.eml: No such file or directory (os error 2)\n");
+    let run = dir
+        .cmd(&["verify", &sha1, "missing.eml", "--zone", &zone, "--json"])
+        .run();
+    run.assert_exit(2);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(doc["messages"][0]["result"], "fail");
+    assert_eq!(
+        doc["messages"][1],
+        serde_json::json!({
+            "file": "missing.eml",
+            "result": "error",
+            "signatures": [],
+            "error": "opening missing.eml: No such file or directory (os error 2)"
+        })
+    );
+}

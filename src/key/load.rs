@@ -29,7 +29,12 @@ pub fn load_public_key(key_type: &str, p: &str) -> Result<VerifyingKey, KeyError
     use base64::Engine;
     let der = crate::dkim::signature::LENIENT_BASE64
         .decode(crate::dkim::tag_list::strip_fws(p))
-        .map_err(|e| KeyError::Invalid(format!("p= is not base64: {}", crate::key::base64_problem(&e))))?;
+        .map_err(|e| {
+            KeyError::Invalid(format!(
+                "p= is not base64: {}",
+                crate::key::base64_problem(&e)
+            ))
+        })?;
     match key_type {
         "rsa" => VerifyingKey::rsa_from_der(&der),
         "ed25519" => VerifyingKey::ed25519(&der),

@@ -61,7 +61,10 @@ pub(crate) fn base64_problem(error: &base64::DecodeError) -> String {
         ),
         E::InvalidLength(length) => format!("{length} base64 characters cannot encode whole bytes"),
         E::InvalidLastSymbol { offset, .. } => {
-            format!("the last character (position {}) leaves stray bits", offset + 1)
+            format!(
+                "the last character (position {}) leaves stray bits",
+                offset + 1
+            )
         }
         E::InvalidPadding => "the = padding is wrong".into(),
     }

@@ -51,6 +51,9 @@ struct MessageReport {
     file: String,
     result: &'static str,
     signatures: Vec<Verdict>,
+    /// Why the file could not be read; its error line went to stderr.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -70,8 +73,24 @@ impl VerifyArgs {
         let verifier = Verifier::new(source.as_ref(), options);
         let mut reports = Vec::new();
         let mut outcome = Outcome::default();
+        let mut unreadable = false;
         for input in &self.inputs {
-            let verdicts = verify_one(&verifier, input)?;
+            // An unreadable file gets its error line; the others are still
+            // verified, and the run ends with exit 2.
+            let verdicts = match verify_one(&verifier, input) {
+                Ok(verdicts) => verdicts,
+                Err(err) => {
+                    crate::cli::print_error(format_args!("{err:#}"));
+                    unreadable = true;
+                    reports.push(MessageReport {
+                        file: input.display().to_string(),
+                        result: "error",
+                        signatures: Vec::new(),
+                        error: Some(format!("{err:#}")),
+                    });
+                    continue;
+                }
+            };
             let summary = summarize(&verdicts);
             outcome = outcome.and(Outcome::of_summary(summary));
             reports.push(MessageReport {
@@ -82,6 +101,7 @@ impl VerifyArgs {
                     Summary::DnsTrouble => "temperror",
                 },
                 signatures: verdicts,
+                error: None,
             });
         }
         if self.json {
@@ -90,9 +110,12 @@ impl VerifyArgs {
             writeln!(out, "{text}")?;
         } else {
             let prefix_names = reports.len() > 1;
-            for report in &reports {
+            for report in reports.iter().filter(|r| r.error.is_none()) {
                 render_text(out, report, prefix_names)?;
             }
+        }
+        if unreadable {
+            return Ok(Exit::Usage);
         }
         Ok(Exit::decide(outcome, false))
     }
