@@ -448,3 +448,39 @@ fn what_cannot_be_signed_or_verified_is_refused() {
         );
     }
 }
+
+#[test]
+fn diagnose_checks_its_arguments_before_any_query() {
+    let dir = TestDir::new();
+    let long = "a".repeat(300);
+    for (args, first_line) in [
+        (
+            vec!["-s", "bad sel"],
+            "error: invalid value 'bad sel' for '--selector <SELECTOR>': selector 'bad sel' is not valid: label 'bad sel' contains ' '; the rule is RFC 6376 §3.1: dot-separated labels of 1-63 letters, digits and hyphens, not starting or ending with a hyphen".to_string(),
+        ),
+        (
+            vec!["-s", long.as_str()],
+            format!("error: invalid value '{long}' for '--selector <SELECTOR>': selector '{long}' is not valid: label '{long}' has 300 characters; at most 63; the rule is RFC 6376 §3.1: dot-separated labels of 1-63 letters, digits and hyphens, not starting or ending with a hyphen"),
+        ),
+        (
+            vec!["--token", "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"],
+            "error: invalid value 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567' for '--token <TOKEN>': token 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567' is not a DKIM token: it contains 'A' (tokens are lowercase); a token is 32 characters of a-z and 2-7".to_string(),
+        ),
+        (
+            vec!["--token", "abc"],
+            "error: invalid value 'abc' for '--token <TOKEN>': token 'abc' is not a DKIM token: it has 3 characters; a token is 32 characters of a-z and 2-7".to_string(),
+        ),
+        (
+            vec!["--target-host", "bad host"],
+            "error: invalid value 'bad host' for '--target-host <HOST>': target host 'bad host' is not a valid host name: label 'bad host' contains ' '; only letters, digits and hyphens".to_string(),
+        ),
+    ] {
+        // No server is given: a query would go to the system resolver and
+        // could not end in exit 2.
+        let mut full = vec!["diagnose", "example.com"];
+        full.extend(&args);
+        let run = dir.cmd(&full).run();
+        run.assert_exit(2).assert_stdout("");
+        assert_eq!(run.stderr().lines().next(), Some(first_line.as_str()), "{args:?}");
+    }
+}

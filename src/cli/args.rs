@@ -101,6 +101,24 @@ pub fn parse_timeout(s: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("'{s}' is not a number of seconds more than 0 and at most 3600"))
 }
 
+/// `--selector`: the one selector rule (RFC 6376); an underscore passes.
+pub fn parse_selector(text: &str) -> Result<String, String> {
+    let rules = dkimctl::dkim::selector::SelectorRules::Rfc6376;
+    dkimctl::dkim::selector::check_selector(text, None, rules)
+        .map(|_| text.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// `--token`: one DKIM token as providers issue them.
+pub fn parse_token(text: &str) -> Result<String, String> {
+    dkimctl::records::check_token(text).map_err(|e| e.to_string())
+}
+
+/// `--target-host`: a DNS name.
+pub fn parse_target_host(text: &str) -> Result<String, String> {
+    dkimctl::records::check_target_host(text).map_err(|e| e.to_string())
+}
+
 /// `IP` or `IP:PORT` (IPv6 as `[::1]:53`).
 pub fn parse_nameserver(s: &str) -> Result<SocketAddr, String> {
     if let Ok(addr) = s.parse::<SocketAddr>() {

@@ -377,11 +377,7 @@ pub fn build(options: &RecordsOptions) -> Result<RecordSet, RecordsError> {
             tokens,
             target_host,
         } => {
-            let target_host =
-                normalize_name(target_host).map_err(|reason| RecordsError::TargetHost {
-                    name: target_host.clone(),
-                    reason,
-                })?;
+            let target_host = check_target_host(target_host)?;
             let tokens = match tokens {
                 Some(given) => check_tokens(given)?,
                 None => generate_dkim_tokens()?,
@@ -596,16 +592,7 @@ pub fn check_tokens(tokens: &[String]) -> Result<Vec<String>, RecordsError> {
         )));
     }
     for token in &tokens {
-        if token.len() != TOKEN_LEN
-            || !token
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
-        {
-            return Err(RecordsError::Tokens(format!(
-                "token '{token}' is not a DKIM token: {TOKEN_LEN} characters of a-z and 2-7 expected ({} given)",
-                token.chars().count()
-            )));
-        }
+        check_token(token)?;
     }
     for (i, token) in tokens.iter().enumerate() {
         if tokens[..i].contains(token) {
@@ -615,6 +602,42 @@ pub fn check_tokens(tokens: &[String]) -> Result<Vec<String>, RecordsError> {
         }
     }
     Ok(tokens)
+}
+
+/// Checks one DKIM token (spaces around it ignored): 32 characters of
+/// `a-z2-7`, as providers issue them.
+pub fn check_token(token: &str) -> Result<String, RecordsError> {
+    let token = token.trim();
+    let bad = |problem: String| {
+        RecordsError::Tokens(format!(
+            "token '{}' is not a DKIM token: {problem}; a token is {TOKEN_LEN} characters of a-z and 2-7",
+            token.escape_default()
+        ))
+    };
+    if let Some(c) = token
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || ('2'..='7').contains(c)))
+    {
+        let hint = if c.is_ascii_uppercase() {
+            " (tokens are lowercase)"
+        } else {
+            ""
+        };
+        return Err(bad(format!("it contains '{}'{hint}", c.escape_default())));
+    }
+    if token.len() != TOKEN_LEN {
+        return Err(bad(format!("it has {} characters", token.len())));
+    }
+    Ok(token.to_string())
+}
+
+/// Checks a target host for provider CNAMEs: a DNS name, lowercased,
+/// without the trailing dot.
+pub fn check_target_host(text: &str) -> Result<String, RecordsError> {
+    normalize_name(text).map_err(|reason| RecordsError::TargetHost {
+        name: text.to_string(),
+        reason,
+    })
 }
 
 /// Checks a given verification token: 1 to 1024 visible ASCII characters.

@@ -43,13 +43,13 @@ pub struct DiagnoseArgs {
     #[arg(long, value_name = "N", default_value_t = 64, requires = "batch")]
     concurrency: usize,
     /// A selector to check (repeatable); without any selector source, common selectors are probed.
-    #[arg(long = "selector", short = 's', value_name = "SELECTOR")]
+    #[arg(long = "selector", short = 's', value_name = "SELECTOR", value_parser = crate::cli::args::parse_selector)]
     selectors: Vec<String>,
     /// A provider-hosted DKIM token (repeatable): expects `<token>._domainkey.DOMAIN CNAME <token>.<target-host>`.
-    #[arg(long = "token", value_name = "TOKEN")]
+    #[arg(long = "token", value_name = "TOKEN", value_parser = crate::cli::args::parse_token)]
     tokens: Vec<String>,
     /// The host provider CNAMEs point into.
-    #[arg(long, value_name = "HOST", default_value = dkimctl::records::DEFAULT_TARGET_HOST)]
+    #[arg(long, value_name = "HOST", default_value = dkimctl::records::DEFAULT_TARGET_HOST, value_parser = crate::cli::args::parse_target_host)]
     target_host: String,
     /// A record set written by `dkimctl records --csv`: check that every row is published.
     #[arg(long, value_name = "FILE.csv")]
