@@ -411,3 +411,27 @@ fn the_footer_is_shown_in_one_sentence() {
         "{body_line}"
     );
 }
+
+#[test]
+fn control_characters_in_the_message_reach_the_terminal_only_as_text() {
+    let dir = TestDir::new();
+    let hostile = String::from_utf8(plain())
+        .unwrap()
+        .replace("From: Joe", "From: \u{1b}]0;pwned\u{7} Joe\u{1b}[2J")
+        .replace("Subject:", "X-Note: a\u{0}b\u{85}c\r\nSubject:");
+    let mut signed =
+        b"Authentication-Results: mx\x1b[2J\x07.example.net; dkim=pass header.d=example.com\r\n"
+            .to_vec();
+    signed.extend(sign(&dir, hostile.as_bytes(), &[]));
+    let human = inspect(&dir, &signed, &[]).stdout();
+    assert!(
+        !human.chars().any(|c| c.is_control() && c != '\n'),
+        "{human:?}"
+    );
+    assert!(human.contains("mx\\x1b[2J\\x07.example.net"), "{human}");
+    // JSON keeps the exact value (serde escapes it as JSON).
+    let run = inspect(&dir, &signed, &["--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let raw = doc.to_string();
+    assert!(raw.contains("mx\\u001b[2J\\u0007.example.net"), "{raw}");
+}

@@ -1191,3 +1191,26 @@ fn invalid_dns_fixtures_fail_named_checkzone() {
             .collect()
     );
 }
+
+#[test]
+fn control_characters_in_a_zone_reach_the_terminal_only_as_text() {
+    let dir = crate::util::TestDir::new();
+    // \027 is ESC in zone-file syntax; a key record that does not parse is
+    // echoed in its finding.
+    dir.write(
+        "example.com.zone",
+        "$ORIGIN example.com.\n@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n  IN NS ns1\nns1 IN A 192.0.2.1\ns1._domainkey IN TXT \"v=DKIM1; k=rsa; p=\\027[2J\\007AAAA\"\n",
+    );
+    let run = dir.cmd(&["lint", "example.com.zone"]).run();
+    let out = run.stdout();
+    assert!(!out.is_empty());
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    let github = dir
+        .cmd(&["lint", "--format", "github", "example.com.zone"])
+        .run()
+        .stdout();
+    assert!(
+        !github.chars().any(|c| c.is_control() && c != '\n'),
+        "{github:?}"
+    );
+}

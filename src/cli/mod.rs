@@ -5,6 +5,7 @@ mod args;
 mod cmd;
 mod exit;
 mod fsio;
+mod printable;
 mod render;
 mod term;
 
@@ -77,7 +78,10 @@ pub fn main() -> std::process::ExitCode {
 /// error a user sees, fatal (from [`main`], with the cause chain) or not
 /// (a bad file or line of a batch, which goes on and ends with exit 2).
 pub fn print_error(message: impl std::fmt::Display) {
-    eprintln!("error: {message}");
+    use std::io::Write;
+    // The message may quote the input (a token of a zone file, a header).
+    let mut err = printable::Printable::new(std::io::stderr().lock(), false);
+    let _ = writeln!(err, "error: {message}");
 }
 
 /// A closed pipe (`dkimctl verify ... | head`) is not an error.

@@ -209,7 +209,10 @@ impl DiagnoseArgs {
             let doc = document(&report);
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         } else {
-            render(out, &report)?;
+            render(
+                &mut crate::cli::printable::Printable::new(&mut *out, crate::cli::term::colour()),
+                &report,
+            )?;
         }
         Ok(exit_code(&report, self.strict))
     }

@@ -65,7 +65,10 @@ impl InspectArgs {
             })?;
             writeln!(out, "{text}")?;
         } else {
-            render(out, &report)?;
+            render(
+                &mut crate::cli::printable::Printable::new(&mut *out, crate::cli::term::colour()),
+                &report,
+            )?;
         }
         // design.md's one rule: a failed signature or an error finding
         // (no aligned signature passes, two From fields) exits 1.

@@ -154,7 +154,12 @@ impl KeyCheckArgs {
             })?;
             writeln!(out, "{text}")?;
         } else {
-            render(out, &options.name, &summary, &report)?;
+            render(
+                &mut crate::cli::printable::Printable::new(&mut *out, crate::cli::term::colour()),
+                &options.name,
+                &summary,
+                &report,
+            )?;
         }
         Ok(Exit::decide(
             Outcome::of_findings(&report.findings),

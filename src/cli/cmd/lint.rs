@@ -77,9 +77,15 @@ impl LintArgs {
         }
         let report = linter.finish();
         match self.format {
-            Format::Human => human(out, &report)?,
+            Format::Human => human(
+                &mut crate::cli::printable::Printable::new(&mut *out, crate::cli::term::colour()),
+                &report,
+            )?,
             Format::Json => json_document(out, &report)?,
-            Format::Github => github(out, &report)?,
+            Format::Github => github(
+                &mut crate::cli::printable::Printable::new(&mut *out, false),
+                &report,
+            )?,
             Format::Sarif => sarif(out, &report)?,
         }
         let findings: Vec<_> = report.findings.iter().map(|f| f.finding.clone()).collect();

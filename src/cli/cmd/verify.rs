@@ -110,8 +110,10 @@ impl VerifyArgs {
             writeln!(out, "{text}")?;
         } else {
             let prefix_names = reports.len() > 1;
+            let mut out =
+                crate::cli::printable::Printable::new(&mut *out, crate::cli::term::colour());
             for report in reports.iter().filter(|r| r.error.is_none()) {
-                render_text(out, report, prefix_names)?;
+                render_text(&mut out, report, prefix_names)?;
             }
         }
         if unreadable {
