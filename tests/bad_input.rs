@@ -118,7 +118,7 @@ fn wrong_key_files() {
     );
     let run = dir.cmd(&sign_args("missing.pem", &[&message])).run();
     run.assert_exit(2)
-        .assert_stderr("error: reading key missing.pem: No such file or directory (os error 2)\n");
+        .assert_stderr("error: reading missing.pem: No such file or directory (os error 2)\n");
 }
 
 #[test]
@@ -482,5 +482,53 @@ fn diagnose_checks_its_arguments_before_any_query() {
         let run = dir.cmd(&full).run();
         run.assert_exit(2).assert_stdout("");
         assert_eq!(run.stderr().lines().next(), Some(first_line.as_str()), "{args:?}");
+    }
+}
+
+/// Inputs without an end (a device, a pipe) are read only up to their
+/// limit, checked while reading: one error line, exit 2, nothing written.
+#[test]
+fn endless_inputs_stop_at_their_limit() {
+    let dir = TestDir::new();
+    let record = dkim_record_for_rsa2048();
+    let plain = fx("messages/plain.eml");
+    let zone = fx("keys/keys.zone");
+    for (args, error) in [
+        (
+            vec!["key", "check", "/dev/zero"],
+            "error: /dev/zero is larger than 65536 bytes, the limit for a key file",
+        ),
+        (
+            vec!["records", "example.com", "--key", "/dev/zero", "-s", "s1"],
+            "error: /dev/zero is larger than 65536 bytes, the limit for a key file",
+        ),
+        (
+            vec![
+                "sign",
+                "-d",
+                "example.com",
+                "-s",
+                "s1",
+                "-k",
+                "/dev/zero",
+                &plain,
+                "-o",
+                "out.eml",
+            ],
+            "error: /dev/zero is larger than 65536 bytes, the limit for a key file",
+        ),
+        (
+            vec!["verify", "/dev/zero", "--key-record", &record],
+            "error: /dev/zero: not an RFC 5322 message: the header block is larger than 67108864 bytes",
+        ),
+        (
+            vec!["diagnose", "--batch", "/dev/zero", "--zone", &zone],
+            "error: /dev/zero is larger than 16777216 bytes, the limit for a list",
+        ),
+    ] {
+        let run = dir.cmd(&args).run();
+        run.assert_exit(2).assert_stdout("");
+        assert_eq!(run.stderr().lines().next(), Some(error), "{args:?}");
+        assert!(!dir.join("out.eml").exists());
     }
 }

@@ -59,23 +59,69 @@ pub fn permissions(path: &Path) -> anyhow::Result<Permissions> {
         .permissions())
 }
 
-/// The whole of a file, or of standard input for `-`.
-pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut raw = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut raw)
-            .context("reading standard input")?;
-        return Ok(raw);
+/// How much of an input is read, and what to call it when there is more.
+/// Devices and pipes have no size to check first, so the limit is checked
+/// while reading.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    /// The input's kind, for the message ("a key file").
+    pub what: &'static str,
+    /// The most bytes read.
+    pub bytes: u64,
+}
+
+/// Key files: a 4096-bit PEM key is about 3 KB.
+pub const KEY: Limit = Limit {
+    what: "a key file",
+    bytes: 64 * 1024,
+};
+/// A message held whole (`inspect`, `diagnose --message`, `sign -`).
+pub const MESSAGE: Limit = Limit {
+    what: "a message",
+    bytes: 256 * 1024 * 1024,
+};
+/// Lists: `--batch` domains, `--identities`.
+pub const LIST: Limit = Limit {
+    what: "a list",
+    bytes: 16 * 1024 * 1024,
+};
+
+/// All of `reader`, or an error once it holds more than `limit`.
+pub fn read_limited(
+    reader: impl std::io::Read,
+    name: &str,
+    limit: Limit,
+) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut reader.take(limit.bytes + 1), &mut bytes)
+        .with_context(|| format!("reading {name}"))?;
+    if bytes.len() as u64 > limit.bytes {
+        anyhow::bail!(
+            "{name} is larger than {} bytes, the limit for {}",
+            limit.bytes,
+            limit.what
+        );
     }
-    read_file(path)
+    Ok(bytes)
 }
 
-/// The whole of a file; an error names it ("reading PATH: ...").
-pub fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    fs::read(path).with_context(|| format!("reading {}", path.display()))
+/// The whole of a file, or of standard input for `-`, up to `limit`.
+pub fn read_input(path: &Path, limit: Limit) -> anyhow::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        return read_limited(std::io::stdin().lock(), "standard input", limit);
+    }
+    read_file(path, limit)
 }
 
-/// The whole of a UTF-8 text file; an error names it ("reading PATH: ...").
-pub fn read_text(path: &Path) -> anyhow::Result<String> {
-    fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+/// The whole of a file up to `limit`; an error names it ("reading PATH: ...").
+pub fn read_file(path: &Path, limit: Limit) -> anyhow::Result<Vec<u8>> {
+    let name = path.display().to_string();
+    let file = File::open(path).with_context(|| format!("reading {name}"))?;
+    read_limited(file, &name, limit)
+}
+
+/// The whole of a UTF-8 text file up to `limit`; an error names it.
+pub fn read_text(path: &Path, limit: Limit) -> anyhow::Result<String> {
+    let bytes = read_file(path, limit)?;
+    String::from_utf8(bytes).with_context(|| format!("reading {}: not UTF-8 text", path.display()))
 }

@@ -211,7 +211,10 @@ impl Header {
         let mut raw = Vec::with_capacity(4096);
         loop {
             let start = raw.len();
-            let n = reader.read_until(b'\n', &mut raw)?;
+            // At most one byte past the limit, even on a line without an
+            // end (`/dev/zero`): the limit is checked while reading.
+            let budget = (MAX_HEADER_BYTES + 1 - start) as u64;
+            let n = std::io::Read::take(&mut *reader, budget).read_until(b'\n', &mut raw)?;
             if n == 0 {
                 break;
             }

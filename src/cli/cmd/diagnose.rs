@@ -147,7 +147,7 @@ impl DiagnoseArgs {
             }
         }
         if let Some(path) = &self.message {
-            let raw = crate::cli::fsio::read_file(path)?;
+            let raw = crate::cli::fsio::read_file(path, crate::cli::fsio::MESSAGE)?;
             let found = selectors_from_message(&raw, Some(&domain))
                 .with_context(|| format!("reading {}", path.display()))?;
             if found.is_empty() {
@@ -162,7 +162,7 @@ impl DiagnoseArgs {
         }
         let sender = match (&self.from, &self.identities) {
             (Some(from), Some(path)) => {
-                let text = crate::cli::fsio::read_text(path)?;
+                let text = crate::cli::fsio::read_text(path, crate::cli::fsio::LIST)?;
                 let format = dkimctl::diagnosis::diagnose::IdentitiesFormat::detect(
                     path.extension().and_then(|e| e.to_str()),
                     &text,
@@ -227,7 +227,7 @@ impl DiagnoseArgs {
         template: &DiagnoseOptions,
         dns: &Arc<dyn Dns>,
     ) -> anyhow::Result<Exit> {
-        let text = crate::cli::fsio::read_text(path)?;
+        let text = crate::cli::fsio::read_text(path, crate::cli::fsio::LIST)?;
         let mut domains = Vec::new();
         let mut bad_lines = false;
         for (i, line) in text.lines().enumerate() {

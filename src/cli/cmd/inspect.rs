@@ -52,7 +52,7 @@ impl InspectArgs {
     /// Runs the command.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
         let name = self.input.display().to_string();
-        let raw = crate::cli::fsio::read_input(&self.input)?;
+        let raw = crate::cli::fsio::read_input(&self.input, crate::cli::fsio::MESSAGE)?;
         let source = self.keys.build()?;
         let options = VerifyOptions::strict(crate::cli::now(self.now));
         let report = inspect(&raw, source.as_ref(), options).with_context(|| name.clone())?;

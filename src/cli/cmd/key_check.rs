@@ -100,7 +100,7 @@ impl KeyCheckArgs {
     /// Runs the command.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
         let name = self.input.display().to_string();
-        let raw = crate::cli::fsio::read_input(&self.input)?;
+        let raw = crate::cli::fsio::read_input(&self.input, crate::cli::fsio::KEY)?;
         let source;
         let against = match self.against.as_deref() {
             None => None,
@@ -117,7 +117,7 @@ impl KeyCheckArgs {
             }
             Some(value) if Path::new(value).exists() => Some(Against::Key {
                 name: value.to_string(),
-                bytes: crate::cli::fsio::read_file(Path::new(value))?,
+                bytes: crate::cli::fsio::read_file(Path::new(value), crate::cli::fsio::KEY)?,
             }),
             Some(value) if value.contains("p=") => Some(Against::Record(value.to_string())),
             Some(value) => anyhow::bail!(

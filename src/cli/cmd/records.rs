@@ -151,14 +151,14 @@ impl RecordsArgs {
     fn options(&self) -> anyhow::Result<RecordsOptions> {
         let key_record = match (&self.key, &self.public_key) {
             (Some(path), _) => {
-                let bytes = crate::cli::fsio::read_file(path)?;
+                let bytes = crate::cli::fsio::read_file(path, crate::cli::fsio::KEY)?;
                 let key = dkimctl::key::load_private_key(&bytes).with_context(|| {
                     format!("key {} (a public key goes to --public-key)", path.display())
                 })?;
                 Some(key.key_record())
             }
             (None, Some(path)) => {
-                let bytes = crate::cli::fsio::read_file(path)?;
+                let bytes = crate::cli::fsio::read_file(path, crate::cli::fsio::KEY)?;
                 Some(
                     dkimctl::key::public_key_record(&bytes)
                         .with_context(|| format!("public key {}", path.display()))?,

@@ -9,7 +9,7 @@ use dkimctl::dkim::message::Header;
 use dkimctl::dkim::sign::{SignOptions, Signer};
 use rayon::prelude::*;
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -141,8 +141,7 @@ impl SignArgs {
         }
         let mut signers = Vec::new();
         for (selector, path) in self.selector.iter().zip(&self.key) {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("reading key {}", path.display()))?;
+            let bytes = fsio::read_file(path, fsio::KEY)?;
             let key = dkimctl::key::load_private_key(&bytes)
                 .with_context(|| format!("key {}", path.display()))?;
             signers.push(Signer {
@@ -221,11 +220,7 @@ fn sign_file(
 ) -> anyhow::Result<()> {
     let name = input.display();
     if input.as_os_str() == "-" {
-        let mut raw = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut raw)
-            .context("reading standard input")?;
+        let raw = fsio::read_limited(std::io::stdin().lock(), "standard input", fsio::MESSAGE)?;
         let signed =
             dkimctl::dkim::sign::sign_message(&raw, options, now).context("standard input")?;
         return write_out(destination, mode, |w| Ok(w.write_all(&signed)?));
