@@ -425,3 +425,34 @@ fn a_new_output_file_is_0644_and_a_replaced_one_keeps_its_mode() {
     dir.cmd(&args).run().assert_exit(0);
     assert_eq!(mode("out.eml"), 0o600);
 }
+
+#[test]
+fn directory_scans_leave_out_dot_files_and_leftover_temp_files() {
+    let dir = TestDir::new();
+    std::fs::create_dir(dir.join("in")).unwrap();
+    let message = std::fs::read(fx("messages/plain.eml")).unwrap();
+    dir.write("in/a.eml", &message);
+    // What an interrupted --in-place run leaves, and a hidden file.
+    dir.write("in/.a.eml.Xy12Zq.tmp", b"half a message");
+    dir.write("in/.hidden.eml", &message);
+    let key = fx("keys/rsa2048.pem");
+    dir.cmd(&[
+        "sign",
+        "in",
+        "--in-place",
+        "--domain",
+        "example.com",
+        "--selector",
+        "rsa2048",
+        "--key",
+        &key,
+        "--now",
+        NOW,
+    ])
+    .run()
+    .assert_exit(0)
+    .assert_stderr("");
+    assert_golden("sign/plain.rsa2048.eml", &dir.read("in/a.eml"));
+    assert_eq!(dir.read("in/.a.eml.Xy12Zq.tmp"), b"half a message");
+    assert_eq!(dir.read("in/.hidden.eml"), message);
+}

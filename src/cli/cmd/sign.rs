@@ -188,7 +188,9 @@ fn check_names(options: &SignOptions) -> anyhow::Result<()> {
 }
 
 /// Files named on the command line, with directories replaced by the
-/// regular files directly inside them (sorted).
+/// regular files directly inside them (sorted), leaving out dot-files:
+/// hidden files, and the `.NAME.XXXX.tmp` files an interrupted
+/// `--in-place` run leaves, which must not be signed as messages.
 fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for input in inputs {
@@ -196,6 +198,10 @@ fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             let mut inside: Vec<PathBuf> = std::fs::read_dir(input)
                 .with_context(|| format!("reading directory {}", input.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    !p.file_name()
+                        .is_some_and(|n| n.as_encoded_bytes().starts_with(b"."))
+                })
                 .filter(|p| p.is_file())
                 .collect();
             inside.sort();
