@@ -646,7 +646,7 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__sign)
-            opts="-d -s -k -c -i -o -h --domain --selector --key --canonicalization --headers --oversign --no-oversign --identity --expire --no-timestamp --body-length --output --in-place --out-dir --now --help"
+            opts="-d -s -k -c -i -o -h --domain --selector --key --canonicalization --headers --oversign --no-oversign --identity --expire --no-timestamp --force --body-length --output --in-place --out-dir --now --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -456,3 +456,49 @@ fn directory_scans_leave_out_dot_files_and_leftover_temp_files() {
     assert_eq!(dir.read("in/.a.eml.Xy12Zq.tmp"), b"half a message");
     assert_eq!(dir.read("in/.hidden.eml"), message);
 }
+
+#[test]
+fn a_message_signed_by_the_same_d_and_s_is_not_signed_again() {
+    let dir = TestDir::new();
+    let key = fx("keys/rsa2048.pem");
+    let args = |extra: &[&str]| {
+        let mut args = vec![
+            "sign",
+            "--domain",
+            "example.com",
+            "--selector",
+            "rsa2048",
+            "--key",
+            &key,
+            "--now",
+            NOW,
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |extra: &[&str]| {
+        let owned = args(extra);
+        let refs: Vec<&str> = owned.iter().map(String::as_str).collect();
+        dir.cmd(&refs).run()
+    };
+    dir.write("msg.eml", std::fs::read(fx("messages/plain.eml")).unwrap());
+    run(&["msg.eml", "--in-place"])
+        .assert_exit(0)
+        .assert_stderr("");
+    let once = dir.read("msg.eml");
+    // A rerun leaves it as it is, and says so.
+    run(&["msg.eml", "--in-place"])
+        .assert_exit(0)
+        .assert_stderr("notice: msg.eml already carries a signature by d=example.com s=rsa2048; not signed again (--force signs it)\n");
+    assert_eq!(dir.read("msg.eml"), once);
+    // To standard output the message passes through unchanged.
+    let passed = run(&["msg.eml"]);
+    passed.assert_exit(0);
+    assert_eq!(passed.stdout().as_bytes(), once.as_slice());
+    // --force adds a second signature.
+    run(&["msg.eml", "--in-place", "--force"])
+        .assert_exit(0)
+        .assert_stderr("");
+    let twice = String::from_utf8(dir.read("msg.eml")).unwrap();
+    assert_eq!(twice.matches("DKIM-Signature:").count(), 2);
+}

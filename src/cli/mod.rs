@@ -74,6 +74,14 @@ pub fn main() -> std::process::ExitCode {
     }
 }
 
+/// Prints one `notice: ...` line on standard error: something left as it
+/// is on purpose, which does not change the exit code.
+pub fn print_notice(message: impl std::fmt::Display) {
+    use std::io::Write;
+    let mut err = printable::Printable::new(std::io::stderr().lock(), false);
+    let _ = writeln!(err, "notice: {message}");
+}
+
 /// Prints one `error: ...` line on standard error: the one form of every
 /// error a user sees, fatal (from [`main`], with the cause chain) or not
 /// (a bad file or line of a batch, which goes on and ends with exit 2).

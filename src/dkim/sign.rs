@@ -203,6 +203,22 @@ pub enum SignError {
     ExpiryTooFar(u64),
 }
 
+/// The d= and s= of a signature the message already carries from one of
+/// the signers: signing it again would add a second, identical claim
+/// (a rerun over a folder, a message looped back).
+pub fn already_signed(header: &Header, options: &SignOptions) -> Option<(String, String)> {
+    header
+        .fields()
+        .filter(|f| f.is(crate::dkim::signature::FIELD_NAME))
+        .filter_map(|f| crate::dkim::signature::Signature::parse(f.value).ok())
+        .find(|sig| {
+            options.signers.iter().any(|signer| {
+                sig.domain.eq_ignore_ascii_case(&signer.domain) && sig.selector == signer.selector
+            })
+        })
+        .map(|sig| (sig.domain, sig.selector))
+}
+
 /// The signing itself; `feed_body` pushes the body through the hasher.
 fn sign_with(
     header: &Header,

@@ -49,6 +49,9 @@ pub struct SignArgs {
     /// Do not write t=.
     #[arg(long)]
     no_timestamp: bool,
+    /// Sign a message that already carries a signature by the same d= and s= (by default it is left as it is, with a notice).
+    #[arg(long)]
+    force: bool,
     /// Write l= (the body length). Unsafe: text can then be appended.
     #[arg(long)]
     body_length: bool,
@@ -93,7 +96,7 @@ impl SignArgs {
                 bail!("--out-dir {}: not a directory", dir.display());
             }
             check_batch_targets(&inputs, dir)?;
-            return Ok(sign_batch(&inputs, dir, &options, now));
+            return Ok(sign_batch(&inputs, dir, &options, now, self.force));
         }
         if self.in_place {
             if inputs.iter().any(|p| p.as_os_str() == "-") {
@@ -108,6 +111,7 @@ impl SignArgs {
                     now,
                     Destination::File(input.clone()),
                     Some(mode),
+                    self.force,
                 );
                 if let Err(err) = signed {
                     crate::cli::print_error(format_args!("{err:#}"));
@@ -126,7 +130,7 @@ impl SignArgs {
             Some(path) => Destination::File(path.clone()),
             None => Destination::Stdout(out),
         };
-        sign_file(input, &options, now, destination, None)?;
+        sign_file(input, &options, now, destination, None, self.force)?;
         Ok(Exit::Ok)
     }
 
@@ -223,10 +227,26 @@ fn sign_file(
     now: u64,
     destination: Destination<'_>,
     mode: Option<std::fs::Permissions>,
+    force: bool,
 ) -> anyhow::Result<()> {
     let name = input.display();
+    let signed_before = |header: &Header| {
+        // A header that cannot be signed is refused first, signed or not.
+        let found = (!force && header.defects().is_empty())
+            .then(|| dkimctl::dkim::sign::already_signed(header, options));
+        if let Some(Some((d, s))) = &found {
+            crate::cli::print_notice(format_args!(
+                "{name} already carries a signature by d={d} s={s}; not signed again (--force signs it)"
+            ));
+        }
+        matches!(found, Some(Some(_)))
+    };
     if input.as_os_str() == "-" {
         let raw = fsio::read_limited(std::io::stdin().lock(), "standard input", fsio::MESSAGE)?;
+        let (header, _) = dkimctl::dkim::message::split(&raw).context("standard input")?;
+        if signed_before(&header) {
+            return write_out(destination, mode, |w| Ok(w.write_all(&raw)?));
+        }
         let signed =
             dkimctl::dkim::sign::sign_message(&raw, options, now).context("standard input")?;
         return write_out(destination, mode, |w| Ok(w.write_all(&signed)?));
@@ -234,6 +254,18 @@ fn sign_file(
     let file = File::open(input).with_context(|| format!("opening {name}"))?;
     let mut reader = BufReader::with_capacity(64 * 1024, file);
     let header = Header::read_from(&mut reader).with_context(|| format!("{name}"))?;
+    if signed_before(&header) {
+        if matches!(&destination, Destination::File(path) if path.as_path() == input) {
+            // In place: the file stays as it is.
+            return Ok(());
+        }
+        let mut file = reader.into_inner();
+        return write_out(destination, mode, |w| {
+            file.seek(SeekFrom::Start(0))?;
+            std::io::copy(&mut file, w).with_context(|| format!("copying {name}"))?;
+            Ok(())
+        });
+    }
     let signed = dkimctl::dkim::sign::sign(&header, &mut reader, options, now)
         .with_context(|| format!("{name}"))?;
     let header_len = header.as_bytes().len() as u64;
@@ -299,7 +331,13 @@ fn check_batch_targets(inputs: &[PathBuf], out_dir: &Path) -> anyhow::Result<()>
 
 /// Signs many files on all cores; a file that fails is reported and the
 /// rest go on, and the run then exits 2.
-fn sign_batch(inputs: &[PathBuf], out_dir: &Path, options: &SignOptions, now: u64) -> Exit {
+fn sign_batch(
+    inputs: &[PathBuf],
+    out_dir: &Path,
+    options: &SignOptions,
+    now: u64,
+    force: bool,
+) -> Exit {
     let bar = term::progress(inputs.len() as u64, "signing");
     let failures: Vec<String> = inputs
         .par_iter()
@@ -311,6 +349,7 @@ fn sign_batch(inputs: &[PathBuf], out_dir: &Path, options: &SignOptions, now: u6
                     now,
                     Destination::File(out_dir.join(name)),
                     None,
+                    force,
                 ),
                 None => Err(anyhow::anyhow!("{}: not a file name", input.display())),
             };
