@@ -461,7 +461,7 @@ fn directory_scans_leave_out_dot_files_and_leftover_temp_files() {
 fn a_message_signed_by_the_same_d_and_s_is_not_signed_again() {
     let dir = TestDir::new();
     let key = fx("keys/rsa2048.pem");
-    let args = |extra: &[&str]| {
+    let run = |extra: &[&str]| {
         let mut args = vec![
             "sign",
             "--domain",
@@ -474,12 +474,7 @@ fn a_message_signed_by_the_same_d_and_s_is_not_signed_again() {
             NOW,
         ];
         args.extend_from_slice(extra);
-        args.into_iter().map(String::from).collect::<Vec<_>>()
-    };
-    let run = |extra: &[&str]| {
-        let owned = args(extra);
-        let refs: Vec<&str> = owned.iter().map(String::as_str).collect();
-        dir.cmd(&refs).run()
+        dir.cmd(&args).run()
     };
     dir.write("msg.eml", std::fs::read(fx("messages/plain.eml")).unwrap());
     run(&["msg.eml", "--in-place"])

@@ -12,14 +12,7 @@ use dkimctl::dns::{self, Dns, RecordType, ZoneDns};
 use dkimctl::zone::{self, Class, ZoneOptions};
 
 /// The types the DNS seam asks for.
-const TYPES: [RecordType; 6] = [
-    RecordType::A,
-    RecordType::Aaaa,
-    RecordType::Cname,
-    RecordType::Ns,
-    RecordType::Soa,
-    RecordType::Txt,
-];
+const TYPES: [RecordType; 6] = RecordType::ALL;
 
 /// Every zone file under fixtures/: `*.zone`, `db.*` and Route 53 `*.json`
 /// (files that `$INCLUDE` brings in are read through their includer).

@@ -48,6 +48,18 @@ pub enum RecordType {
     Txt,
 }
 
+impl RecordType {
+    /// Every type the seam asks for.
+    pub const ALL: [RecordType; 6] = [
+        RecordType::A,
+        RecordType::Aaaa,
+        RecordType::Cname,
+        RecordType::Ns,
+        RecordType::Soa,
+        RecordType::Txt,
+    ];
+}
+
 impl std::fmt::Display for RecordType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

@@ -368,16 +368,9 @@ impl Dns for ZoneDns {
 }
 
 fn parse_type(word: &str) -> Option<RecordType> {
-    [
-        RecordType::A,
-        RecordType::Aaaa,
-        RecordType::Cname,
-        RecordType::Ns,
-        RecordType::Soa,
-        RecordType::Txt,
-    ]
-    .into_iter()
-    .find(|t| t.to_string().eq_ignore_ascii_case(word))
+    RecordType::ALL
+        .into_iter()
+        .find(|t| t.to_string().eq_ignore_ascii_case(word))
 }
 
 #[cfg(test)]

@@ -230,21 +230,10 @@ fn sign_file(
     force: bool,
 ) -> anyhow::Result<()> {
     let name = input.display();
-    let signed_before = |header: &Header| {
-        // A header that cannot be signed is refused first, signed or not.
-        let found = (!force && header.defects().is_empty())
-            .then(|| dkimctl::dkim::sign::already_signed(header, options));
-        if let Some(Some((d, s))) = &found {
-            crate::cli::print_notice(format_args!(
-                "{name} already carries a signature by d={d} s={s}; not signed again (--force signs it)"
-            ));
-        }
-        matches!(found, Some(Some(_)))
-    };
     if input.as_os_str() == "-" {
         let raw = fsio::read_limited(std::io::stdin().lock(), "standard input", fsio::MESSAGE)?;
         let (header, _) = dkimctl::dkim::message::split(&raw).context("standard input")?;
-        if signed_before(&header) {
+        if !force && signed_before(&header, options, &name.to_string()) {
             return write_out(destination, mode, |w| Ok(w.write_all(&raw)?));
         }
         let signed =
@@ -254,7 +243,7 @@ fn sign_file(
     let file = File::open(input).with_context(|| format!("opening {name}"))?;
     let mut reader = BufReader::with_capacity(64 * 1024, file);
     let header = Header::read_from(&mut reader).with_context(|| format!("{name}"))?;
-    if signed_before(&header) {
+    if !force && signed_before(&header, options, &name.to_string()) {
         if matches!(&destination, Destination::File(path) if path.as_path() == input) {
             // In place: the file stays as it is.
             return Ok(());
@@ -278,6 +267,22 @@ fn sign_file(
         w.write_all(signed.body_end)?;
         Ok(())
     })
+}
+
+/// Whether the message already carries a signature by one of the signers
+/// (said in a notice), so it is not signed again. A header that cannot be
+/// signed is refused by signing itself, signed or not.
+fn signed_before(header: &Header, options: &SignOptions, name: &str) -> bool {
+    if !header.defects().is_empty() {
+        return false;
+    }
+    let Some((d, s)) = dkimctl::dkim::sign::already_signed(header, options) else {
+        return false;
+    };
+    crate::cli::print_notice(format_args!(
+        "{name} already carries a signature by d={d} s={s}; not signed again (--force signs it)"
+    ));
+    true
 }
 
 fn write_out(
