@@ -532,3 +532,53 @@ fn endless_inputs_stop_at_their_limit() {
         assert!(!dir.join("out.eml").exists());
     }
 }
+
+#[test]
+fn at_most_fifty_signatures_of_a_message_are_verified() {
+    let dir = TestDir::new();
+    let key = fx("keys/rsa2048.pem");
+    dir.write("msg.eml", std::fs::read(fx("messages/plain.eml")).unwrap());
+    let mut args = sign_args(&key, &[]);
+    args[4] = "rsa2048";
+    args.extend(["msg.eml", "-o", "signed.eml"]);
+    dir.cmd(&args).run().assert_exit(0);
+    // The good signature on top, then 59 that name no published key.
+    let signed = String::from_utf8(dir.read("signed.eml")).unwrap();
+    let (signature, rest) = signed.split_once("\r\nFrom:").expect("signed");
+    let junk: String = (1..60)
+        .map(|i| format!("DKIM-Signature: v=1; a=rsa-sha256; d=spam{i}.example; s=s; h=from; bh=AAAA; b=AAAA\r\n"))
+        .collect();
+    dir.write("many.eml", format!("{signature}\r\n{junk}From:{rest}"));
+    let run = dir
+        .cmd(&[
+            "verify",
+            "many.eml",
+            "--zone",
+            &fx("keys/keys.zone"),
+            "--now",
+            NOW,
+        ])
+        .run();
+    run.assert_exit(1);
+    let stdout = run.stdout();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 60, "{stdout}");
+    assert!(
+        lines[0].starts_with("pass d=example.com s=rsa2048 "),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        lines[49],
+        "permerror d=spam49.example s=s a=rsa-sha256 [record-missing] no DKIM key record at s._domainkey.spam49.example"
+    );
+    for (n, line) in lines.iter().enumerate().skip(50) {
+        assert_eq!(
+            *line,
+            format!(
+                "permerror d=spam{n}.example s=s a=? [signature-limit] not verified: the message has more than 50 \
+                 DKIM-Signature fields, and only the first 50 are verified"
+            )
+        );
+    }
+}

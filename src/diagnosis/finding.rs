@@ -92,6 +92,8 @@ codes! {
     SignatureMismatch => "signature-mismatch", Error,
     /// The DKIM-Signature field is malformed.
     SignatureSyntax => "signature-syntax", Error,
+    /// The message has more DKIM-Signature fields than are verified.
+    SignatureLimit => "signature-limit", Warning,
     /// x= has passed.
     SignatureExpired => "signature-expired", Error,
     /// t= is in the future.

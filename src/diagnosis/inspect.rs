@@ -375,6 +375,10 @@ fn signature_findings(
                 "the body was cut after signing; sign without l= and find what truncates the message".into()
             }
             Reason::Dns { .. } => format!("try again later; check that {key_name} resolves"),
+            Reason::BeyondLimit => {
+                "find what adds DKIM-Signature fields over and over: no real message path signs a message this often"
+                    .into()
+            }
         };
         // A signature that fails is an error whatever its code's default.
         let finding = Finding::new(code, subject.clone(), message)

@@ -19,6 +19,12 @@ use std::sync::{Arc, Mutex};
 /// of sending hosts drift.
 pub const CLOCK_SKEW: u64 = 300;
 
+/// The most DKIM-Signature fields verified in one message, topmost first:
+/// each can cost a DNS query and an RSA operation, and a message can carry
+/// thousands. RFC 6376 §6.1 lets verifiers limit them; the rest get a
+/// verdict saying they were not verified.
+pub const MAX_SIGNATURES: usize = 50;
+
 /// Policy and clock for verification.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifyOptions {
@@ -138,6 +144,9 @@ pub enum Reason {
         /// What failed.
         error: LookupError,
     },
+    /// The signature is below the first [`MAX_SIGNATURES`] of the message,
+    /// so it was not verified.
+    BeyondLimit,
     /// A header line that is not a field sits next to a signed field, so
     /// what was signed cannot be determined.
     MalformedHeader {
@@ -194,6 +203,7 @@ impl Reason {
             Reason::Future { .. } => Code::SignatureFuture,
             Reason::LengthExceedsBody { .. } => Code::LengthLimit,
             Reason::Dns { .. } => Code::DnsTemporary,
+            Reason::BeyondLimit => Code::SignatureLimit,
             Reason::MalformedHeader { .. } => Code::MessageSyntax,
         }
     }
@@ -247,6 +257,10 @@ impl Reason {
                 format!("l={length} is longer than the {body}-byte canonical body")
             }
             Reason::Dns { error } => error.to_string(),
+            Reason::BeyondLimit => format!(
+                "not verified: the message has more than {MAX_SIGNATURES} DKIM-Signature fields, \
+                 and only the first {MAX_SIGNATURES} are verified"
+            ),
             Reason::MalformedHeader { error, field } => {
                 format!("{error}, right after the signed {field} field: what was signed cannot be determined")
             }
@@ -378,9 +392,10 @@ impl std::fmt::Debug for Verifier<'_> {
 /// One DKIM-Signature field, parsed or not, with its b=-less form.
 struct Candidate {
     field_index: usize,
-    /// d= and s= as written, for a field that does not parse.
+    /// d= and s= as written, for a field that is not verified.
     named: (Option<String>, Option<String>),
-    parsed: Result<Signature, SignatureError>,
+    /// The signature, or why it is not verified.
+    parsed: Result<Signature, Reason>,
     /// The field without b='s value or final line ending.
     unsigned_field: Vec<u8>,
     /// Index into the body hashers.
@@ -454,12 +469,20 @@ impl<'a> Verifier<'a> {
         let mut hasher_keys = Vec::new();
         let mut hashers = Vec::new();
         let mut candidates = Vec::new();
-        for (field_index, field) in header.fields().enumerate() {
-            if !field.is(signature::FIELD_NAME) {
-                continue;
-            }
-            let parsed = Signature::parse(field.value);
-            let unsigned_field = without_b_value(&field);
+        let signature_fields = header
+            .fields()
+            .enumerate()
+            .filter(|(_, field)| field.is(signature::FIELD_NAME));
+        for (n, (field_index, field)) in signature_fields.enumerate() {
+            let parsed = if n < MAX_SIGNATURES {
+                Signature::parse(field.value).map_err(|error| Reason::Signature { error })
+            } else {
+                Err(Reason::BeyondLimit)
+            };
+            let unsigned_field = match parsed {
+                Ok(_) => without_b_value(&field),
+                Err(_) => Vec::new(),
+            };
             let hasher = match &parsed {
                 Ok(sig) => {
                     let key = (sig.body_canon, sig.algorithm.hash(), sig.body_length);
@@ -509,10 +532,10 @@ impl<'a> Verifier<'a> {
         };
         let sig = match candidate.parsed {
             Ok(sig) => Arc::new(sig),
-            Err(error) => {
+            Err(reason) => {
                 // Say whose signature it is where d= and s= can be read.
                 (verdict.domain, verdict.selector) = candidate.named;
-                return verdict.fails(ResultClass::Permerror, Reason::Signature { error });
+                return verdict.fails(ResultClass::Permerror, reason);
             }
         };
         verdict.domain = Some(sig.domain.clone());
