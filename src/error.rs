@@ -28,6 +28,6 @@ pub enum Error {
         detail: String,
     },
     /// Reading or writing failed.
-    #[error(transparent)]
+    #[error("{}", crate::input::os_words(.0))]
     Io(#[from] std::io::Error),
 }

@@ -4,6 +4,7 @@
 //! `dkimctl` binary renders what it returns and picks the exit code.
 //!
 //! The rooms, bottom up:
+//! - [`input`] reads what the user names, up to a limit, errors in words.
 //! - [`zone`] reads zone files (master files and Route 53 JSON).
 //! - [`dns`] is the one DNS seam, answered by live DNS or by zone data.
 //! - [`key`] loads, generates and checks keys over the crypto backend.
@@ -19,6 +20,7 @@ pub mod diagnosis;
 pub mod dkim;
 pub mod dns;
 pub mod error;
+pub mod input;
 pub mod key;
 pub mod records;
 pub mod zone;

@@ -118,7 +118,7 @@ fn wrong_key_files() {
     );
     let run = dir.cmd(&sign_args("missing.pem", &[&message])).run();
     run.assert_exit(2)
-        .assert_stderr("error: reading missing.pem: No such file or directory (os error 2)\n");
+        .assert_stderr("error: reading missing.pem: no such file or directory\n");
 }
 
 #[test]

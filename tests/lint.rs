@@ -534,7 +534,7 @@ fn malformed_or_missing_expect_file_is_exit_2() {
     let run = lint_in(&dir, &["--expect", "nowhere.csv", "example.com.zone"]);
     run.assert_exit(2)
         .assert_stdout("")
-        .assert_stderr("error: reading nowhere.csv: No such file or directory (os error 2)\n");
+        .assert_stderr("error: reading nowhere.csv: no such file or directory\n");
     // A zone file given as the record set: no `Type,Name,Value` header.
     let run = lint_in(&dir, &["--expect", "example.com.zone", "example.com.zone"]);
     run.assert_exit(2).assert_stdout("");
@@ -925,7 +925,7 @@ fn bad_zone_files_are_positioned_errors() {
         ),
         (
             "missing-include.zone",
-            "error: missing-include.zone:3:10: $INCLUDE not-there.inc: No such file or directory (os error 2)",
+            "error: missing-include.zone:3:10: $INCLUDE not-there.inc: no such file or directory",
         ),
     ] {
         assert_unreadable(&dir, file, error);
@@ -938,9 +938,9 @@ fn missing_file_and_directory_are_errors() {
     assert_unreadable(
         &dir,
         "nowhere.zone",
-        "error: nowhere.zone: No such file or directory (os error 2)",
+        "error: reading nowhere.zone: no such file or directory",
     );
-    assert_unreadable(&dir, "clean", "error: clean: is a directory");
+    assert_unreadable(&dir, "clean", "error: reading clean: is a directory");
 }
 
 /// More broken files, written here: a DKIM key whose quote or

@@ -239,7 +239,7 @@ fn an_unreadable_file_does_not_hide_the_others() {
         .run()
         .assert_exit(2)
         .assert_stdout(&format!("{sha1}: {line}\n{sha1}: {line}\n"))
-        .assert_stderr("error: opening missing.eml: No such file or directory (os error 2)\n");
+        .assert_stderr("error: reading missing.eml: no such file or directory\n");
     let run = dir
         .cmd(&["verify", &sha1, "missing.eml", "--zone", &zone, "--json"])
         .run();
@@ -252,7 +252,7 @@ fn an_unreadable_file_does_not_hide_the_others() {
             "file": "missing.eml",
             "result": "error",
             "signatures": [],
-            "error": "opening missing.eml: No such file or directory (os error 2)"
+            "error": "reading missing.eml: no such file or directory"
         })
     );
 }

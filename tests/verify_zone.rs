@@ -129,10 +129,10 @@ fn a_malformed_zone_is_one_error_line_and_exit_2() {
 fn a_device_or_a_missing_file_is_refused_as_lint_refuses_it() {
     refused_as_lint_refuses(
         "/dev/zero",
-        "error: /dev/zero: not a regular file (a device or socket)\n",
+        "error: reading /dev/zero: a device or socket, not a file\n",
     );
     refused_as_lint_refuses(
         "nothere.zone",
-        "error: nothere.zone: No such file or directory (os error 2)\n",
+        "error: reading nothere.zone: no such file or directory\n",
     );
 }

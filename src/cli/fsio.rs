@@ -54,55 +54,20 @@ pub fn write_atomic(
 
 /// The permissions of an existing file.
 pub fn permissions(path: &Path) -> anyhow::Result<Permissions> {
-    Ok(fs::metadata(path)
-        .with_context(|| format!("reading {}", path.display()))?
-        .permissions())
+    fs::metadata(path)
+        .map(|m| m.permissions())
+        .map_err(|e| read_failed(&path.display().to_string(), e))
 }
 
-/// How much of an input is read, and what to call it when there is more.
-/// Devices and pipes have no size to check first, so the limit is checked
-/// while reading.
-#[derive(Debug, Clone, Copy)]
-pub struct Limit {
-    /// The input's kind, for the message ("a key file").
-    pub what: &'static str,
-    /// The most bytes read.
-    pub bytes: u64,
-}
+pub use dkimctl::input::{KEY, LIST, Limit, MESSAGE};
 
-/// Key files: a 4096-bit PEM key is about 3 KB.
-pub const KEY: Limit = Limit {
-    what: "a key file",
-    bytes: 64 * 1024,
-};
-/// A message held whole (`inspect`, `diagnose --message`, `sign -`).
-pub const MESSAGE: Limit = Limit {
-    what: "a message",
-    bytes: 256 * 1024 * 1024,
-};
-/// Lists: `--batch` domains, `--identities`.
-pub const LIST: Limit = Limit {
-    what: "a list",
-    bytes: 16 * 1024 * 1024,
-};
-
-/// All of `reader`, or an error once it holds more than `limit`.
+/// All of `reader` (named `name` in errors), up to `limit`.
 pub fn read_limited(
     reader: impl std::io::Read,
     name: &str,
     limit: Limit,
 ) -> anyhow::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut reader.take(limit.bytes + 1), &mut bytes)
-        .with_context(|| format!("reading {name}"))?;
-    if bytes.len() as u64 > limit.bytes {
-        anyhow::bail!(
-            "{name} is larger than {} bytes, the limit for {}",
-            limit.bytes,
-            limit.what
-        );
-    }
-    Ok(bytes)
+    Ok(dkimctl::input::read_from(reader, name, limit)?)
 }
 
 /// The whole of a file, or of standard input for `-`, up to `limit`.
@@ -115,13 +80,35 @@ pub fn read_input(path: &Path, limit: Limit) -> anyhow::Result<Vec<u8>> {
 
 /// The whole of a file up to `limit`; an error names it ("reading PATH: ...").
 pub fn read_file(path: &Path, limit: Limit) -> anyhow::Result<Vec<u8>> {
-    let name = path.display().to_string();
-    let file = File::open(path).with_context(|| format!("reading {name}"))?;
-    read_limited(file, &name, limit)
+    Ok(dkimctl::input::read_file(path, limit)?)
+}
+
+/// Opens `path` for streaming; an error names it ("reading PATH: ...").
+pub fn open(path: &Path) -> anyhow::Result<File> {
+    File::open(path).map_err(|error| read_failed(&path.display().to_string(), error))
+}
+
+/// A failed read of `name`, in the words every reader uses.
+pub fn read_failed(name: &str, error: std::io::Error) -> anyhow::Error {
+    dkimctl::input::ReadError::Io {
+        name: name.to_string(),
+        error,
+    }
+    .into()
+}
+
+/// An input that could not be used as a message: a failed read in the
+/// readers' words, anything else under the input's name.
+pub fn message_failed(name: &str, error: dkimctl::Error) -> anyhow::Error {
+    match error {
+        dkimctl::Error::Io(error) => read_failed(name, error),
+        other => anyhow::Error::new(other).context(name.to_string()),
+    }
 }
 
 /// The whole of a UTF-8 text file up to `limit`; an error names it.
 pub fn read_text(path: &Path, limit: Limit) -> anyhow::Result<String> {
     let bytes = read_file(path, limit)?;
-    String::from_utf8(bytes).with_context(|| format!("reading {}: not UTF-8 text", path.display()))
+    String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("reading {}: not UTF-8 text", path.display()))
 }

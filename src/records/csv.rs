@@ -18,13 +18,8 @@
 //! them and name the command that writes the file they need.
 
 use crate::records::RecordType;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
-
-/// The most bytes a record-set CSV may have: a set is a handful of rows,
-/// and a key record is under 1 KiB.
-pub const CSV_LIMIT: u64 = 1 << 20;
 
 /// One row of a record-set CSV.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +39,10 @@ pub struct CsvRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum RowProblem {
-    /// The CSV syntax itself is broken (an unclosed quote, bad UTF-8).
+    /// The row is not UTF-8 text.
+    #[error("not UTF-8 text: a record set is text")]
+    NotText,
+    /// The CSV syntax itself is broken.
     #[error("not CSV: {0}")]
     NotCsv(String),
     /// The first row is no `Type,Name,Value` header.
@@ -67,22 +65,10 @@ pub enum RowProblem {
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum CsvError {
-    /// The file could not be read.
-    #[error("reading {}: {error}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The cause (in the message, so not also a `source`).
-        error: std::io::Error,
-    },
-    /// The file is larger than [`CSV_LIMIT`].
-    #[error("{}: more than {limit} bytes: not a record set", path.display())]
-    TooLarge {
-        /// The file.
-        path: PathBuf,
-        /// The limit.
-        limit: u64,
-    },
+    /// The file could not be read, or is larger than
+    /// [`input::RECORDS_CSV`](crate::input::RECORDS_CSV).
+    #[error("{0}")]
+    Read(crate::input::ReadError),
     /// A row cannot be read.
     #[error("{}:{line}: {problem}", path.display())]
     Row {
@@ -95,23 +81,9 @@ pub enum CsvError {
     },
 }
 
-/// Reads a record-set CSV file, stopping at [`CSV_LIMIT`] bytes (a pipe or
-/// device has no size to check first).
+/// Reads a record-set CSV file, up to [`input::RECORDS_CSV`](crate::input::RECORDS_CSV).
 pub fn read_csv(path: &Path) -> Result<Vec<CsvRecord>, CsvError> {
-    let read_error = |error| CsvError::Read {
-        path: path.to_path_buf(),
-        error,
-    };
-    let mut text = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(CSV_LIMIT + 1).read_to_end(&mut text))
-        .map_err(read_error)?;
-    if text.len() as u64 > CSV_LIMIT {
-        return Err(CsvError::TooLarge {
-            path: path.to_path_buf(),
-            limit: CSV_LIMIT,
-        });
-    }
+    let text = crate::input::read_file(path, crate::input::RECORDS_CSV).map_err(CsvError::Read)?;
     parse_csv(&text, path)
 }
 
@@ -135,7 +107,11 @@ pub fn parse_csv(text: &[u8], path: &Path) -> Result<Vec<CsvRecord>, CsvError> {
             let at = e
                 .position()
                 .map_or(text.len() as u64, ::csv::Position::byte);
-            error(lines.line_at(text, at), RowProblem::NotCsv(e.to_string()))
+            let problem = match e.kind() {
+                ::csv::ErrorKind::Utf8 { .. } => RowProblem::NotText,
+                _ => RowProblem::NotCsv(e.to_string()),
+            };
+            error(lines.line_at(text, at), problem)
         })?;
         let line = lines.line_at(text, row.position().map_or(0, ::csv::Position::byte));
         let fields: Vec<&str> = row.iter().map(str::trim).collect();
@@ -268,7 +244,7 @@ mod tests {
             ),
             (
                 b"Type,Name,Value\r\nTXT,a.b,1\r\nTXT,c.d,\xff\r\n",
-                "set.csv:3: not CSV",
+                "set.csv:3: not UTF-8 text: a record set is text",
             ),
         ] {
             let e = parse_csv(text, path).unwrap_err().to_string();

@@ -397,13 +397,8 @@ pub struct ZoneRecord {
 #[non_exhaustive]
 pub enum ZoneError {
     /// The named file could not be read.
-    #[error("{}: {source}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
+    #[error("{0}")]
+    Read(crate::input::ReadError),
     /// The file is malformed at a position.
     #[error("{span}: {kind}")]
     Syntax {
@@ -418,7 +413,7 @@ impl ZoneError {
     /// Where the error is, if it has a position.
     pub fn span(&self) -> Option<&Span> {
         match self {
-            ZoneError::Read { .. } => None,
+            ZoneError::Read(_) => None,
             ZoneError::Syntax { span, .. } => Some(span),
         }
     }
@@ -426,7 +421,7 @@ impl ZoneError {
     /// What is wrong, for a positioned error.
     pub fn kind(&self) -> Option<&ErrorKind> {
         match self {
-            ZoneError::Read { .. } => None,
+            ZoneError::Read(_) => None,
             ZoneError::Syntax { kind, .. } => Some(kind),
         }
     }
@@ -548,10 +543,7 @@ pub fn parse_each(
 /// The bytes of a zone file (see [`parse::read_source`] for what is
 /// refused), or why they cannot be read.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ZoneError> {
-    parse::read_source(path).map_err(|source| ZoneError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
+    parse::read_source(path).map_err(ZoneError::Read)
 }
 
 /// Guesses the origin from a file name: `example.com.zone`, `db.example.com`,

@@ -20,6 +20,7 @@
 //! An omitted TTL is `$TTL`, else the previous record's TTL, else (on an SOA)
 //! the SOA minimum, as BIND does. TTLs accept BIND units (`1h30m`, `2w`).
 
+use crate::input::{self, ReadError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -91,39 +92,20 @@ pub fn parse_bytes_each(
     Ok((parser.origin, parser.origin_source))
 }
 
-/// The largest zone file read: 1 GiB (a 1,000,000-record zone is ~80 MB).
-pub const MAX_FILE_BYTES: u64 = 1 << 30;
-
-/// Reads a zone file: a regular file or a pipe, at most [`MAX_FILE_BYTES`];
-/// a directory or a device (`/dev/zero`) is refused before reading.
-pub fn read_source(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, ErrorKind, Read};
-    let file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if meta.is_dir() {
-        return Err(Error::new(ErrorKind::InvalidInput, "is a directory"));
-    }
+/// Reads a zone file: a regular file or a pipe, at most [`input::ZONE`];
+/// a device (`/dev/zero`) or socket is refused before reading.
+pub fn read_source(path: &Path) -> Result<Vec<u8>, ReadError> {
     #[cfg(unix)]
-    {
+    if let Ok(meta) = std::fs::metadata(path) {
         use std::os::unix::fs::FileTypeExt;
         let kind = meta.file_type();
         if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                "not a regular file (a device or socket)",
-            ));
+            return Err(ReadError::NotAFile {
+                name: path.display().to_string(),
+            });
         }
     }
-    let mut bytes =
-        Vec::with_capacity(usize::try_from(meta.len().min(MAX_FILE_BYTES)).unwrap_or(0));
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Error::new(
-            ErrorKind::InvalidData,
-            format!("larger than {} MiB", MAX_FILE_BYTES >> 20),
-        ));
-    }
-    Ok(bytes)
+    input::read_file(path, input::ZONE)
 }
 
 struct Parser<'o> {
@@ -400,20 +382,21 @@ impl Parser<'_> {
                     Some(dir) if written.is_relative() => dir.join(&written),
                     _ => written,
                 };
-                let unreadable = |e: std::io::Error| {
+                let unreadable = |reason: String| {
                     state.error(
                         file,
                         ErrorKind::IncludeUnreadable {
                             path: path.clone(),
-                            reason: e.to_string(),
+                            reason,
                         },
                     )
                 };
-                let key = std::fs::canonicalize(&path).map_err(unreadable)?;
+                let key =
+                    std::fs::canonicalize(&path).map_err(|e| unreadable(input::os_words(&e)))?;
                 if self.stack.contains(&key) {
                     return Err(state.error(file, ErrorKind::IncludeLoop(path.clone())));
                 }
-                let bytes = read_source(&path).map_err(unreadable)?;
+                let bytes = read_source(&path).map_err(|e| unreadable(e.reason()))?;
                 self.stack.push(key);
                 let mut inner = FileState {
                     file: Arc::from(path.as_path()),

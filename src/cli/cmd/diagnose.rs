@@ -149,7 +149,7 @@ impl DiagnoseArgs {
         if let Some(path) = &self.message {
             let raw = crate::cli::fsio::read_file(path, crate::cli::fsio::MESSAGE)?;
             let found = selectors_from_message(&raw, Some(&domain))
-                .with_context(|| format!("reading {}", path.display()))?;
+                .with_context(|| path.display().to_string())?;
             if found.is_empty() {
                 anyhow::bail!("{} has no DKIM-Signature with d={domain}", path.display());
             }
@@ -168,7 +168,7 @@ impl DiagnoseArgs {
                     &text,
                 );
                 let identities = dkimctl::diagnosis::diagnose::identities_from_str(&text, format)
-                    .with_context(|| format!("reading {}", path.display()))?;
+                    .with_context(|| path.display().to_string())?;
                 if !from.contains('@') {
                     anyhow::bail!("--from {from:?} is not an address (local@domain)");
                 }

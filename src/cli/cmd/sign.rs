@@ -8,7 +8,7 @@ use dkimctl::dkim::canon::Canonicalization;
 use dkimctl::dkim::message::Header;
 use dkimctl::dkim::sign::{SignOptions, Signer};
 use rayon::prelude::*;
-use std::fs::File;
+
 use std::io::{BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -240,9 +240,9 @@ fn sign_file(
             dkimctl::dkim::sign::sign_message(&raw, options, now).context("standard input")?;
         return write_out(destination, mode, |w| Ok(w.write_all(&signed)?));
     }
-    let file = File::open(input).with_context(|| format!("opening {name}"))?;
-    let mut reader = BufReader::with_capacity(64 * 1024, file);
-    let header = Header::read_from(&mut reader).with_context(|| format!("{name}"))?;
+    let mut reader = BufReader::with_capacity(64 * 1024, fsio::open(input)?);
+    let header =
+        Header::read_from(&mut reader).map_err(|e| fsio::message_failed(&name.to_string(), e))?;
     if !force && signed_before(&header, options, &name.to_string()) {
         if matches!(&destination, Destination::File(path) if path.as_path() == input) {
             // In place: the file stays as it is.

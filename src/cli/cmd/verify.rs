@@ -14,8 +14,9 @@
 use crate::cli::{
     args::KeySourceArgs,
     exit::{Exit, Outcome},
+    fsio,
 };
-use anyhow::Context;
+
 use clap::Args;
 use dkimctl::dkim::message::Header;
 use dkimctl::dkim::verify::{Summary, Verdict, Verifier, VerifyOptions, summarize};
@@ -124,17 +125,16 @@ impl VerifyArgs {
 }
 
 fn verify_one(verifier: &Verifier<'_>, input: &std::path::Path) -> anyhow::Result<Vec<Verdict>> {
-    let name = input.display();
+    let name = input.display().to_string();
     let mut reader: Box<dyn std::io::BufRead> = if input.as_os_str() == "-" {
         Box::new(BufReader::new(std::io::stdin().lock()))
     } else {
-        let file = std::fs::File::open(input).with_context(|| format!("opening {name}"))?;
-        Box::new(BufReader::with_capacity(64 * 1024, file))
+        Box::new(BufReader::with_capacity(64 * 1024, fsio::open(input)?))
     };
-    let header = Header::read_from(&mut reader).with_context(|| format!("{name}"))?;
+    let header = Header::read_from(&mut reader).map_err(|e| fsio::message_failed(&name, e))?;
     let verdicts = verifier
         .verify(&header, &mut reader)
-        .with_context(|| format!("reading {name}"))?;
+        .map_err(|e| fsio::read_failed(&name, e))?;
     Ok(verdicts)
 }
 
