@@ -545,6 +545,76 @@ fn malformed_or_missing_expect_file_is_exit_2() {
     );
 }
 
+/// Inputs read from FIFOs (a pull request's zone piped in by CI, a
+/// process substitution) are read once: the report, with its quoted lines
+/// (a zone's, an `--expect` row's), is the one regular files give, and
+/// `lint` does not wait on a FIFO for a second read.
+#[test]
+fn fifo_inputs_are_read_once_and_quoted_alike() {
+    let cases: [&[&str]; 2] = [
+        &[
+            "hosted.csv",
+            "other-target.zone",
+            "_domainkey.example.com.zone",
+        ],
+        &["hosted.csv", "missing-cname.zone"],
+    ];
+    for files in cases {
+        let regular = TestDir::new();
+        let piped = TestDir::new();
+        let mut args = vec!["--expect"];
+        for &name in files {
+            args.push(name);
+            let from = ["lint/expect", "lint/mistakes"]
+                .map(|dir| fixture(dir).join(name))
+                .into_iter()
+                .find(|path| path.exists())
+                .expect("fixture");
+            let bytes = std::fs::read(from).expect("fixture");
+            regular.write(name, &bytes);
+            let fifo = piped.join(name);
+            let made = Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .expect("mkfifo runs");
+            assert!(made.success(), "mkfifo {}", fifo.display());
+            // Written once, by a writer that opens it when lint does.
+            std::thread::spawn(move || {
+                if let Ok(mut writer) = std::fs::OpenOptions::new().write(true).open(&fifo) {
+                    let _ = std::io::Write::write_all(&mut writer, &bytes);
+                }
+            });
+        }
+        let want = lint_in(regular.path(), &args);
+        assert!(
+            want.stdout().contains(" | "),
+            "quotes lines:\n{}",
+            want.stdout()
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dkimctl"))
+            .arg("lint")
+            .args(&args)
+            .current_dir(piped.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("dkimctl starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while child.try_wait().expect("wait").is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("lint {args:?} still waits on a FIFO after 30 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let got = crate::util::Run(child.wait_with_output().expect("output"));
+        assert_eq!(got.code(), want.code(), "{args:?}");
+        assert_text(&got.stdout(), &want.stdout());
+        assert_eq!(got.stderr(), want.stderr());
+    }
+}
+
 // ---------------------------------------------------------------------
 // Output formats, on fixtures/lint/format/example.com.zone.
 

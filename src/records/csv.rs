@@ -83,8 +83,12 @@ pub enum CsvError {
 
 /// Reads a record-set CSV file, up to [`input::RECORDS_CSV`](crate::input::RECORDS_CSV).
 pub fn read_csv(path: &Path) -> Result<Vec<CsvRecord>, CsvError> {
-    let text = crate::input::read_file(path, crate::input::RECORDS_CSV).map_err(CsvError::Read)?;
-    parse_csv(&text, path)
+    parse_csv(&read_text(path)?, path)
+}
+
+/// The bytes of a record-set CSV file, at most [`crate::input::RECORDS_CSV`].
+pub fn read_text(path: &Path) -> Result<Vec<u8>, CsvError> {
+    crate::input::read_file(path, crate::input::RECORDS_CSV).map_err(CsvError::Read)
 }
 
 /// Parses record-set CSV text read from `path` (which names it in errors).

@@ -17,7 +17,7 @@ use crate::cli::{
 };
 use clap::{Args, ValueEnum};
 use dkimctl::diagnosis::finding::Severity;
-use dkimctl::diagnosis::lint::{Expectations, LintFinding, LintReport, Linter, source_lines};
+use dkimctl::diagnosis::lint::{Expectations, LintFinding, LintReport, Linter};
 use dkimctl::zone::{OriginSource, ZoneError, ZoneOptions};
 use serde::Serialize;
 use serde_json::json;
@@ -144,7 +144,6 @@ fn plural(n: usize, word: &str) -> String {
 
 /// The human report: a heading per file, then each finding with its line.
 fn human(out: &mut dyn Write, report: &LintReport) -> anyhow::Result<()> {
-    let lines = source_lines(&report.findings);
     let colour = term::colour();
     let mut by_file: BTreeMap<String, Vec<&LintFinding>> = BTreeMap::new();
     for f in &report.findings {
@@ -176,9 +175,7 @@ fn human(out: &mut dyn Write, report: &LintReport) -> anyhow::Result<()> {
         }
         writeln!(out, "{heading}")?;
         for f in found {
-            let file = f.span.file.display().to_string();
-            let line = lines.get(&(file, f.span.line));
-            finding(out, f, line.map(String::as_str), colour)?;
+            finding(out, f, f.quote.as_deref(), colour)?;
         }
     }
     let records: usize = report.files.iter().map(|f| f.records).sum();

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use super::{LintFinding, key_name, rdata_span, txt_strings};
 use crate::diagnosis::checks::zone_line;
 use crate::diagnosis::finding::{Code, Finding};
-use crate::records::csv::CsvRecord;
 use crate::zone::text::RecordData;
 use crate::zone::{RData, Span, ZoneRecord};
 
@@ -25,6 +24,8 @@ pub struct Expected {
     pub value: String,
     /// The CSV row.
     pub span: Span,
+    /// The row's line as written, for quoting.
+    pub quote: String,
 }
 
 /// The record types a record set CSV holds.
@@ -43,21 +44,14 @@ pub type ExpectError = crate::records::csv::CsvError;
 impl Expectations {
     /// Reads a record set CSV file (see [`crate::records::csv`]).
     pub fn read(path: &Path) -> Result<Expectations, ExpectError> {
-        Ok(Expectations::from_rows(
-            crate::records::csv::read_csv(path)?,
-            path,
-        ))
+        let text = crate::records::csv::read_text(path)?;
+        Expectations::parse(&text, path)
     }
 
     /// Parses record set CSV text read from `path` (which names it in spans).
     pub fn parse(text: &[u8], path: &Path) -> Result<Expectations, ExpectError> {
-        Ok(Expectations::from_rows(
-            crate::records::csv::parse_csv(text, path)?,
-            path,
-        ))
-    }
-
-    fn from_rows(rows: Vec<CsvRecord>, path: &Path) -> Expectations {
+        let rows = crate::records::csv::parse_csv(text, path)?;
+        let mut quotes = super::lines_at(text, &rows.iter().map(|row| row.line).collect());
         let file: Arc<Path> = Arc::from(path);
         let records = rows
             .into_iter()
@@ -70,9 +64,10 @@ impl Expectations {
                     line: row.line,
                     column: 1,
                 },
+                quote: quotes.remove(&row.line).unwrap_or_default(),
             })
             .collect();
-        Expectations { records }
+        Ok(Expectations { records })
     }
 }
 
@@ -121,7 +116,11 @@ pub(super) fn check(expect: &Expectations, found: &[ZoneRecord]) -> Vec<LintFind
                 None => continue,
             },
         };
-        findings.push(LintFinding::at(finding, span, width));
+        let mut found = LintFinding::at(finding, span, width);
+        if *span == expected.span {
+            found.quote = Some(expected.quote.clone());
+        }
+        findings.push(found);
     }
     findings
 }

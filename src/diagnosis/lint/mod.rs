@@ -16,6 +16,7 @@ mod zone_lint;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -41,6 +42,10 @@ pub struct LintFinding {
     /// How many characters the token spans (at least 1), for a caret line.
     #[serde(skip)]
     pub width: usize,
+    /// The line it points at, as written, for quoting; `None` when that
+    /// line could not be kept.
+    #[serde(skip)]
+    pub quote: Option<String>,
 }
 
 impl LintFinding {
@@ -49,6 +54,7 @@ impl LintFinding {
             finding,
             span: span.clone(),
             width: width.max(1),
+            quote: None,
         }
     }
 }
@@ -96,6 +102,10 @@ pub struct Linter<'e> {
     findings: Vec<LintFinding>,
     /// Records at `wanted` names, from every file.
     expected_found: Vec<ZoneRecord>,
+    /// The lines findings (and records `--expect` judges) point at, kept
+    /// while their file's bytes are in hand: an input is never read twice,
+    /// so a pipe or FIFO works and nothing can change between the reads.
+    quotes: HashMap<(Arc<Path>, u32), String>,
 }
 
 impl<'e> Linter<'e> {
@@ -111,6 +121,7 @@ impl<'e> Linter<'e> {
             files: Vec::new(),
             findings: Vec::new(),
             expected_found: Vec::new(),
+            quotes: HashMap::new(),
         }
     }
 
@@ -124,6 +135,7 @@ impl<'e> Linter<'e> {
                 pass.observe(origin, record)
             })?;
         let done = pass.finish();
+        self.keep_quotes(&done, Some((path, &bytes)));
         self.file_done(path, origin, origin_source, done);
         Ok(())
     }
@@ -150,7 +162,34 @@ impl<'e> Linter<'e> {
             pass.observe(origin.as_deref(), record);
         }
         let done = pass.finish();
+        self.keep_quotes(&done, None);
         self.file_done(path, origin, origin_source, done);
+    }
+
+    /// Keeps the lines `done`'s findings and expected records point at:
+    /// from `in_hand` (the file just read) where they are in it, else from
+    /// their own file (an `$INCLUDE`), read again only when it is a regular
+    /// file.
+    fn keep_quotes(&mut self, done: &FileDone, in_hand: Option<(&Path, &[u8])>) {
+        let mut wanted: BTreeMap<&Arc<Path>, BTreeSet<u32>> = BTreeMap::new();
+        let judged = done.expected_found.iter();
+        let spans = done.findings.iter().map(|f| &f.span);
+        for span in spans.chain(judged.flat_map(|r| std::iter::once(&r.span).chain(&r.rdata_spans)))
+        {
+            wanted.entry(&span.file).or_default().insert(span.line);
+        }
+        for (file, numbers) in wanted {
+            let lines = match in_hand {
+                Some((path, bytes)) if **file == *path => lines_at(bytes, &numbers),
+                _ => match read_regular(file) {
+                    Some(bytes) => lines_at(&bytes, &numbers),
+                    None => continue,
+                },
+            };
+            for (number, text) in lines {
+                self.quotes.insert((file.clone(), number), text);
+            }
+        }
     }
 
     fn file_done(
@@ -175,6 +214,10 @@ impl<'e> Linter<'e> {
         let mut findings = self.findings;
         if let Some(expect) = self.expect {
             findings.extend(expect::check(expect, &self.expected_found));
+        }
+        for f in &mut findings {
+            let place = (f.span.file.clone(), f.span.line);
+            f.quote = f.quote.take().or_else(|| self.quotes.get(&place).cloned());
         }
         // One mistake seen by two checks (a CNAME target that is wrong by
         // the token heuristic and by --expect) is one finding: same place,
@@ -211,30 +254,32 @@ pub fn lint(zones: &[(&Path, &Zone)], expect: Option<&Expectations>) -> LintRepo
     linter.finish()
 }
 
-/// The text of the lines findings point at, per file, for quoting; lines
-/// that cannot be read are left out.
-pub fn source_lines(findings: &[LintFinding]) -> HashMap<(String, u32), String> {
-    let mut wanted: BTreeMap<&Path, BTreeSet<u32>> = BTreeMap::new();
-    for f in findings {
-        wanted.entry(&f.span.file).or_default().insert(f.span.line);
-    }
+/// The text of lines `numbers` (1-based) of `bytes`, in one pass.
+pub(crate) fn lines_at(bytes: &[u8], numbers: &BTreeSet<u32>) -> HashMap<u32, String> {
+    let Some(&last) = numbers.last() else {
+        return HashMap::new();
+    };
     let mut lines = HashMap::new();
-    for (file, numbers) in wanted {
-        let Ok(bytes) = std::fs::read(file) else {
-            continue;
-        };
-        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-            let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            if numbers.contains(&number) {
-                let text = String::from_utf8_lossy(line);
-                lines.insert(
-                    (file.display().to_string(), number),
-                    text.trim_end_matches('\r').to_string(),
-                );
-            }
+    for (line, number) in bytes.split(|&b| b == b'\n').zip(1..=last) {
+        if numbers.contains(&number) {
+            let text = String::from_utf8_lossy(line);
+            lines.insert(number, text.trim_end_matches('\r').to_string());
         }
     }
     lines
+}
+
+/// A file's bytes when it is a regular file within the zone limit: a
+/// FIFO or device named by an `$INCLUDE` is never opened a second time.
+fn read_regular(path: &Path) -> Option<Vec<u8>> {
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None; // opening a FIFO would wait for a writer
+    }
+    let file = std::fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    crate::input::read_from(file, &path.display().to_string(), crate::input::ZONE).ok()
 }
 
 /// A name for lookups: lowercase, no trailing dot.
