@@ -9,7 +9,10 @@
 #    OUTDIR (default: a fresh temp dir; kept, its path is printed);
 # 2. runs benches/peers/bench.sh on those files (RSA-2048, relaxed/relaxed,
 #    rsa-sha256, keys served from memory, one process per peer and op);
-# 3. prints sign and verify rates side by side with the speed-up factors.
+# 3. prints sign and verify rates side by side with the speed-up factors;
+# 4. times the commands users type (benches/cli.py: one-shot sign, a
+#    directory signed, files verified, peak memory on a big message) beside
+#    the in-process figures and the peers', with ratios.
 #
 # Environment (all optional):
 #   DKIMCTL_BENCH_SECS    seconds per engine round (default 1); 3 rounds, median
@@ -18,6 +21,7 @@
 #   DKIMCTL_BENCH_ONLY    engine figure groups (default all)
 #   PEER_SECS             seconds per peer loop (default 3)
 #   SKIP_PEERS=1          engine only
+#   SKIP_CLI=1            no command-line section (see benches/cli.py for its own)
 # About 2 minutes on an idle 2-core machine once the bench is built.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -69,4 +73,11 @@ awk '
         }
     }' "$OUT/engine.txt" "$OUT/peers.txt" | tee "$OUT/table.txt"
 grep '^summary:' "$OUT/engine.txt" || true
+
+if [ "${SKIP_CLI:-0}" != 1 ]; then
+    echo "== dkimctl as users run it (whole processes; in-process and peers beside)"
+    cargo build --release --locked --quiet
+    python3 "$ROOT/benches/cli.py" --bin "$ROOT/target/release/dkimctl" --out "$OUT" \
+        --engine "$OUT/engine.txt" --peers "$OUT/peers.txt" | tee "$OUT/cli.txt"
+fi
 echo "inputs and results: $OUT"

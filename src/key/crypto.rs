@@ -18,8 +18,6 @@ use crate::key::{KeyError, bit_length};
 use aws_lc_rs::signature::{self as lc, KeyPair, ParsedPublicKey};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs8::EncodePublicKey;
 use sha2::{Digest, Sha256};
 
 /// RSA moduli below this size are refused for signing and, unless allowed,
@@ -61,13 +59,13 @@ impl SigningKey {
         if bits < MIN_RSA_BITS {
             return Err(KeyError::TooShort { bits });
         }
-        let private = rsa::RsaPrivateKey::from_pkcs1_der(der)
-            .map_err(|e| crate::key::rejected("RSA private key", &e))?;
-        let spki = private
-            .to_public_key()
-            .to_public_key_der()
+        let public = pkcs1::RsaPublicKeyRef {
+            modulus: parsed.modulus,
+            public_exponent: parsed.public_exponent,
+        };
+        let public = pkcs1::der::Encode::to_der(&public)
             .map_err(|e| crate::key::rejected("RSA public key", &e))?;
-        let public_key_b64 = BASE64.encode(spki.as_bytes());
+        let public_key_b64 = BASE64.encode(crate::key::decode::rsa_spki(&public)?);
         let inner = if bits >= 2048 {
             let pair = lc::RsaKeyPair::from_der(der)
                 .map_err(|e| crate::key::rejected("RSA private key", &e))?;

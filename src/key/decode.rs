@@ -183,25 +183,30 @@ impl PublicKey {
     /// p= the raw 32 bytes (RFC 8463 §4).
     pub fn record(&self) -> Result<String, KeyError> {
         match self {
-            PublicKey::Rsa(pkcs1_der) => {
-                use pkcs8::der::Encode;
-                use pkcs8::der::asn1::{AnyRef, BitStringRef};
-                let info = spki::SubjectPublicKeyInfoRef {
-                    algorithm: spki::AlgorithmIdentifierRef {
-                        oid: OID_RSA,
-                        parameters: Some(AnyRef::NULL),
-                    },
-                    subject_public_key: BitStringRef::from_bytes(pkcs1_der)
-                        .map_err(|e| KeyError::Invalid(format!("RSA public key: {e}")))?,
-                };
-                let spki_der = info
-                    .to_der()
-                    .map_err(|e| KeyError::Invalid(format!("RSA public key: {e}")))?;
-                Ok(format!("v=DKIM1; k=rsa; p={}", BASE64.encode(spki_der)))
-            }
+            PublicKey::Rsa(pkcs1_der) => Ok(format!(
+                "v=DKIM1; k=rsa; p={}",
+                BASE64.encode(rsa_spki(pkcs1_der)?)
+            )),
             PublicKey::Ed25519(raw) => Ok(format!("v=DKIM1; k=ed25519; p={}", BASE64.encode(raw))),
         }
     }
+}
+
+/// The SubjectPublicKeyInfo DER (rsaEncryption, NULL parameters) of a
+/// PKCS#1 RSAPublicKey: what an RSA key record's p= holds.
+pub fn rsa_spki(pkcs1_der: &[u8]) -> Result<Vec<u8>, KeyError> {
+    use pkcs8::der::Encode;
+    use pkcs8::der::asn1::{AnyRef, BitStringRef};
+    let failed = |e: pkcs8::der::Error| KeyError::Invalid(format!("RSA public key: {e}"));
+    spki::SubjectPublicKeyInfoRef {
+        algorithm: spki::AlgorithmIdentifierRef {
+            oid: OID_RSA,
+            parameters: Some(AnyRef::NULL),
+        },
+        subject_public_key: BitStringRef::from_bytes(pkcs1_der).map_err(failed)?,
+    }
+    .to_der()
+    .map_err(failed)
 }
 
 impl DecodedKey {
