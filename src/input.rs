@@ -127,6 +127,27 @@ pub fn read_from(reader: impl Read, name: &str, limit: Limit) -> Result<Vec<u8>,
     Ok(bytes)
 }
 
+/// All of `reader` (standard input, say) copied to an anonymous temporary
+/// file, rewound: a stream that must be read twice (hashed, then copied
+/// out) costs disk, not memory. The file has no name, so nothing is left
+/// behind however the process ends.
+pub fn spool(reader: impl Read, name: &str, limit: Limit) -> Result<std::fs::File, ReadError> {
+    let failed = |error| ReadError::Io {
+        name: name.to_string(),
+        error,
+    };
+    let mut file = tempfile::tempfile().map_err(failed)?;
+    let copied = std::io::copy(&mut reader.take(limit.bytes + 1), &mut file).map_err(failed)?;
+    if copied > limit.bytes {
+        return Err(ReadError::TooLarge {
+            name: name.to_string(),
+            limit,
+        });
+    }
+    std::io::Seek::rewind(&mut file).map_err(failed)?;
+    Ok(file)
+}
+
 /// The whole of the file at `path`, up to `limit`.
 pub fn read_file(path: &Path, limit: Limit) -> Result<Vec<u8>, ReadError> {
     let name = path.display().to_string();
@@ -165,6 +186,23 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!("reading {}: is a directory", dir.path().display())
+        );
+    }
+
+    #[test]
+    fn a_spooled_stream_reads_back_whole_within_its_limit() {
+        let limit = Limit {
+            what: "a test input",
+            bytes: 4,
+        };
+        let mut file = spool(&b"four"[..], "stdin", limit).unwrap();
+        let mut back = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut back).unwrap();
+        assert_eq!(back, b"four");
+        let err = spool(std::io::repeat(0), "stdin", limit).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stdin is larger than 4 bytes, the limit for a test input"
         );
     }
 }

@@ -219,8 +219,8 @@ fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 
 /// Signs one message. The header is read and the body streamed through the
 /// hash; then the output is written: signatures, the header as read, and
-/// the body copied again from the file (standard input is held in memory,
-/// as it cannot be read twice).
+/// the body copied again from the file (standard input is first spooled to
+/// an anonymous temporary file, as it cannot be read twice).
 fn sign_file(
     input: &Path,
     options: &SignOptions,
@@ -229,21 +229,17 @@ fn sign_file(
     mode: Option<std::fs::Permissions>,
     force: bool,
 ) -> anyhow::Result<()> {
-    let name = input.display();
-    if input.as_os_str() == "-" {
-        let raw = fsio::read_limited(std::io::stdin().lock(), "standard input", fsio::MESSAGE)?;
-        let (header, _) = dkimctl::dkim::message::split(&raw).context("standard input")?;
-        if !force && signed_before(&header, options, &name.to_string()) {
-            return write_out(destination, mode, |w| Ok(w.write_all(&raw)?));
-        }
-        let signed =
-            dkimctl::dkim::sign::sign_message(&raw, options, now).context("standard input")?;
-        return write_out(destination, mode, |w| Ok(w.write_all(&signed)?));
-    }
-    let mut reader = BufReader::with_capacity(64 * 1024, fsio::open(input)?);
-    let header =
-        Header::read_from(&mut reader).map_err(|e| fsio::message_failed(&name.to_string(), e))?;
-    if !force && signed_before(&header, options, &name.to_string()) {
+    let (name, file) = if input.as_os_str() == "-" {
+        let name = "standard input".to_string();
+        let stdin = std::io::stdin().lock();
+        let file = dkimctl::input::spool(stdin, &name, fsio::MESSAGE)?;
+        (name, file)
+    } else {
+        (input.display().to_string(), fsio::open(input)?)
+    };
+    let mut reader = BufReader::with_capacity(64 * 1024, file);
+    let header = Header::read_from(&mut reader).map_err(|e| fsio::message_failed(&name, e))?;
+    if !force && signed_before(&header, options, &name) {
         if matches!(&destination, Destination::File(path) if path.as_path() == input) {
             // In place: the file stays as it is.
             return Ok(());
@@ -256,7 +252,7 @@ fn sign_file(
         });
     }
     let signed = dkimctl::dkim::sign::sign(&header, &mut reader, options, now)
-        .with_context(|| format!("{name}"))?;
+        .with_context(|| name.clone())?;
     let header_len = header.as_bytes().len() as u64;
     write_out(destination, mode, |w| {
         signed.fields.iter().try_for_each(|f| w.write_all(f))?;
