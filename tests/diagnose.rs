@@ -799,3 +799,104 @@ fn identity_override() {
         .run()
         .assert_exit(2);
 }
+
+/// loop.test.: a CNAME loop through another zone, a name pointing at
+/// itself, and a chain of ten CNAMEs to a key; example.net. holds the
+/// loop's other half.
+fn loop_zones() -> [(&'static str, String); 2] {
+    let mut loops = String::from(
+        "s1._domainkey IN CNAME b.example.net.\n\
+         self._domainkey IN CNAME self._domainkey\n\
+         long._domainkey IN CNAME h1\n",
+    );
+    for i in 1..=10 {
+        loops.push_str(&format!("h{i} IN CNAME h{}\n", i + 1));
+    }
+    loops.push_str(
+        "h11 IN TXT \"v=DKIM1; k=ed25519; p=YxFLneSqY75GZhTKvEeBURV28GXum3RB8EZ4cOK+nmY=\"\n",
+    );
+    [
+        ("loop.test.", loops),
+        (
+            "example.net.",
+            "b IN CNAME s1._domainkey.loop.test.\n".to_string(),
+        ),
+    ]
+}
+
+/// `(code, subject, message)` of every finding, in order.
+fn messages(doc: &serde_json::Value) -> Vec<(String, String, String)> {
+    doc["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            let field = |k: &str| f[k].as_str().unwrap().to_string();
+            (field("code"), field("subject"), field("message"))
+        })
+        .collect()
+}
+
+#[test]
+fn cname_loops_and_too_long_chains_are_named_live_and_offline() {
+    let zones = loop_zones();
+    let dns = DnsServer::start(&[(zones[0].0, &zones[0].1), (zones[1].0, &zones[1].1)]);
+    let args = ["-s", "s1", "-s", "self", "-s", "long"];
+    let expected: Vec<(String, String, String)> = [
+        (
+            "cname-loop",
+            "s1._domainkey.loop.test",
+            "the CNAME chain comes back to a name it already visited: \
+             s1._domainkey.loop.test → b.example.net → s1._domainkey.loop.test",
+        ),
+        (
+            "cname-loop",
+            "self._domainkey.loop.test",
+            "the CNAME chain comes back to a name it already visited: \
+             self._domainkey.loop.test → self._domainkey.loop.test",
+        ),
+        (
+            "cname-chain-too-long",
+            "long._domainkey.loop.test",
+            "the CNAME chain from long._domainkey.loop.test has more than 8 CNAMEs: \
+             h8.loop.test, the last name followed, points on to h9.loop.test",
+        ),
+    ]
+    .iter()
+    .map(|(c, s, m)| (c.to_string(), s.to_string(), m.to_string()))
+    .collect();
+    let (code, live) = diagnose_json(&dns, "loop.test", &args);
+    assert_eq!(messages(&live), expected);
+    assert_eq!(code, 1);
+    assert_eq!(live["dns_trouble"], false);
+    assert_eq!(
+        verdicts(&live),
+        [
+            "s1: cname-loop",
+            "self: cname-loop",
+            "long: cname-chain-too-long"
+        ]
+    );
+    let chain: Vec<String> = (1..=8).map(|i| format!("h{i}.loop.test")).collect();
+    assert_eq!(
+        live["selectors"][2]["cname_chain"],
+        serde_json::json!(chain)
+    );
+    assert_eq!(
+        live["selectors"][0]["cname_chain"],
+        serde_json::json!(["b.example.net"])
+    );
+
+    // The same from the same zones read as files.
+    let dir = TestDir::new();
+    let a = dir.write("loop.test.zone", &zones[0].1);
+    let b = dir.write("example.net.zone", &zones[1].1);
+    let mut all = vec!["diagnose", "loop.test", "--json", "--no-ns-check"];
+    all.extend(["--zone", a.to_str().unwrap(), "--zone", b.to_str().unwrap()]);
+    all.extend(args);
+    let run = dir.cmd(&all).run();
+    run.assert_exit(1);
+    let offline: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(messages(&offline), expected);
+    assert_eq!(offline["selectors"], live["selectors"]);
+}

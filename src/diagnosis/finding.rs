@@ -140,6 +140,10 @@ codes! {
     CnameTargetMismatch => "cname-target-mismatch", Error,
     /// The CNAME target has no DKIM key record.
     CnameDangling => "cname-dangling", Error,
+    /// The CNAME chain comes back to a name it already visited.
+    CnameLoop => "cname-loop", Error,
+    /// The CNAME chain has more CNAMEs than are followed.
+    CnameChainTooLong => "cname-chain-too-long", Error,
     /// A CNAME shares its owner with other records.
     CnameAndOtherData => "cname-and-other-data", Error,
     /// TXT queries fail (SERVFAIL/timeout) where CNAME queries work.

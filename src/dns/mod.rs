@@ -163,6 +163,85 @@ impl Answer {
     }
 }
 
+/// How many CNAMEs one chain may have: a name reached through more is not
+/// followed, and a resolver would give up on it too.
+pub const MAX_CNAME_HOPS: usize = 8;
+
+/// A CNAME chain being followed, one hop at a time: the one rule of where
+/// following stops, for live DNS and zone data alike. It starts at the
+/// name asked; each [`CnameChain::follow`] adds the target of the last
+/// name's CNAME, unless that target was already visited (a loop) or the
+/// chain already has [`MAX_CNAME_HOPS`] CNAMEs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CnameChain {
+    /// The name asked, then each target reached, compared as the seam
+    /// compares names.
+    names: Vec<String>,
+}
+
+/// Why a CNAME chain was not followed further.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainBreak {
+    /// The target is a name the chain already visited: the names from the
+    /// one asked to the revisited one, both ends included.
+    Loop(Vec<String>),
+    /// The chain already has [`MAX_CNAME_HOPS`] CNAMEs and its last name is
+    /// one more: `last` (the last name reached) points to `target`.
+    TooLong {
+        /// The last name reached, itself a CNAME.
+        last: String,
+        /// Where that CNAME points.
+        target: String,
+    },
+}
+
+impl CnameChain {
+    /// A chain starting at `name`, the name asked.
+    pub fn new(name: &str) -> CnameChain {
+        CnameChain {
+            names: vec![normalize(name)],
+        }
+    }
+
+    /// Follows the last name's CNAME to `target`, or says why not.
+    pub fn follow(&mut self, target: &str) -> Result<(), ChainBreak> {
+        let target = normalize(target);
+        if self.names.contains(&target) {
+            let mut names = self.names.clone();
+            names.push(target);
+            return Err(ChainBreak::Loop(names));
+        }
+        if self.hops() >= MAX_CNAME_HOPS {
+            return Err(ChainBreak::TooLong {
+                last: self.last().to_string(),
+                target,
+            });
+        }
+        self.names.push(target);
+        Ok(())
+    }
+
+    /// The name asked.
+    pub fn first(&self) -> &str {
+        &self.names[0]
+    }
+
+    /// The last name reached.
+    pub fn last(&self) -> &str {
+        self.names.last().map_or("", String::as_str)
+    }
+
+    /// How many CNAMEs were followed.
+    pub fn hops(&self) -> usize {
+        self.names.len() - 1
+    }
+
+    /// The names reached through CNAMEs, in order (not the name asked).
+    pub fn targets(&self) -> &[String] {
+        &self.names[1..]
+    }
+}
+
 /// Why a question got no records: the negative answers (the name does not
 /// exist, or has no data of the type) and the failures to get an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -347,6 +426,53 @@ mod tests {
                 "{record_type}"
             );
         }
+    }
+
+    #[test]
+    fn chains_stop_at_a_loop_or_the_hop_limit() {
+        // A loop back to the name asked, and to a name in between.
+        let mut chain = CnameChain::new("S1._domainkey.example.com.");
+        chain.follow("b.example.net").unwrap();
+        assert_eq!(
+            chain.follow("s1._domainkey.example.com"),
+            Err(ChainBreak::Loop(vec![
+                "s1._domainkey.example.com".into(),
+                "b.example.net".into(),
+                "s1._domainkey.example.com".into(),
+            ]))
+        );
+        let mut chain = CnameChain::new("a");
+        chain.follow("b").unwrap();
+        chain.follow("c").unwrap();
+        assert_eq!(
+            chain.follow("B."),
+            Err(ChainBreak::Loop(vec![
+                "a".into(),
+                "b".into(),
+                "c".into(),
+                "b".into()
+            ]))
+        );
+        assert_eq!(chain.targets(), ["b", "c"]);
+        // A name pointing at itself.
+        assert!(matches!(
+            CnameChain::new("a").follow("a"),
+            Err(ChainBreak::Loop(names)) if names == ["a", "a"]
+        ));
+        // MAX_CNAME_HOPS CNAMEs are followed; one more is too many.
+        let mut chain = CnameChain::new("h0");
+        for i in 1..=MAX_CNAME_HOPS {
+            chain.follow(&format!("h{i}")).unwrap();
+        }
+        assert_eq!(chain.hops(), MAX_CNAME_HOPS);
+        assert_eq!(
+            chain.follow("h9"),
+            Err(ChainBreak::TooLong {
+                last: "h8".into(),
+                target: "h9".into()
+            })
+        );
+        assert_eq!((chain.first(), chain.last()), ("h0", "h8"));
     }
 
     #[test]

@@ -24,8 +24,8 @@ pub use inputs::{
 
 use crate::diagnosis::checks::{self, Answer, KeySummary, RecordSnapshot};
 use crate::diagnosis::finding::{Code, Finding, Severity};
-use crate::dns::Dns;
 use crate::dns::DomainName;
+use crate::dns::{ChainBreak, CnameChain, Dns, MAX_CNAME_HOPS};
 use crate::zone::text::RecordData;
 use lookup::{snapshot, zone_of};
 use serde::Serialize;
@@ -432,6 +432,88 @@ fn wanted_record(name: &str, spec: &SelectorSpec) -> String {
     }
 }
 
+/// What a CNAME chain from `name` ended at: the key record there, a TXT
+/// failure, or nothing (`cname-dangling`, unless the target was already
+/// explained).
+fn judge_chain_end(
+    name: &str,
+    current: &RecordSnapshot,
+    explained: bool,
+    spec: &SelectorSpec,
+    findings: &mut Vec<Finding>,
+    report: &mut SelectorReport,
+) {
+    if !current.txt.records().is_empty() {
+        let (more, key) = checks::check_key_records(&current.name, current.txt.records());
+        findings.extend(more);
+        report.key = key;
+    } else if current.txt.is_failure() {
+        findings.push(
+                Finding::new(
+                    Code::TxtServfail,
+                    name,
+                    format!(
+                        "the CNAME to {} answers, but TXT at {} gives {}",
+                        current.name,
+                        current.name,
+                        current.txt.describe()
+                    ),
+                )
+                .with_fix(format!(
+                    "the name servers of {} fail TXT queries: ask the DNS host of {} to fix them (verifiers treat this as a temporary error and retry)",
+                    current.name, current.name
+                )),
+            );
+    } else if !explained {
+        let mut finding = Finding::new(
+            Code::CnameDangling,
+            name,
+            format!(
+                "the CNAME points to {}, which has no key record ({})",
+                current.name,
+                current.txt.describe()
+            ),
+        );
+        finding = finding.with_fix(match &spec.expected_target {
+                Some(_) => wanted_record(name, spec),
+                None => format!(
+                    "check the target with your provider (is the domain verified there?) or replace the CNAME with the key record: {}",
+                    wanted_record(name, spec)
+                ),
+            });
+        findings.push(finding);
+    }
+}
+
+/// A CNAME chain from `name` that was not followed to its end: it loops
+/// (`cname-loop`, naming the loop) or is too long (`cname-chain-too-long`,
+/// naming the last name reached).
+fn chain_broken(name: &str, why: &ChainBreak, spec: &SelectorSpec) -> Finding {
+    let wanted = wanted_record(name, spec);
+    let (code, message, fix) = match why {
+        ChainBreak::Loop(names) => (
+            Code::CnameLoop,
+            format!(
+                "the CNAME chain comes back to a name it already visited: {}",
+                names.join(" → ")
+            ),
+            "point one of these CNAMEs at the name that holds the key record",
+        ),
+        ChainBreak::TooLong { last, target } => (
+            Code::CnameChainTooLong,
+            format!(
+                "the CNAME chain from {name} has more than {MAX_CNAME_HOPS} CNAMEs: {last}, the last name followed, points on to {target}"
+            ),
+            "point the CNAME straight at the name that holds the key record (verifiers follow only a few CNAMEs)",
+        ),
+    };
+    let fix = match &spec.expected_target {
+        Some(_) => format!("replace the CNAME at {name} with: {wanted}"),
+        None => format!("{fix}, or replace the CNAME at {name} with the key record: {wanted}"),
+    };
+    Finding::new(code, name, message).with_fix(fix)
+}
+
 async fn judge_selector(
     dns: &Arc<dyn Dns>,
     spec: SelectorSpec,
@@ -460,55 +542,31 @@ async fn judge_selector(
             checks::check_cname_target(&name, &target, zone, spec.expected_target.as_deref());
         let explained = !target_findings.is_empty();
         findings.extend(target_findings);
-        // Follow the chain, one hop at a time (bounded).
-        let mut current = snapshot(&**dns, &target).await;
-        report.cname_chain.push(target);
-        while let Some(next) = current.cname_target().map(str::to_string) {
-            if report.cname_chain.len() >= 8 || report.cname_chain.contains(&next) {
+        // Follow the chain, one hop at a time, as far as the one chain
+        // rule lets it go.
+        let mut chain = CnameChain::new(&name);
+        let (mut next, mut reached, mut broken) = (Some(target), None, None);
+        while let Some(target) = next.take() {
+            if let Err(why) = chain.follow(&target) {
+                broken = Some(why);
                 break;
             }
-            current = snapshot(&**dns, &next).await;
-            report.cname_chain.push(next);
+            let at = snapshot(&**dns, &target).await;
+            next = at.cname_target().map(str::to_string);
+            reached = Some(at);
         }
-        if !current.txt.records().is_empty() {
-            let (more, key) = checks::check_key_records(&current.name, current.txt.records());
-            findings.extend(more);
-            report.key = key;
-        } else if current.txt.is_failure() {
-            findings.push(
-                Finding::new(
-                    Code::TxtServfail,
-                    &name,
-                    format!(
-                        "the CNAME to {} answers, but TXT at {} gives {}",
-                        current.name,
-                        current.name,
-                        current.txt.describe()
-                    ),
-                )
-                .with_fix(format!(
-                    "the name servers of {} fail TXT queries: ask the DNS host of {} to fix them (verifiers treat this as a temporary error and retry)",
-                    current.name, current.name
-                )),
-            );
-        } else if !explained {
-            let mut finding = Finding::new(
-                Code::CnameDangling,
+        report.cname_chain = chain.targets().to_vec();
+        if let Some(why) = broken {
+            findings.push(chain_broken(&name, &why, &spec));
+        } else if let Some(current) = reached {
+            judge_chain_end(
                 &name,
-                format!(
-                    "the CNAME points to {}, which has no key record ({})",
-                    current.name,
-                    current.txt.describe()
-                ),
+                &current,
+                explained,
+                &spec,
+                &mut findings,
+                &mut report,
             );
-            finding = finding.with_fix(match &spec.expected_target {
-                Some(_) => wanted_record(&name, &spec),
-                None => format!(
-                    "check the target with your provider (is the domain verified there?) or replace the CNAME with the key record: {}",
-                    wanted_record(&name, &spec)
-                ),
-            });
-            findings.push(finding);
         }
     } else if !owner.txt.records().is_empty() {
         let (more, key) = checks::check_key_records(&name, owner.txt.records());
