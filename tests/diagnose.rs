@@ -900,3 +900,51 @@ fn cname_loops_and_too_long_chains_are_named_live_and_offline() {
     assert_eq!(messages(&offline), expected);
     assert_eq!(offline["selectors"], live["selectors"]);
 }
+
+#[test]
+fn refused_is_an_error_not_a_found_selector_nor_exit_3() {
+    let dns = servers()
+        .refuse_under("acl._domainkey.example.com.")
+        .start();
+    // A given selector the server refuses: dns-refused, exit 1, not undecided.
+    let (code, doc) = diagnose_json(&dns, "example.com", &["-s", "s1", "-s", "acl"]);
+    assert_eq!(
+        messages(&doc),
+        [(
+            "dns-refused".to_string(),
+            "acl._domainkey.example.com".to_string(),
+            "the DNS server refused to answer (REFUSED) for acl._domainkey.example.com; \
+             nothing could be looked up"
+                .to_string()
+        )]
+    );
+    assert_eq!(verdicts(&doc), ["s1: ok (RSA-2048)", "acl: dns-refused"]);
+    assert_eq!(doc["selectors"][1]["status"], "refused");
+    assert_eq!(doc["dns_trouble"], false);
+    assert_eq!(code, 1);
+
+    // Probing a domain the server does not serve (it refuses every
+    // question): no probed selector is found, one finding says why.
+    let (code, doc) = diagnose_json(&dns, "example.org", &[]);
+    assert_eq!(
+        messages(&doc),
+        [(
+            "dns-refused".to_string(),
+            "_domainkey.example.org".to_string(),
+            "the DNS server refused to answer (REFUSED) for 17 of the 17 common selectors \
+             probed; nothing could be looked up"
+                .to_string()
+        )]
+    );
+    assert_eq!(verdicts(&doc), Vec::<String>::new());
+    assert_eq!(doc["dns_trouble"], false);
+    assert_eq!(code, 1);
+    let dir = TestDir::new();
+    let ns = dns.nameserver();
+    let run = dir
+        .cmd(&["diagnose", "example.org", "--nameserver", &ns])
+        .run();
+    run.assert_exit(1);
+    assert!(run.stdout().contains("\nFound: none\n"), "{}", run.stdout());
+    assert!(run.stdout().contains("dns-refused"), "{}", run.stdout());
+}

@@ -112,6 +112,8 @@ codes! {
     DuplicateFrom => "duplicate-from", Error,
     /// A temporary DNS failure kept the key from being read.
     DnsTemporary => "dns-temporary", Error,
+    /// The DNS server refused to answer (REFUSED).
+    DnsRefused => "dns-refused", Error,
     /// Another verifier on the path disagrees with this one.
     ResultsDisagree => "results-disagree", Warning,
     /// The message has no DKIM-Signature.

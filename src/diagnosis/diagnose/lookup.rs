@@ -25,6 +25,7 @@ pub(super) async fn ask<T>(
         Err(DnsFailure::NxDomain { .. }) => Answer::NxDomain,
         Err(DnsFailure::NoData { .. }) => Answer::NoData,
         Err(DnsFailure::ServFail) => Answer::ServFail,
+        Err(DnsFailure::Refused) => Answer::Refused,
         Err(DnsFailure::Timeout) => Answer::Timeout,
         Err(failure) => Answer::Failed(failure.to_string()),
     }

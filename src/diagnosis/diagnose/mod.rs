@@ -150,6 +150,9 @@ pub enum SelectorStatus {
     NotFound,
     /// DNS failed, nothing could be decided.
     DnsTrouble,
+    /// The server refused to answer (REFUSED); a probed selector so
+    /// refused is never listed as found.
+    Refused,
 }
 
 /// The outcome for one selector.
@@ -300,6 +303,7 @@ pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diagnose
         findings: Vec::new(),
         dns_trouble: false,
     };
+    let mut refused_probes = 0;
     for task in selector_tasks {
         let Ok((selector, findings)) = task.await else {
             continue;
@@ -307,12 +311,25 @@ pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diagnose
         if selector.status == SelectorStatus::DnsTrouble {
             report.dns_trouble = true;
         }
+        if selector.origin == SelectorOrigin::Probe && selector.status == SelectorStatus::Refused {
+            // One finding for them all, below.
+            refused_probes += 1;
+            continue;
+        }
         if selector.status != SelectorStatus::NotFound {
             report.selectors.push(selector);
         }
         report.findings.extend(findings);
     }
-    if probing && report.selectors.is_empty() {
+    if refused_probes > 0 {
+        let subject = format!("_domainkey.{domain}");
+        let what = format!(
+            "{refused_probes} of the {} common selectors probed",
+            COMMON_SELECTORS.len()
+        );
+        report.findings.push(refused(&subject, &what, &apex));
+    }
+    if probing && report.selectors.is_empty() && refused_probes == 0 {
         report.findings.push(
             Finding::new(
                 Code::RecordMissing,
@@ -337,10 +354,9 @@ pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diagnose
         if published {
             // Nothing to report.
         } else if underscore.txt.is_failure() {
-            report.dns_trouble = true;
-            report
-                .findings
-                .push(dns_failure(&underscore.name, &underscore.txt));
+            let (finding, trouble) = dns_failure(&underscore.name, &underscore.txt, &apex);
+            report.dns_trouble |= trouble;
+            report.findings.push(finding);
         } else {
             let held = underscore.txt_joined();
             let message = if held.is_empty() {
@@ -404,9 +420,16 @@ pub async fn diagnose_batch(
     results.into_iter().flatten().collect()
 }
 
-/// A DNS failure as a finding (the run then exits 3 unless an error is found).
-fn dns_failure<T>(name: &str, answer: &Answer<T>) -> Finding {
-    Finding::new(
+/// The one reading of a failed answer about `name` (in `zone`): the
+/// finding, and whether it leaves the run undecided (DNS trouble: exit 3
+/// unless an error is found). REFUSED is the server's policy, an error
+/// that trying again will not change (`dns-refused`); the other failures
+/// are temporary (`dns-temporary`).
+fn dns_failure<T>(name: &str, answer: &Answer<T>, zone: &str) -> (Finding, bool) {
+    if matches!(answer, Answer::Refused) {
+        return (refused(name, name, zone), false);
+    }
+    let finding = Finding::new(
         Code::DnsTemporary,
         name,
         format!(
@@ -415,7 +438,20 @@ fn dns_failure<T>(name: &str, answer: &Answer<T>) -> Finding {
         ),
     )
     .with_severity(Severity::Warning)
-    .with_fix("try again later; if it persists, check the zone's name servers")
+    .with_fix("try again later; if it persists, check the zone's name servers");
+    (finding, true)
+}
+
+/// `dns-refused` about `subject`: the server refused to answer for `what`.
+fn refused(subject: &str, what: &str, zone: &str) -> Finding {
+    Finding::new(
+        Code::DnsRefused,
+        subject,
+        format!("the DNS server refused to answer (REFUSED) for {what}; nothing could be looked up"),
+    )
+    .with_fix(format!(
+        "a server answers REFUSED for zones it does not serve or clients its policy excludes: check --nameserver (or the system resolver) and that the name servers of {zone} serve it"
+    ))
 }
 
 /// The record to publish at `name` for `spec`, as a zone line.
@@ -447,6 +483,9 @@ fn judge_chain_end(
         let (more, key) = checks::check_key_records(&current.name, current.txt.records());
         findings.extend(more);
         report.key = key;
+    } else if matches!(current.txt, Answer::Refused) {
+        let what = format!("TXT at {}", current.name);
+        findings.push(refused(name, &what, &current.name));
     } else if current.txt.is_failure() {
         findings.push(
                 Finding::new(
@@ -602,9 +641,14 @@ async fn judge_selector(
                 )),
             );
         }
+    } else if matches!(owner.txt, Answer::Refused) || matches!(owner.cname, Answer::Refused) {
+        report.status = SelectorStatus::Refused;
+        findings.push(dns_failure(&name, &Answer::<()>::Refused, zone).0);
     } else if owner.txt.is_failure() && owner.cname.is_failure() {
+        let (finding, trouble) = dns_failure(&name, &owner.txt, zone);
         report.status = SelectorStatus::DnsTrouble;
-        findings.push(dns_failure(&name, &owner.txt));
+        debug_assert!(trouble);
+        findings.push(finding);
     } else if owner.txt.is_failure() {
         findings.push(
             Finding::new(
