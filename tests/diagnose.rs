@@ -948,3 +948,78 @@ fn refused_is_an_error_not_a_found_selector_nor_exit_3() {
     assert!(run.stdout().contains("\nFound: none\n"), "{}", run.stdout());
     assert!(run.stdout().contains("dns-refused"), "{}", run.stdout());
 }
+
+/// Runs `diagnose --batch` of `n` domains (each with a good key) against a
+/// fresh test server, with at most `open_files` open files.
+#[cfg(unix)]
+fn batch_with_open_files(n: usize, open_files: u64, extra: &[&str]) -> crate::util::Run {
+    let key = "\"v=DKIM1; k=ed25519; p=YxFLneSqY75GZhTKvEeBURV28GXum3RB8EZ4cOK+nmY=\"";
+    let zone: String = (0..n)
+        .map(|i| format!("s1._domainkey.d{i} IN TXT {key}\n"))
+        .collect();
+    let dns = DnsServer::builder().zone("batch.test.", &zone).start();
+    let dir = TestDir::new();
+    let list: String = (0..n).map(|i| format!("d{i}.batch.test\n")).collect();
+    let list = dir.write("domains.txt", list);
+    let ns = dns.nameserver();
+    let mut args = vec![
+        "diagnose",
+        "--batch",
+        list.to_str().unwrap(),
+        "--nameserver",
+        &ns,
+        "-s",
+        "s1",
+        "--json",
+    ];
+    args.extend(extra);
+    dir.cmd(&args).open_files_limit(open_files).run()
+}
+
+#[test]
+#[cfg(unix)]
+fn running_out_of_open_files_is_an_error_line_not_a_finding() {
+    // 256 questions at once cannot have a socket each under 32 open files:
+    // one error line in words, exit 2, no finding blaming any domain.
+    let run = batch_with_open_files(300, 32, &["--concurrency", "256"]);
+    run.assert_exit(2).assert_stdout("").assert_stderr(
+        "error: could not ask DNS: too many open files \
+         (lower --concurrency, or raise the open-file limit)\n",
+    );
+    // The default bound (16 in flight) fits in 64 open files: every
+    // domain checked, nothing found wrong.
+    let run = batch_with_open_files(300, 64, &[]);
+    run.assert_exit(0);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(doc["summary"]["domains"], 300);
+    assert_eq!(doc["summary"]["with_errors"], 0);
+    assert_eq!(doc["summary"]["dns_trouble"], 0);
+    for code in ["txt-servfail", "dns-temporary", "ns-inconsistent"] {
+        assert!(!run.stdout().contains(code), "{code}");
+    }
+}
+
+#[test]
+fn concurrency_is_checked_with_its_range() {
+    let dir = TestDir::new();
+    for n in ["0", "257", "x"] {
+        let run = dir
+            .cmd(&["diagnose", "example.com", "--concurrency", n])
+            .run();
+        run.assert_exit(2).assert_stdout("");
+        assert!(
+            run.stderr().starts_with(&format!(
+                "error: invalid value '{n}' for '--concurrency <N>': "
+            )),
+            "{}",
+            run.stderr()
+        );
+        if n != "x" {
+            assert!(
+                run.stderr().contains("is not in 1..=256"),
+                "{}",
+                run.stderr()
+            );
+        }
+    }
+}

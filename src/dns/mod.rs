@@ -269,6 +269,11 @@ pub enum DnsFailure {
     /// No answer in time; temporary.
     #[error("a timeout")]
     Timeout,
+    /// The question could not be asked for want of our own resources (too
+    /// many open files, no buffer space, no socket to bind): nothing about
+    /// the name asked, so never a finding about it.
+    #[error("{0}")]
+    Local(String),
     /// Any other failure to ask (the detail says which).
     #[error("{0}")]
     Other(String),
@@ -483,6 +488,11 @@ mod tests {
             (DnsFailure::ServFail, "SERVFAIL", false),
             (DnsFailure::Refused, "REFUSED", false),
             (DnsFailure::Timeout, "a timeout", false),
+            (
+                DnsFailure::Local("too many open files".into()),
+                "too many open files",
+                false,
+            ),
             (DnsFailure::Other("no route".into()), "no route", false),
         ] {
             assert_eq!(failure.to_string(), words);

@@ -27,7 +27,7 @@ use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::dns::DomainName;
 use crate::dns::{ChainBreak, CnameChain, Dns, MAX_CNAME_HOPS};
 use crate::zone::text::RecordData;
-use lookup::{snapshot, zone_of};
+use lookup::{Watched, snapshot, zone_of};
 use serde::Serialize;
 use servers::compare_name_servers;
 use std::sync::Arc;
@@ -214,8 +214,24 @@ pub struct DiagnoseReport {
 }
 
 /// Diagnoses one domain: every selector concurrently, then the wrong places
-/// for missing records, CNAME chains and the verification TXT.
-pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> DiagnoseReport {
+/// for missing records, CNAME chains and the verification TXT. A question
+/// that could not be asked for want of our own resources (too many open
+/// files, ...) makes it [`crate::Error::DnsLocal`]: that is no finding
+/// about the domain.
+pub async fn diagnose(
+    dns: &Arc<dyn Dns>,
+    options: &DiagnoseOptions,
+) -> Result<DiagnoseReport, crate::Error> {
+    let watched = Arc::new(Watched::new(dns.clone()));
+    let dns: Arc<dyn Dns> = watched.clone();
+    let report = diagnose_through(&dns, options).await;
+    match watched.local_failure() {
+        Some(cause) => Err(crate::Error::DnsLocal { cause }),
+        None => Ok(report),
+    }
+}
+
+async fn diagnose_through(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> DiagnoseReport {
     let domain = String::from(DomainName::new(&options.domain));
     let probing = options.selectors.is_empty();
     let specs: Vec<SelectorSpec> = if probing {
@@ -394,14 +410,15 @@ pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diagnose
 
 /// Diagnoses many domains with the same selectors, at most `concurrency`
 /// at a time; `done` is called as each finishes (for a progress bar).
-/// Reports come back in the order of `domains`.
+/// Reports come back in the order of `domains`. The first diagnosis that
+/// ends in an error (our own resources ran out) stops the batch with it.
 pub async fn diagnose_batch(
     dns: &Arc<dyn Dns>,
     domains: &[String],
     template: &DiagnoseOptions,
     concurrency: usize,
     done: &(dyn Fn() + Sync),
-) -> Vec<DiagnoseReport> {
+) -> Result<Vec<DiagnoseReport>, crate::Error> {
     let mut results: Vec<Option<DiagnoseReport>> = vec![None; domains.len()];
     let mut running = tokio::task::JoinSet::new();
     let mut next = 0;
@@ -413,11 +430,11 @@ pub async fn diagnose_batch(
             next += 1;
         }
         if let Some(Ok((i, report))) = running.join_next().await {
-            results[i] = Some(report);
+            results[i] = Some(report?);
             done();
         }
     }
-    results.into_iter().flatten().collect()
+    Ok(results.into_iter().flatten().collect())
 }
 
 /// The one reading of a failed answer about `name` (in `zone`): the
