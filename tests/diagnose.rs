@@ -1023,3 +1023,50 @@ fn concurrency_is_checked_with_its_range() {
         }
     }
 }
+
+#[test]
+#[cfg(unix)]
+fn a_records_csv_of_many_rows_is_asked_within_the_bound() {
+    let key = "v=DKIM1; k=ed25519; p=YxFLneSqY75GZhTKvEeBURV28GXum3RB8EZ4cOK+nmY=";
+    let n = 400;
+    let zone: String = (0..n)
+        .map(|i| format!("s{i}._domainkey IN TXT \"{key}\"\n"))
+        .collect();
+    let dns = DnsServer::builder().zone("records.test.", &zone).start();
+    let dir = TestDir::new();
+    let csv: String = std::iter::once("Type,Name,Value\n".to_string())
+        .chain((0..n).map(|i| format!("TXT,s{i}._domainkey.records.test,{key}\n")))
+        .collect();
+    let path = dir.write("set.csv", csv);
+    let ns = dns.nameserver();
+    let args = |extra: &'static [&'static str]| {
+        let mut args = vec![
+            "diagnose".to_string(),
+            "records.test".into(),
+            "--nameserver".into(),
+            ns.clone(),
+            "--records".into(),
+            path.to_string_lossy().into_owned(),
+            "--json".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    let run_with = |extra: &'static [&'static str], open_files| {
+        let args = args(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        dir.cmd(&args).open_files_limit(open_files).run()
+    };
+    let run = run_with(&[], 64);
+    run.assert_exit(0);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(findings(&doc), []);
+    assert_eq!(doc["selectors"].as_array().unwrap().len(), n);
+    run_with(&["--concurrency", "256"], 32)
+        .assert_exit(2)
+        .assert_stdout("")
+        .assert_stderr(
+            "error: could not ask DNS: too many open files \
+             (lower --concurrency, or raise the open-file limit)\n",
+        );
+}
