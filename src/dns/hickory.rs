@@ -143,13 +143,15 @@ impl Dns for HickoryDns {
         let client = self.client.clone();
         let (port, timeout, retries) = (self.server_port, self.timeout, self.retries);
         let ns = client.query(zone, RecordType::Ns);
+        let zone = zone.to_string();
         Box::pin(async move {
             let Ok(answer) = ns.await else {
                 return Vec::new();
             };
             let home = client.home.clone();
             let hosts: Vec<String> = answer
-                .of_type(RecordType::Ns)
+                .reached(&zone, RecordType::Ns)
+                .into_iter()
                 .filter_map(|data| match data {
                     RData::Ns(host) => Some(host.clone()),
                     _ => None,

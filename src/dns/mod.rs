@@ -154,12 +154,29 @@ impl Answer {
             .map(|r| &r.data)
     }
 
-    /// The data of every record of `record_type`, wherever the CNAME chain led.
-    pub fn of_type(&self, record_type: RecordType) -> impl Iterator<Item = &RData> {
-        self.records
-            .iter()
-            .filter(move |r| r.data.record_type() == record_type)
-            .map(|r| &r.data)
+    /// The data of the records of `record_type` where the CNAME chain from
+    /// `name` through this answer leads, followed by the one chain rule
+    /// ([`CnameChain`]): records owned by names off the chain, or past a
+    /// loop or the hop limit, are not the answer, whatever the server put
+    /// in it.
+    pub fn reached(&self, name: &str, record_type: RecordType) -> Vec<&RData> {
+        let mut chain = CnameChain::new(name);
+        loop {
+            let found: Vec<&RData> = self.at(chain.last(), record_type).collect();
+            if !found.is_empty() || record_type == RecordType::Cname {
+                return found;
+            }
+            let next = self
+                .at(chain.last(), RecordType::Cname)
+                .find_map(|data| match data {
+                    RData::Cname(target) => Some(target.clone()),
+                    _ => None,
+                });
+            match next {
+                Some(target) if chain.follow(&target).is_ok() => {}
+                _ => return Vec::new(),
+            }
+        }
     }
 }
 
@@ -413,8 +430,8 @@ mod tests {
             ],
             ..Answer::default()
         };
-        // (name, type, records owned by the name, records of the type)
-        for (name, record_type, at, of_type) in [
+        // (name, type, records owned by the name, records reached)
+        for (name, record_type, at, reached) in [
             ("S1._domainkey.example.com.", RecordType::Cname, 1, 1),
             ("s1._domainkey.example.com", RecordType::Txt, 0, 1),
             ("k1.provider.net", RecordType::Txt, 1, 1),
@@ -426,9 +443,54 @@ mod tests {
                 "{name} {record_type}"
             );
             assert_eq!(
-                answer.of_type(record_type).count(),
-                of_type,
-                "{record_type}"
+                answer.reached(name, record_type).len(),
+                reached,
+                "{name} {record_type}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_records_on_the_chain_from_the_name_asked_are_reached() {
+        let record = |name: &str, data: RData| Record {
+            name: name.into(),
+            data,
+        };
+        let key = RData::Txt(vec![b"v=DKIM1; p=AB".to_vec()]);
+        let cname = |target: &str| RData::Cname(target.into());
+        // A server's extra TXT for a name off the chain, a loop, and a
+        // chain one CNAME too long: none of them is a key at the name.
+        let mut long: Vec<Record> = (0..=MAX_CNAME_HOPS)
+            .map(|i| record(&format!("h{i}"), cname(&format!("h{}", i + 1))))
+            .collect();
+        long.push(record(&format!("h{}", MAX_CNAME_HOPS + 1), key.clone()));
+        for (records, name, reached) in [
+            (vec![record("other.example", key.clone())], "s1.example", 0),
+            (
+                vec![
+                    record("a", cname("b")),
+                    record("b", cname("a")),
+                    record("x", key.clone()),
+                ],
+                "a",
+                0,
+            ),
+            (long.clone(), "h0", 0),
+            (long, "h1", 1),
+            (
+                vec![record("a", cname("b")), record("b", key.clone())],
+                "A.",
+                1,
+            ),
+        ] {
+            let answer = Answer {
+                records,
+                ..Answer::default()
+            };
+            assert_eq!(
+                answer.reached(name, RecordType::Txt).len(),
+                reached,
+                "{name}"
             );
         }
     }
