@@ -132,7 +132,7 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
         }
         'dkimctl;diagnose' {
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Check every domain of FILE (one a line; `#` comments), with the same selectors')
-            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many domains of a batch are checked at once')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'The most DNS questions in flight at once (1 to 256); a batch checks at most N domains at once')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'A selector to check (repeatable); without any selector source, common selectors are probed')
             [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'A selector to check (repeatable); without any selector source, common selectors are probed')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'A provider-hosted DKIM token (repeatable): expects `<token>._domainkey.DOMAIN CNAME <token>.<target-host>`')

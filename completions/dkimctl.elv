@@ -123,7 +123,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
         }
         &'dkimctl;diagnose'= {
             cand --batch 'Check every domain of FILE (one a line; `#` comments), with the same selectors'
-            cand --concurrency 'How many domains of a batch are checked at once'
+            cand --concurrency 'The most DNS questions in flight at once (1 to 256); a batch checks at most N domains at once'
             cand -s 'A selector to check (repeatable); without any selector source, common selectors are probed'
             cand --selector 'A selector to check (repeatable); without any selector source, common selectors are probed'
             cand --token 'A provider-hosted DKIM token (repeatable): expects `<token>._domainkey.DOMAIN CNAME <token>.<target-host>`'

@@ -106,7 +106,7 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l byodkim -d 'A
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l json -d 'Print one JSON document'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l batch -d 'Check every domain of FILE (one a line; `#` comments), with the same selectors' -r -F
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l concurrency -d 'How many domains of a batch are checked at once' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l concurrency -d 'The most DNS questions in flight at once (1 to 256); a batch checks at most N domains at once' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -s s -l selector -d 'A selector to check (repeatable); without any selector source, common selectors are probed' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l token -d 'A provider-hosted DKIM token (repeatable): expects `<token>._domainkey.DOMAIN CNAME <token>.<target-host>`' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l target-host -d 'The host provider CNAMEs point into' -r

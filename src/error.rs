@@ -27,6 +27,14 @@ pub enum Error {
         /// What it said.
         detail: String,
     },
+    /// DNS could not be asked for want of our own resources (too many open
+    /// files, no buffer space, no socket to bind): nothing was learnt about
+    /// the names asked.
+    #[error("could not ask DNS: {cause} (lower --concurrency, or raise the open-file limit)")]
+    DnsLocal {
+        /// What ran out, in words.
+        cause: String,
+    },
     /// Reading or writing failed.
     #[error("{}", crate::input::os_words(.0))]
     Io(#[from] std::io::Error),

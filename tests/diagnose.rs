@@ -799,3 +799,274 @@ fn identity_override() {
         .run()
         .assert_exit(2);
 }
+
+/// loop.test.: a CNAME loop through another zone, a name pointing at
+/// itself, and a chain of ten CNAMEs to a key; example.net. holds the
+/// loop's other half.
+fn loop_zones() -> [(&'static str, String); 2] {
+    let mut loops = String::from(
+        "s1._domainkey IN CNAME b.example.net.\n\
+         self._domainkey IN CNAME self._domainkey\n\
+         long._domainkey IN CNAME h1\n",
+    );
+    for i in 1..=10 {
+        loops.push_str(&format!("h{i} IN CNAME h{}\n", i + 1));
+    }
+    loops.push_str(
+        "h11 IN TXT \"v=DKIM1; k=ed25519; p=YxFLneSqY75GZhTKvEeBURV28GXum3RB8EZ4cOK+nmY=\"\n",
+    );
+    [
+        ("loop.test.", loops),
+        (
+            "example.net.",
+            "b IN CNAME s1._domainkey.loop.test.\n".to_string(),
+        ),
+    ]
+}
+
+/// `(code, subject, message)` of every finding, in order.
+fn messages(doc: &serde_json::Value) -> Vec<(String, String, String)> {
+    doc["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            let field = |k: &str| f[k].as_str().unwrap().to_string();
+            (field("code"), field("subject"), field("message"))
+        })
+        .collect()
+}
+
+#[test]
+fn cname_loops_and_too_long_chains_are_named_live_and_offline() {
+    let zones = loop_zones();
+    let dns = DnsServer::start(&[(zones[0].0, &zones[0].1), (zones[1].0, &zones[1].1)]);
+    let args = ["-s", "s1", "-s", "self", "-s", "long"];
+    let expected: Vec<(String, String, String)> = [
+        (
+            "cname-loop",
+            "s1._domainkey.loop.test",
+            "the CNAME chain comes back to a name it already visited: \
+             s1._domainkey.loop.test → b.example.net → s1._domainkey.loop.test",
+        ),
+        (
+            "cname-loop",
+            "self._domainkey.loop.test",
+            "the CNAME chain comes back to a name it already visited: \
+             self._domainkey.loop.test → self._domainkey.loop.test",
+        ),
+        (
+            "cname-chain-too-long",
+            "long._domainkey.loop.test",
+            "the CNAME chain from long._domainkey.loop.test has more than 8 CNAMEs: \
+             h8.loop.test, the last name followed, points on to h9.loop.test",
+        ),
+    ]
+    .iter()
+    .map(|(c, s, m)| (c.to_string(), s.to_string(), m.to_string()))
+    .collect();
+    let (code, live) = diagnose_json(&dns, "loop.test", &args);
+    assert_eq!(messages(&live), expected);
+    assert_eq!(code, 1);
+    assert_eq!(live["dns_trouble"], false);
+    assert_eq!(
+        verdicts(&live),
+        [
+            "s1: cname-loop",
+            "self: cname-loop",
+            "long: cname-chain-too-long"
+        ]
+    );
+    let chain: Vec<String> = (1..=8).map(|i| format!("h{i}.loop.test")).collect();
+    assert_eq!(
+        live["selectors"][2]["cname_chain"],
+        serde_json::json!(chain)
+    );
+    assert_eq!(
+        live["selectors"][0]["cname_chain"],
+        serde_json::json!(["b.example.net"])
+    );
+
+    // The same from the same zones read as files.
+    let dir = TestDir::new();
+    let a = dir.write("loop.test.zone", &zones[0].1);
+    let b = dir.write("example.net.zone", &zones[1].1);
+    let mut all = vec!["diagnose", "loop.test", "--json", "--no-ns-check"];
+    all.extend(["--zone", a.to_str().unwrap(), "--zone", b.to_str().unwrap()]);
+    all.extend(args);
+    let run = dir.cmd(&all).run();
+    run.assert_exit(1);
+    let offline: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(messages(&offline), expected);
+    assert_eq!(offline["selectors"], live["selectors"]);
+}
+
+#[test]
+fn refused_is_an_error_not_a_found_selector_nor_exit_3() {
+    let dns = servers()
+        .refuse_under("acl._domainkey.example.com.")
+        .start();
+    // A given selector the server refuses: dns-refused, exit 1, not undecided.
+    let (code, doc) = diagnose_json(&dns, "example.com", &["-s", "s1", "-s", "acl"]);
+    assert_eq!(
+        messages(&doc),
+        [(
+            "dns-refused".to_string(),
+            "acl._domainkey.example.com".to_string(),
+            "the DNS server refused to answer (REFUSED) for acl._domainkey.example.com; \
+             nothing could be looked up"
+                .to_string()
+        )]
+    );
+    assert_eq!(verdicts(&doc), ["s1: ok (RSA-2048)", "acl: dns-refused"]);
+    assert_eq!(doc["selectors"][1]["status"], "refused");
+    assert_eq!(doc["dns_trouble"], false);
+    assert_eq!(code, 1);
+
+    // Probing a domain the server does not serve (it refuses every
+    // question): no probed selector is found, one finding says why.
+    let (code, doc) = diagnose_json(&dns, "example.org", &[]);
+    assert_eq!(
+        messages(&doc),
+        [(
+            "dns-refused".to_string(),
+            "_domainkey.example.org".to_string(),
+            "the DNS server refused to answer (REFUSED) for 17 of the 17 common selectors \
+             probed; nothing could be looked up"
+                .to_string()
+        )]
+    );
+    assert_eq!(verdicts(&doc), Vec::<String>::new());
+    assert_eq!(doc["dns_trouble"], false);
+    assert_eq!(code, 1);
+    let dir = TestDir::new();
+    let ns = dns.nameserver();
+    let run = dir
+        .cmd(&["diagnose", "example.org", "--nameserver", &ns])
+        .run();
+    run.assert_exit(1);
+    assert!(run.stdout().contains("\nFound: none\n"), "{}", run.stdout());
+    assert!(run.stdout().contains("dns-refused"), "{}", run.stdout());
+}
+
+/// Runs `diagnose --batch` of `n` domains (each with a good key) against a
+/// fresh test server, with at most `open_files` open files.
+#[cfg(unix)]
+fn batch_with_open_files(n: usize, open_files: u64, extra: &[&str]) -> crate::util::Run {
+    let key = "\"v=DKIM1; k=ed25519; p=YxFLneSqY75GZhTKvEeBURV28GXum3RB8EZ4cOK+nmY=\"";
+    let zone: String = (0..n)
+        .map(|i| format!("s1._domainkey.d{i} IN TXT {key}\n"))
+        .collect();
+    let dns = DnsServer::builder().zone("batch.test.", &zone).start();
+    let dir = TestDir::new();
+    let list: String = (0..n).map(|i| format!("d{i}.batch.test\n")).collect();
+    let list = dir.write("domains.txt", list);
+    let ns = dns.nameserver();
+    let mut args = vec![
+        "diagnose",
+        "--batch",
+        list.to_str().unwrap(),
+        "--nameserver",
+        &ns,
+        "-s",
+        "s1",
+        "--json",
+    ];
+    args.extend(extra);
+    dir.cmd(&args).open_files_limit(open_files).run()
+}
+
+#[test]
+#[cfg(unix)]
+fn running_out_of_open_files_is_an_error_line_not_a_finding() {
+    // 256 questions at once cannot have a socket each under 32 open files:
+    // one error line in words, exit 2, no finding blaming any domain.
+    let run = batch_with_open_files(300, 32, &["--concurrency", "256"]);
+    run.assert_exit(2).assert_stdout("").assert_stderr(
+        "error: could not ask DNS: too many open files \
+         (lower --concurrency, or raise the open-file limit)\n",
+    );
+    // The default bound (16 in flight) fits in 64 open files: every
+    // domain checked, nothing found wrong.
+    let run = batch_with_open_files(300, 64, &[]);
+    run.assert_exit(0);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(doc["summary"]["domains"], 300);
+    assert_eq!(doc["summary"]["with_errors"], 0);
+    assert_eq!(doc["summary"]["dns_trouble"], 0);
+    for code in ["txt-servfail", "dns-temporary", "ns-inconsistent"] {
+        assert!(!run.stdout().contains(code), "{code}");
+    }
+}
+
+#[test]
+fn concurrency_is_checked_with_its_range() {
+    let dir = TestDir::new();
+    for n in ["0", "257", "x"] {
+        let run = dir
+            .cmd(&["diagnose", "example.com", "--concurrency", n])
+            .run();
+        run.assert_exit(2).assert_stdout("");
+        assert!(
+            run.stderr().starts_with(&format!(
+                "error: invalid value '{n}' for '--concurrency <N>': "
+            )),
+            "{}",
+            run.stderr()
+        );
+        if n != "x" {
+            assert!(
+                run.stderr().contains("is not in 1..=256"),
+                "{}",
+                run.stderr()
+            );
+        }
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn a_records_csv_of_many_rows_is_asked_within_the_bound() {
+    let key = "v=DKIM1; k=ed25519; p=YxFLneSqY75GZhTKvEeBURV28GXum3RB8EZ4cOK+nmY=";
+    let n = 400;
+    let zone: String = (0..n)
+        .map(|i| format!("s{i}._domainkey IN TXT \"{key}\"\n"))
+        .collect();
+    let dns = DnsServer::builder().zone("records.test.", &zone).start();
+    let dir = TestDir::new();
+    let csv: String = std::iter::once("Type,Name,Value\n".to_string())
+        .chain((0..n).map(|i| format!("TXT,s{i}._domainkey.records.test,{key}\n")))
+        .collect();
+    let path = dir.write("set.csv", csv);
+    let ns = dns.nameserver();
+    let args = |extra: &'static [&'static str]| {
+        let mut args = vec![
+            "diagnose".to_string(),
+            "records.test".into(),
+            "--nameserver".into(),
+            ns.clone(),
+            "--records".into(),
+            path.to_string_lossy().into_owned(),
+            "--json".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    let run_with = |extra: &'static [&'static str], open_files| {
+        let args = args(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        dir.cmd(&args).open_files_limit(open_files).run()
+    };
+    let run = run_with(&[], 64);
+    run.assert_exit(0);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(findings(&doc), []);
+    assert_eq!(doc["selectors"].as_array().unwrap().len(), n);
+    run_with(&["--concurrency", "256"], 32)
+        .assert_exit(2)
+        .assert_stdout("")
+        .assert_stderr(
+            "error: could not ask DNS: too many open files \
+             (lower --concurrency, or raise the open-file limit)\n",
+        );
+}

@@ -506,6 +506,7 @@ fn diagnose_injected(
         .build()
         .unwrap()
         .block_on(diagnose(&dns, &options))
+        .unwrap()
 }
 
 fn options(selectors: Vec<SelectorSpec>) -> DiagnoseOptions {

@@ -6,6 +6,7 @@
 //! let dns = DnsServer::builder()
 //!     .zone("example.com.", &zone_text)
 //!     .servfail_under("broken._domainkey.example.com.") // answers SERVFAIL
+//!     .refuse_under("acl._domainkey.example.com.")      // answers REFUSED
 //!     .drop_under("slow._domainkey.example.com.")       // never answers
 //!     .start();
 //! dir.cmd(&["verify", "--nameserver", &dns.nameserver(), "signed.eml"]).run();
@@ -64,6 +65,7 @@ pub struct LoggedQuery {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Misbehaviour {
     ServFail,
+    Refused,
     Drop,
 }
 
@@ -87,6 +89,13 @@ impl DnsServerBuilder {
     /// Answers SERVFAIL for `name` and every name under it.
     pub fn servfail_under(mut self, name: &str) -> Self {
         self.rules.push((name.to_string(), Misbehaviour::ServFail));
+        self
+    }
+
+    /// Answers REFUSED for `name` and every name under it (a server whose
+    /// policy excludes the client, or a zone it does not serve).
+    pub fn refuse_under(mut self, name: &str) -> Self {
+        self.rules.push((name.to_string(), Misbehaviour::Refused));
         self
     }
 
@@ -325,9 +334,14 @@ impl RequestHandler for TestHandler {
                 .map(|(_, what)| *what)
         });
         match rule {
-            Some(Misbehaviour::ServFail) => {
+            Some(what @ (Misbehaviour::ServFail | Misbehaviour::Refused)) => {
+                let code = if what == Misbehaviour::Refused {
+                    ResponseCode::Refused
+                } else {
+                    ResponseCode::ServFail
+                };
                 let response = MessageResponseBuilder::from_message_request(request)
-                    .error_msg(&request.metadata, ResponseCode::ServFail);
+                    .error_msg(&request.metadata, code);
                 response_handle
                     .send_response(response)
                     .await
@@ -421,6 +435,7 @@ fn test_server() -> DnsServer {
     DnsServer::builder()
         .zone("example.org.", ZONE)
         .servfail_under("bad.example.org")
+        .refuse_under("acl.example.org")
         .drop_under("slow.example.org.")
         .start()
 }
@@ -511,6 +526,9 @@ fn servfail_and_drop_rules() {
     let fine = raw_udp_query(dns.addr(), "notbad.example.org", RecordType::TXT, timeout)
         .expect("an answer");
     assert_eq!(fine.metadata.response_code, ResponseCode::NXDomain);
+    let refused = raw_udp_query(dns.addr(), "k.acl.example.org", RecordType::TXT, timeout)
+        .expect("an answer");
+    assert_eq!(refused.metadata.response_code, ResponseCode::Refused);
 
     assert!(raw_udp_query(dns.addr(), "slow.example.org", RecordType::TXT, timeout).is_none());
     assert!(raw_tcp_query(dns.addr(), "a.slow.example.org", RecordType::TXT, timeout).is_none());
@@ -523,7 +541,7 @@ fn servfail_and_drop_rules() {
     )
     .expect("an answer");
     assert_eq!(after.metadata.response_code, ResponseCode::NoError);
-    assert_eq!(dns.queries().len(), 6);
+    assert_eq!(dns.queries().len(), 7);
 }
 
 #[test]

@@ -68,6 +68,28 @@ impl Cmd {
         self
     }
 
+    /// Runs with at most `n` open files (RLIMIT_NOFILE, soft and hard).
+    #[cfg(unix)]
+    pub fn open_files_limit(mut self, n: u64) -> Cmd {
+        use std::os::unix::process::CommandExt;
+        let limit = libc::rlimit {
+            rlim_cur: n as libc::rlim_t,
+            rlim_max: n as libc::rlim_t,
+        };
+        // SAFETY: setrlimit is async-signal-safe, and the closure touches
+        // nothing but its own copy of `limit`.
+        unsafe {
+            self.command.pre_exec(move || {
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+        }
+        self
+    }
+
     pub fn run(mut self) -> Run {
         use std::io::Write;
         self.command

@@ -52,6 +52,7 @@ impl DnsArgs {
             nameserver: self.nameserver,
             timeout: self.timeout,
             retries: usize::from(self.retries),
+            ..DnsOptions::default()
         }
     }
 

@@ -22,6 +22,9 @@ pub enum Answer<T> {
     NoData,
     /// The server answered SERVFAIL.
     ServFail,
+    /// The server refused to answer (REFUSED): its policy, not a passing
+    /// failure.
+    Refused,
     /// No answer in time.
     Timeout,
     /// Any other failure to ask.
@@ -37,9 +40,13 @@ impl<T> Answer<T> {
         }
     }
 
-    /// Whether the question went unanswered (SERVFAIL, timeout, other failure).
+    /// Whether the question went unanswered (SERVFAIL, REFUSED, timeout,
+    /// other failure).
     pub fn is_failure(&self) -> bool {
-        matches!(self, Answer::ServFail | Answer::Timeout | Answer::Failed(_))
+        matches!(
+            self,
+            Answer::ServFail | Answer::Refused | Answer::Timeout | Answer::Failed(_)
+        )
     }
 
     /// A few words for messages: "SERVFAIL", "a timeout", ...
@@ -49,6 +56,7 @@ impl<T> Answer<T> {
             Answer::NxDomain => "NXDOMAIN".into(),
             Answer::NoData => "no data".into(),
             Answer::ServFail => "SERVFAIL".into(),
+            Answer::Refused => "REFUSED".into(),
             Answer::Timeout => "a timeout".into(),
             Answer::Failed(detail) => format!("an error ({detail})"),
         }

@@ -112,6 +112,8 @@ codes! {
     DuplicateFrom => "duplicate-from", Error,
     /// A temporary DNS failure kept the key from being read.
     DnsTemporary => "dns-temporary", Error,
+    /// The DNS server refused to answer (REFUSED).
+    DnsRefused => "dns-refused", Error,
     /// Another verifier on the path disagrees with this one.
     ResultsDisagree => "results-disagree", Warning,
     /// The message has no DKIM-Signature.
@@ -140,6 +142,10 @@ codes! {
     CnameTargetMismatch => "cname-target-mismatch", Error,
     /// The CNAME target has no DKIM key record.
     CnameDangling => "cname-dangling", Error,
+    /// The CNAME chain comes back to a name it already visited.
+    CnameLoop => "cname-loop", Error,
+    /// The CNAME chain has more CNAMEs than are followed.
+    CnameChainTooLong => "cname-chain-too-long", Error,
     /// A CNAME shares its owner with other records.
     CnameAndOtherData => "cname-and-other-data", Error,
     /// TXT queries fail (SERVFAIL/timeout) where CNAME queries work.

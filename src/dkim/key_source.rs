@@ -75,7 +75,8 @@ impl<D: Dns + ?Sized> KeySource for D {
         match dns::block_on(self.query(&name, RecordType::Txt)) {
             Ok(answer) => {
                 let records: Vec<String> = answer
-                    .of_type(RecordType::Txt)
+                    .reached(&name, RecordType::Txt)
+                    .into_iter()
                     .filter_map(|data| match data {
                         RData::Txt(strings) => Some(crate::dns::join_txt(strings)),
                         _ => None,

@@ -14,10 +14,11 @@ use super::DomainName;
 use super::normalize;
 use super::{Answer, Dns, DnsFailure, NameServer, Query, RData, Record, RecordType, Servers};
 use hickory_proto::op::{Message, ResponseCode};
-use hickory_resolver::TokioResolver;
+use hickory_resolver::net::runtime::{RuntimeProvider, TokioRuntimeProvider};
 use hickory_resolver::net::{DnsError, NetError};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
@@ -30,6 +31,9 @@ pub struct DnsOptions {
     pub timeout: Duration,
     /// Retries after the first try.
     pub retries: usize,
+    /// The most questions in flight at once (each holds a socket while it
+    /// waits); more wait their turn.
+    pub concurrency: usize,
 }
 
 impl Default for DnsOptions {
@@ -38,6 +42,7 @@ impl Default for DnsOptions {
             nameserver: None,
             timeout: Duration::from_secs(5),
             retries: 1,
+            concurrency: 16,
         }
     }
 }
@@ -66,12 +71,22 @@ impl HickoryDns {
     /// zone's authoritative servers are asked on port 53, or on the port of
     /// `options.nameserver` when one is given (a test server).
     pub fn new(options: &DnsOptions) -> Result<HickoryDns, crate::Error> {
+        // Sockets and timers only: no signal driver, which panics when it
+        // cannot get its file descriptors.
+        let ours = |e: std::io::Error| match local_cause(&e) {
+            Some(cause) => crate::Error::DnsLocal { cause },
+            None => crate::Error::Io(e),
+        };
         let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(ours)?;
+        let sockets = Watching::default();
+        let local = sockets.local.clone();
         let resolver = {
             let _inside = runtime.enter();
-            build_resolver(options)?
+            build_resolver(options, sockets)?
         };
         let handle = runtime.handle().clone();
         let stop = Arc::new(Stop::default());
@@ -79,13 +94,16 @@ impl HickoryDns {
             let stop = stop.clone();
             std::thread::Builder::new()
                 .name("dkimctl-dns".into())
-                .spawn(move || runtime.block_on(stop.wait()))?
+                .spawn(move || runtime.block_on(stop.wait()))
+                .map_err(ours)?
         };
         let client = Client {
             resolver,
+            local,
             home: Home {
                 handle,
                 thread: thread.thread().id(),
+                in_flight: Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1))),
             },
         };
         Ok(HickoryDns {
@@ -125,13 +143,15 @@ impl Dns for HickoryDns {
         let client = self.client.clone();
         let (port, timeout, retries) = (self.server_port, self.timeout, self.retries);
         let ns = client.query(zone, RecordType::Ns);
+        let zone = zone.to_string();
         Box::pin(async move {
             let Ok(answer) = ns.await else {
                 return Vec::new();
             };
             let home = client.home.clone();
             let hosts: Vec<String> = answer
-                .of_type(RecordType::Ns)
+                .reached(&zone, RecordType::Ns)
+                .into_iter()
                 .filter_map(|data| match data {
                     RData::Ns(host) => Some(host.clone()),
                     _ => None,
@@ -213,29 +233,99 @@ fn addresses<'a>(records: impl Iterator<Item = &'a Record>) -> Vec<IpAddr> {
 /// The resolver and the runtime its questions run on: cheap to clone.
 #[derive(Clone)]
 struct Client {
-    resolver: TokioResolver,
+    resolver: Resolver,
+    /// The first of our own resources that ran out, as the resolver's
+    /// sockets met it.
+    local: Arc<OnceLock<String>>,
     home: Home,
 }
 
-impl Client {
-    fn query(&self, name: &str, record_type: RecordType) -> Query {
-        let resolver = self.resolver.clone();
-        let fqdn = DomainName::new(name).fqdn();
-        ask_at_home(&self.home, async move {
-            from_lookup(
-                resolver
-                    .lookup(fqdn.as_str(), hickory_type(record_type))
-                    .await,
-            )
+/// The resolver, its sockets made through [`Watching`].
+type Resolver = hickory_resolver::Resolver<Watching>;
+
+/// Tokio's sockets for the resolver, remembering the first failure to get
+/// one that is ours ([`local_cause`]): the resolver itself reports it only
+/// as "no connections available" or a timeout.
+#[derive(Clone, Default)]
+struct Watching {
+    tokio: TokioRuntimeProvider,
+    local: Arc<OnceLock<String>>,
+}
+
+impl Watching {
+    fn watch<T: Send + 'static>(
+        &self,
+        socket: Pin<Box<dyn Send + Future<Output = std::io::Result<T>>>>,
+    ) -> Pin<Box<dyn Send + Future<Output = std::io::Result<T>>>> {
+        let local = self.local.clone();
+        Box::pin(async move {
+            let result = socket.await;
+            if let Err(e) = &result
+                && let Some(cause) = local_cause(e)
+            {
+                let _ = local.set(cause);
+            }
+            result
         })
     }
 }
 
-/// The runtime questions are answered on, and the thread it runs on.
+impl RuntimeProvider for Watching {
+    type Handle = <TokioRuntimeProvider as RuntimeProvider>::Handle;
+    type Timer = <TokioRuntimeProvider as RuntimeProvider>::Timer;
+    type Udp = <TokioRuntimeProvider as RuntimeProvider>::Udp;
+    type Tcp = <TokioRuntimeProvider as RuntimeProvider>::Tcp;
+
+    fn create_handle(&self) -> Self::Handle {
+        self.tokio.create_handle()
+    }
+
+    fn connect_tcp(
+        &self,
+        server_addr: SocketAddr,
+        bind_addr: Option<SocketAddr>,
+        timeout: Option<Duration>,
+    ) -> Pin<Box<dyn Send + Future<Output = std::io::Result<Self::Tcp>>>> {
+        self.watch(self.tokio.connect_tcp(server_addr, bind_addr, timeout))
+    }
+
+    fn bind_udp(
+        &self,
+        local_addr: SocketAddr,
+        server_addr: SocketAddr,
+    ) -> Pin<Box<dyn Send + Future<Output = std::io::Result<Self::Udp>>>> {
+        self.watch(self.tokio.bind_udp(local_addr, server_addr))
+    }
+}
+
+impl Client {
+    fn query(&self, name: &str, record_type: RecordType) -> Query {
+        let (resolver, local) = (self.resolver.clone(), self.local.clone());
+        let fqdn = DomainName::new(name).fqdn();
+        ask_at_home(&self.home, async move {
+            match from_lookup(
+                resolver
+                    .lookup(fqdn.as_str(), hickory_type(record_type))
+                    .await,
+            ) {
+                // No answer once our resources ran out: theirs is the blame.
+                Err(DnsFailure::Timeout | DnsFailure::Other(_)) if local.get().is_some() => {
+                    Err(DnsFailure::Local(local.get().cloned().unwrap_or_default()))
+                }
+                result => result,
+            }
+        })
+    }
+}
+
+/// The runtime questions are answered on, the thread it runs on, and the
+/// permits for questions in flight (shared by the resolver and every
+/// server asked directly).
 #[derive(Clone)]
 struct Home {
     handle: tokio::runtime::Handle,
     thread: std::thread::ThreadId,
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 /// One authoritative server, asked directly.
@@ -257,12 +347,20 @@ impl Dns for DirectServer {
 }
 
 /// `question` as a [`Query`] that, when first polled, runs it in place on
-/// the runtime's own thread, or else spawns it there and waits for it.
+/// the runtime's own thread, or else spawns it there and waits for it;
+/// either way it waits for a permit first, so at most
+/// [`DnsOptions::concurrency`] questions are in flight.
 fn ask_at_home(
     home: &Home,
     question: impl Future<Output = Result<Answer, DnsFailure>> + Send + 'static,
 ) -> Query {
     let home = home.clone();
+    let in_flight = home.in_flight.clone();
+    let question = async move {
+        // The semaphore is never closed.
+        let _permit = in_flight.acquire_owned().await.ok();
+        question.await
+    };
     Box::pin(async move {
         if std::thread::current().id() == home.thread {
             question.await
@@ -307,11 +405,10 @@ impl Stop {
 
 /// A hickory resolver for `options`: the system's servers, or the one
 /// given, over UDP and TCP, with its timeout and retries.
-fn build_resolver(options: &DnsOptions) -> Result<TokioResolver, crate::Error> {
+fn build_resolver(options: &DnsOptions, sockets: Watching) -> Result<Resolver, crate::Error> {
     use hickory_resolver::config::{
         ConnectionConfig, NameServerConfig, ProtocolConfig, ResolverConfig, ResolverOpts,
     };
-    use hickory_resolver::net::runtime::TokioRuntimeProvider;
     let dns_error = |e: &dyn std::fmt::Display| crate::Error::DnsClient {
         context: "resolver",
         detail: e.to_string(),
@@ -329,11 +426,10 @@ fn build_resolver(options: &DnsOptions) -> Result<TokioResolver, crate::Error> {
             let server = NameServerConfig::new(addr.ip(), true, connections);
             hickory_resolver::Resolver::builder_with_config(
                 ResolverConfig::from_name_servers(vec![server]),
-                TokioRuntimeProvider::default(),
+                sockets,
             )
         }
-        None => hickory_resolver::Resolver::builder(TokioRuntimeProvider::default())
-            .map_err(|e| dns_error(&e))?,
+        None => hickory_resolver::Resolver::builder(sockets).map_err(|e| dns_error(&e))?,
     };
     let mut opts = ResolverOpts::default();
     opts.timeout = options.timeout;
@@ -368,8 +464,38 @@ fn from_lookup(
             code @ (ResponseCode::ServFail | ResponseCode::Refused),
         ))) => Err(failure_of(code, None)),
         Err(NetError::Timeout) => Err(DnsFailure::Timeout),
+        Err(NetError::Io(io)) if local_cause(&io).is_some() => {
+            Err(DnsFailure::Local(local_cause(&io).unwrap_or_default()))
+        }
         Err(e) => Err(DnsFailure::Other(e.to_string())),
     }
+}
+
+/// The one reading of an I/O error met while asking: our own resources
+/// ran out (file descriptors, buffers, memory, no local address), in
+/// words, or `None` when the error may be about the server or the path to
+/// it. A port in use is not among them: the resolver picks ports at random
+/// and tries another.
+fn local_cause(error: &std::io::Error) -> Option<String> {
+    use std::io::ErrorKind;
+    let ours = match error.kind() {
+        ErrorKind::OutOfMemory | ErrorKind::AddrNotAvailable => true,
+        _ => out_of_descriptors_or_buffers(error),
+    };
+    ours.then(|| crate::input::os_words(error))
+}
+
+#[cfg(unix)]
+fn out_of_descriptors_or_buffers(error: &std::io::Error) -> bool {
+    matches!(
+        error.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+    )
+}
+
+#[cfg(not(unix))]
+fn out_of_descriptors_or_buffers(_: &std::io::Error) -> bool {
+    false
 }
 
 /// What a server said in `message` (a response asked for directly), on the
@@ -449,13 +575,21 @@ async fn ask_directly(
     } else {
         (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
     };
-    let socket = tokio::net::UdpSocket::bind(local)
-        .await
-        .map_err(|e| other(&e))?;
-    socket.connect(server).await.map_err(|e| other(&e))?;
+    // A socket that cannot be had is our trouble, whatever the error.
+    let socket = tokio::net::UdpSocket::bind(local).await.map_err(|e| {
+        DnsFailure::Local(format!(
+            "cannot bind a UDP socket: {}",
+            crate::input::os_words(&e)
+        ))
+    })?;
+    let io = |e: std::io::Error| match local_cause(&e) {
+        Some(cause) => DnsFailure::Local(cause),
+        None => other(&e),
+    };
+    socket.connect(server).await.map_err(io)?;
     let mut buf = vec![0u8; 65535];
     for _ in 0..=retries {
-        socket.send(&bytes).await.map_err(|e| other(&e))?;
+        socket.send(&bytes).await.map_err(io)?;
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             match tokio::time::timeout_at(deadline, socket.recv(&mut buf)).await {
@@ -468,7 +602,7 @@ async fn ask_directly(
                     }
                     return from_response(&response);
                 }
-                Ok(Err(e)) => return Err(other(&e)),
+                Ok(Err(e)) => return Err(io(e)),
                 Err(_) => break,
             }
         }
@@ -573,6 +707,31 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
+    fn our_own_resources_are_told_from_the_server_s_trouble() {
+        use std::io::{Error, ErrorKind};
+        for (error, cause) in [
+            (
+                Error::from_raw_os_error(libc::EMFILE),
+                Some("too many open files"),
+            ),
+            (
+                Error::from_raw_os_error(libc::ENOBUFS),
+                Some("no buffer space available"),
+            ),
+            (
+                Error::from(ErrorKind::AddrNotAvailable),
+                Some("address not available"),
+            ),
+            (Error::from_raw_os_error(libc::ECONNREFUSED), None),
+            (Error::from_raw_os_error(libc::EADDRINUSE), None),
+            (Error::from(ErrorKind::TimedOut), None),
+        ] {
+            assert_eq!(local_cause(&error).as_deref(), cause, "{error}");
+        }
+    }
+
+    #[test]
     fn a_silent_server_times_out_after_its_retries() {
         let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let address = silent.local_addr().unwrap();
@@ -580,6 +739,7 @@ mod tests {
             nameserver: Some(address),
             timeout: Duration::from_millis(50),
             retries: 1,
+            concurrency: 16,
         })
         .unwrap();
         let server = DirectServer {
@@ -608,6 +768,7 @@ mod tests {
                 nameserver: Some(silent.local_addr().unwrap()),
                 timeout: Duration::from_millis(50),
                 retries: 0,
+                concurrency: 16,
             })
             .unwrap(),
         );

@@ -154,12 +154,108 @@ impl Answer {
             .map(|r| &r.data)
     }
 
-    /// The data of every record of `record_type`, wherever the CNAME chain led.
-    pub fn of_type(&self, record_type: RecordType) -> impl Iterator<Item = &RData> {
-        self.records
-            .iter()
-            .filter(move |r| r.data.record_type() == record_type)
-            .map(|r| &r.data)
+    /// The data of the records of `record_type` where the CNAME chain from
+    /// `name` through this answer leads, followed by the one chain rule
+    /// ([`CnameChain`]): records owned by names off the chain, or past a
+    /// loop or the hop limit, are not the answer, whatever the server put
+    /// in it.
+    pub fn reached(&self, name: &str, record_type: RecordType) -> Vec<&RData> {
+        let mut chain = CnameChain::new(name);
+        loop {
+            let found: Vec<&RData> = self.at(chain.last(), record_type).collect();
+            if !found.is_empty() || record_type == RecordType::Cname {
+                return found;
+            }
+            let next = self
+                .at(chain.last(), RecordType::Cname)
+                .find_map(|data| match data {
+                    RData::Cname(target) => Some(target.clone()),
+                    _ => None,
+                });
+            match next {
+                Some(target) if chain.follow(&target).is_ok() => {}
+                _ => return Vec::new(),
+            }
+        }
+    }
+}
+
+/// How many CNAMEs one chain may have: a name reached through more is not
+/// followed, and a resolver would give up on it too.
+pub const MAX_CNAME_HOPS: usize = 8;
+
+/// A CNAME chain being followed, one hop at a time: the one rule of where
+/// following stops, for live DNS and zone data alike. It starts at the
+/// name asked; each [`CnameChain::follow`] adds the target of the last
+/// name's CNAME, unless that target was already visited (a loop) or the
+/// chain already has [`MAX_CNAME_HOPS`] CNAMEs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CnameChain {
+    /// The name asked, then each target reached, compared as the seam
+    /// compares names.
+    names: Vec<String>,
+}
+
+/// Why a CNAME chain was not followed further.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainBreak {
+    /// The target is a name the chain already visited: the names from the
+    /// one asked to the revisited one, both ends included.
+    Loop(Vec<String>),
+    /// The chain already has [`MAX_CNAME_HOPS`] CNAMEs and its last name is
+    /// one more: `last` (the last name reached) points to `target`.
+    TooLong {
+        /// The last name reached, itself a CNAME.
+        last: String,
+        /// Where that CNAME points.
+        target: String,
+    },
+}
+
+impl CnameChain {
+    /// A chain starting at `name`, the name asked.
+    pub fn new(name: &str) -> CnameChain {
+        CnameChain {
+            names: vec![normalize(name)],
+        }
+    }
+
+    /// Follows the last name's CNAME to `target`, or says why not.
+    pub fn follow(&mut self, target: &str) -> Result<(), ChainBreak> {
+        let target = normalize(target);
+        if self.names.contains(&target) {
+            let mut names = self.names.clone();
+            names.push(target);
+            return Err(ChainBreak::Loop(names));
+        }
+        if self.hops() >= MAX_CNAME_HOPS {
+            return Err(ChainBreak::TooLong {
+                last: self.last().to_string(),
+                target,
+            });
+        }
+        self.names.push(target);
+        Ok(())
+    }
+
+    /// The name asked.
+    pub fn first(&self) -> &str {
+        &self.names[0]
+    }
+
+    /// The last name reached.
+    pub fn last(&self) -> &str {
+        self.names.last().map_or("", String::as_str)
+    }
+
+    /// How many CNAMEs were followed.
+    pub fn hops(&self) -> usize {
+        self.names.len() - 1
+    }
+
+    /// The names reached through CNAMEs, in order (not the name asked).
+    pub fn targets(&self) -> &[String] {
+        &self.names[1..]
     }
 }
 
@@ -190,6 +286,11 @@ pub enum DnsFailure {
     /// No answer in time; temporary.
     #[error("a timeout")]
     Timeout,
+    /// The question could not be asked for want of our own resources (too
+    /// many open files, no buffer space, no socket to bind): nothing about
+    /// the name asked, so never a finding about it.
+    #[error("{0}")]
+    Local(String),
     /// Any other failure to ask (the detail says which).
     #[error("{0}")]
     Other(String),
@@ -329,8 +430,8 @@ mod tests {
             ],
             ..Answer::default()
         };
-        // (name, type, records owned by the name, records of the type)
-        for (name, record_type, at, of_type) in [
+        // (name, type, records owned by the name, records reached)
+        for (name, record_type, at, reached) in [
             ("S1._domainkey.example.com.", RecordType::Cname, 1, 1),
             ("s1._domainkey.example.com", RecordType::Txt, 0, 1),
             ("k1.provider.net", RecordType::Txt, 1, 1),
@@ -342,11 +443,103 @@ mod tests {
                 "{name} {record_type}"
             );
             assert_eq!(
-                answer.of_type(record_type).count(),
-                of_type,
-                "{record_type}"
+                answer.reached(name, record_type).len(),
+                reached,
+                "{name} {record_type}"
             );
         }
+    }
+
+    #[test]
+    fn only_records_on_the_chain_from_the_name_asked_are_reached() {
+        let record = |name: &str, data: RData| Record {
+            name: name.into(),
+            data,
+        };
+        let key = RData::Txt(vec![b"v=DKIM1; p=AB".to_vec()]);
+        let cname = |target: &str| RData::Cname(target.into());
+        // A server's extra TXT for a name off the chain, a loop, and a
+        // chain one CNAME too long: none of them is a key at the name.
+        let mut long: Vec<Record> = (0..=MAX_CNAME_HOPS)
+            .map(|i| record(&format!("h{i}"), cname(&format!("h{}", i + 1))))
+            .collect();
+        long.push(record(&format!("h{}", MAX_CNAME_HOPS + 1), key.clone()));
+        for (records, name, reached) in [
+            (vec![record("other.example", key.clone())], "s1.example", 0),
+            (
+                vec![
+                    record("a", cname("b")),
+                    record("b", cname("a")),
+                    record("x", key.clone()),
+                ],
+                "a",
+                0,
+            ),
+            (long.clone(), "h0", 0),
+            (long, "h1", 1),
+            (
+                vec![record("a", cname("b")), record("b", key.clone())],
+                "A.",
+                1,
+            ),
+        ] {
+            let answer = Answer {
+                records,
+                ..Answer::default()
+            };
+            assert_eq!(
+                answer.reached(name, RecordType::Txt).len(),
+                reached,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn chains_stop_at_a_loop_or_the_hop_limit() {
+        // A loop back to the name asked, and to a name in between.
+        let mut chain = CnameChain::new("S1._domainkey.example.com.");
+        chain.follow("b.example.net").unwrap();
+        assert_eq!(
+            chain.follow("s1._domainkey.example.com"),
+            Err(ChainBreak::Loop(vec![
+                "s1._domainkey.example.com".into(),
+                "b.example.net".into(),
+                "s1._domainkey.example.com".into(),
+            ]))
+        );
+        let mut chain = CnameChain::new("a");
+        chain.follow("b").unwrap();
+        chain.follow("c").unwrap();
+        assert_eq!(
+            chain.follow("B."),
+            Err(ChainBreak::Loop(vec![
+                "a".into(),
+                "b".into(),
+                "c".into(),
+                "b".into()
+            ]))
+        );
+        assert_eq!(chain.targets(), ["b", "c"]);
+        // A name pointing at itself.
+        assert!(matches!(
+            CnameChain::new("a").follow("a"),
+            Err(ChainBreak::Loop(names)) if names == ["a", "a"]
+        ));
+        // MAX_CNAME_HOPS CNAMEs are followed; one more is too many.
+        let mut chain = CnameChain::new("h0");
+        for i in 1..=MAX_CNAME_HOPS {
+            chain.follow(&format!("h{i}")).unwrap();
+        }
+        assert_eq!(chain.hops(), MAX_CNAME_HOPS);
+        assert_eq!(
+            chain.follow("h9"),
+            Err(ChainBreak::TooLong {
+                last: "h8".into(),
+                target: "h9".into()
+            })
+        );
+        assert_eq!((chain.first(), chain.last()), ("h0", "h8"));
     }
 
     #[test]
@@ -357,6 +550,11 @@ mod tests {
             (DnsFailure::ServFail, "SERVFAIL", false),
             (DnsFailure::Refused, "REFUSED", false),
             (DnsFailure::Timeout, "a timeout", false),
+            (
+                DnsFailure::Local("too many open files".into()),
+                "too many open files",
+                false,
+            ),
             (DnsFailure::Other("no route".into()), "no route", false),
         ] {
             assert_eq!(failure.to_string(), words);

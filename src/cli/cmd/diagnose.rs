@@ -39,9 +39,14 @@ pub struct DiagnoseArgs {
         conflicts_with_all = ["domain", "records", "message", "tokens", "verification_token"]
     )]
     batch: Option<PathBuf>,
-    /// How many domains of a batch are checked at once.
-    #[arg(long, value_name = "N", default_value_t = 64, requires = "batch")]
-    concurrency: usize,
+    /// The most DNS questions in flight at once (1 to 256); a batch checks at most N domains at once.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u16).range(1..=256)
+    )]
+    concurrency: u16,
     /// A selector to check (repeatable); without any selector source, common selectors are probed.
     #[arg(long = "selector", short = 's', value_name = "SELECTOR", value_parser = crate::cli::args::parse_selector)]
     selectors: Vec<String>,
@@ -189,7 +194,10 @@ impl DiagnoseArgs {
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
         let options = self.options()?;
         let dns: Arc<dyn Dns> = if self.zones.is_empty() {
-            let mut dns = self.dns.resolver()?;
+            let mut dns = dkimctl::dns::HickoryDns::new(&dkimctl::dns::DnsOptions {
+                concurrency: usize::from(self.concurrency),
+                ..self.dns.options()
+            })?;
             if let Some(port) = self.ns_port {
                 dns = dns.with_server_port(port);
             }
@@ -204,7 +212,7 @@ impl DiagnoseArgs {
             let dns = dns.clone();
             async move { diagnose(&dns, &options).await }
         })
-        .context("running the diagnosis")?;
+        .context("running the diagnosis")??;
         if self.json {
             let doc = document(&report);
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
@@ -246,7 +254,7 @@ impl DiagnoseArgs {
         let bar = term::progress(domains.len() as u64, "diagnose");
         let reports = dkimctl::dns::run(&**dns, {
             let (dns, template, bar) = (dns.clone(), template.clone(), bar.clone());
-            let (domains, concurrency) = (domains.clone(), self.concurrency);
+            let (domains, concurrency) = (domains.clone(), usize::from(self.concurrency));
             async move {
                 dkimctl::diagnosis::diagnose::diagnose_batch(
                     &dns,
@@ -260,6 +268,7 @@ impl DiagnoseArgs {
         })
         .context("running the diagnosis")?;
         bar.finish_and_clear();
+        let reports = reports?;
         let mut exit = if bad_lines { Exit::Usage } else { Exit::Ok };
         for report in &reports {
             exit = exit.merge(exit_code(report, self.strict));

@@ -24,10 +24,10 @@ pub use inputs::{
 
 use crate::diagnosis::checks::{self, Answer, KeySummary, RecordSnapshot};
 use crate::diagnosis::finding::{Code, Finding, Severity};
-use crate::dns::Dns;
 use crate::dns::DomainName;
+use crate::dns::{ChainBreak, CnameChain, Dns, MAX_CNAME_HOPS};
 use crate::zone::text::RecordData;
-use lookup::{snapshot, zone_of};
+use lookup::{Watched, snapshot, zone_of};
 use serde::Serialize;
 use servers::compare_name_servers;
 use std::sync::Arc;
@@ -150,6 +150,9 @@ pub enum SelectorStatus {
     NotFound,
     /// DNS failed, nothing could be decided.
     DnsTrouble,
+    /// The server refused to answer (REFUSED); a probed selector so
+    /// refused is never listed as found.
+    Refused,
 }
 
 /// The outcome for one selector.
@@ -211,8 +214,24 @@ pub struct DiagnoseReport {
 }
 
 /// Diagnoses one domain: every selector concurrently, then the wrong places
-/// for missing records, CNAME chains and the verification TXT.
-pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> DiagnoseReport {
+/// for missing records, CNAME chains and the verification TXT. A question
+/// that could not be asked for want of our own resources (too many open
+/// files, ...) makes it [`crate::Error::DnsLocal`]: that is no finding
+/// about the domain.
+pub async fn diagnose(
+    dns: &Arc<dyn Dns>,
+    options: &DiagnoseOptions,
+) -> Result<DiagnoseReport, crate::Error> {
+    let watched = Arc::new(Watched::new(dns.clone()));
+    let dns: Arc<dyn Dns> = watched.clone();
+    let report = diagnose_through(&dns, options).await;
+    match watched.local_failure() {
+        Some(cause) => Err(crate::Error::DnsLocal { cause }),
+        None => Ok(report),
+    }
+}
+
+async fn diagnose_through(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> DiagnoseReport {
     let domain = String::from(DomainName::new(&options.domain));
     let probing = options.selectors.is_empty();
     let specs: Vec<SelectorSpec> = if probing {
@@ -300,6 +319,7 @@ pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diagnose
         findings: Vec::new(),
         dns_trouble: false,
     };
+    let mut refused_probes = 0;
     for task in selector_tasks {
         let Ok((selector, findings)) = task.await else {
             continue;
@@ -307,12 +327,25 @@ pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diagnose
         if selector.status == SelectorStatus::DnsTrouble {
             report.dns_trouble = true;
         }
+        if selector.origin == SelectorOrigin::Probe && selector.status == SelectorStatus::Refused {
+            // One finding for them all, below.
+            refused_probes += 1;
+            continue;
+        }
         if selector.status != SelectorStatus::NotFound {
             report.selectors.push(selector);
         }
         report.findings.extend(findings);
     }
-    if probing && report.selectors.is_empty() {
+    if refused_probes > 0 {
+        let subject = format!("_domainkey.{domain}");
+        let what = format!(
+            "{refused_probes} of the {} common selectors probed",
+            COMMON_SELECTORS.len()
+        );
+        report.findings.push(refused(&subject, &what, &apex));
+    }
+    if probing && report.selectors.is_empty() && refused_probes == 0 {
         report.findings.push(
             Finding::new(
                 Code::RecordMissing,
@@ -337,10 +370,9 @@ pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diagnose
         if published {
             // Nothing to report.
         } else if underscore.txt.is_failure() {
-            report.dns_trouble = true;
-            report
-                .findings
-                .push(dns_failure(&underscore.name, &underscore.txt));
+            let (finding, trouble) = dns_failure(&underscore.name, &underscore.txt, &apex);
+            report.dns_trouble |= trouble;
+            report.findings.push(finding);
         } else {
             let held = underscore.txt_joined();
             let message = if held.is_empty() {
@@ -378,14 +410,15 @@ pub async fn diagnose(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diagnose
 
 /// Diagnoses many domains with the same selectors, at most `concurrency`
 /// at a time; `done` is called as each finishes (for a progress bar).
-/// Reports come back in the order of `domains`.
+/// Reports come back in the order of `domains`. The first diagnosis that
+/// ends in an error (our own resources ran out) stops the batch with it.
 pub async fn diagnose_batch(
     dns: &Arc<dyn Dns>,
     domains: &[String],
     template: &DiagnoseOptions,
     concurrency: usize,
     done: &(dyn Fn() + Sync),
-) -> Vec<DiagnoseReport> {
+) -> Result<Vec<DiagnoseReport>, crate::Error> {
     let mut results: Vec<Option<DiagnoseReport>> = vec![None; domains.len()];
     let mut running = tokio::task::JoinSet::new();
     let mut next = 0;
@@ -397,16 +430,23 @@ pub async fn diagnose_batch(
             next += 1;
         }
         if let Some(Ok((i, report))) = running.join_next().await {
-            results[i] = Some(report);
+            results[i] = Some(report?);
             done();
         }
     }
-    results.into_iter().flatten().collect()
+    Ok(results.into_iter().flatten().collect())
 }
 
-/// A DNS failure as a finding (the run then exits 3 unless an error is found).
-fn dns_failure<T>(name: &str, answer: &Answer<T>) -> Finding {
-    Finding::new(
+/// The one reading of a failed answer about `name` (in `zone`): the
+/// finding, and whether it leaves the run undecided (DNS trouble: exit 3
+/// unless an error is found). REFUSED is the server's policy, an error
+/// that trying again will not change (`dns-refused`); the other failures
+/// are temporary (`dns-temporary`).
+fn dns_failure<T>(name: &str, answer: &Answer<T>, zone: &str) -> (Finding, bool) {
+    if matches!(answer, Answer::Refused) {
+        return (refused(name, name, zone), false);
+    }
+    let finding = Finding::new(
         Code::DnsTemporary,
         name,
         format!(
@@ -415,7 +455,20 @@ fn dns_failure<T>(name: &str, answer: &Answer<T>) -> Finding {
         ),
     )
     .with_severity(Severity::Warning)
-    .with_fix("try again later; if it persists, check the zone's name servers")
+    .with_fix("try again later; if it persists, check the zone's name servers");
+    (finding, true)
+}
+
+/// `dns-refused` about `subject`: the server refused to answer for `what`.
+fn refused(subject: &str, what: &str, zone: &str) -> Finding {
+    Finding::new(
+        Code::DnsRefused,
+        subject,
+        format!("the DNS server refused to answer (REFUSED) for {what}; nothing could be looked up"),
+    )
+    .with_fix(format!(
+        "a server answers REFUSED for zones it does not serve or clients its policy excludes: check --nameserver (or the system resolver) and that the name servers of {zone} serve it"
+    ))
 }
 
 /// The record to publish at `name` for `spec`, as a zone line.
@@ -430,6 +483,91 @@ fn wanted_record(name: &str, spec: &SelectorSpec) -> String {
             ),
         ),
     }
+}
+
+/// What a CNAME chain from `name` ended at: the key record there, a TXT
+/// failure, or nothing (`cname-dangling`, unless the target was already
+/// explained).
+fn judge_chain_end(
+    name: &str,
+    current: &RecordSnapshot,
+    explained: bool,
+    spec: &SelectorSpec,
+    findings: &mut Vec<Finding>,
+    report: &mut SelectorReport,
+) {
+    if !current.txt.records().is_empty() {
+        let (more, key) = checks::check_key_records(&current.name, current.txt.records());
+        findings.extend(more);
+        report.key = key;
+    } else if matches!(current.txt, Answer::Refused) {
+        let what = format!("TXT at {}", current.name);
+        findings.push(refused(name, &what, &current.name));
+    } else if current.txt.is_failure() {
+        findings.push(
+                Finding::new(
+                    Code::TxtServfail,
+                    name,
+                    format!(
+                        "the CNAME to {} answers, but TXT at {} gives {}",
+                        current.name,
+                        current.name,
+                        current.txt.describe()
+                    ),
+                )
+                .with_fix(format!(
+                    "the name servers of {} fail TXT queries: ask the DNS host of {} to fix them (verifiers treat this as a temporary error and retry)",
+                    current.name, current.name
+                )),
+            );
+    } else if !explained {
+        let mut finding = Finding::new(
+            Code::CnameDangling,
+            name,
+            format!(
+                "the CNAME points to {}, which has no key record ({})",
+                current.name,
+                current.txt.describe()
+            ),
+        );
+        finding = finding.with_fix(match &spec.expected_target {
+                Some(_) => wanted_record(name, spec),
+                None => format!(
+                    "check the target with your provider (is the domain verified there?) or replace the CNAME with the key record: {}",
+                    wanted_record(name, spec)
+                ),
+            });
+        findings.push(finding);
+    }
+}
+
+/// A CNAME chain from `name` that was not followed to its end: it loops
+/// (`cname-loop`, naming the loop) or is too long (`cname-chain-too-long`,
+/// naming the last name reached).
+fn chain_broken(name: &str, why: &ChainBreak, spec: &SelectorSpec) -> Finding {
+    let wanted = wanted_record(name, spec);
+    let (code, message, fix) = match why {
+        ChainBreak::Loop(names) => (
+            Code::CnameLoop,
+            format!(
+                "the CNAME chain comes back to a name it already visited: {}",
+                names.join(" → ")
+            ),
+            "point one of these CNAMEs at the name that holds the key record",
+        ),
+        ChainBreak::TooLong { last, target } => (
+            Code::CnameChainTooLong,
+            format!(
+                "the CNAME chain from {name} has more than {MAX_CNAME_HOPS} CNAMEs: {last}, the last name followed, points on to {target}"
+            ),
+            "point the CNAME straight at the name that holds the key record (verifiers follow only a few CNAMEs)",
+        ),
+    };
+    let fix = match &spec.expected_target {
+        Some(_) => format!("replace the CNAME at {name} with: {wanted}"),
+        None => format!("{fix}, or replace the CNAME at {name} with the key record: {wanted}"),
+    };
+    Finding::new(code, name, message).with_fix(fix)
 }
 
 async fn judge_selector(
@@ -460,55 +598,31 @@ async fn judge_selector(
             checks::check_cname_target(&name, &target, zone, spec.expected_target.as_deref());
         let explained = !target_findings.is_empty();
         findings.extend(target_findings);
-        // Follow the chain, one hop at a time (bounded).
-        let mut current = snapshot(&**dns, &target).await;
-        report.cname_chain.push(target);
-        while let Some(next) = current.cname_target().map(str::to_string) {
-            if report.cname_chain.len() >= 8 || report.cname_chain.contains(&next) {
+        // Follow the chain, one hop at a time, as far as the one chain
+        // rule lets it go.
+        let mut chain = CnameChain::new(&name);
+        let (mut next, mut reached, mut broken) = (Some(target), None, None);
+        while let Some(target) = next.take() {
+            if let Err(why) = chain.follow(&target) {
+                broken = Some(why);
                 break;
             }
-            current = snapshot(&**dns, &next).await;
-            report.cname_chain.push(next);
+            let at = snapshot(&**dns, &target).await;
+            next = at.cname_target().map(str::to_string);
+            reached = Some(at);
         }
-        if !current.txt.records().is_empty() {
-            let (more, key) = checks::check_key_records(&current.name, current.txt.records());
-            findings.extend(more);
-            report.key = key;
-        } else if current.txt.is_failure() {
-            findings.push(
-                Finding::new(
-                    Code::TxtServfail,
-                    &name,
-                    format!(
-                        "the CNAME to {} answers, but TXT at {} gives {}",
-                        current.name,
-                        current.name,
-                        current.txt.describe()
-                    ),
-                )
-                .with_fix(format!(
-                    "the name servers of {} fail TXT queries: ask the DNS host of {} to fix them (verifiers treat this as a temporary error and retry)",
-                    current.name, current.name
-                )),
-            );
-        } else if !explained {
-            let mut finding = Finding::new(
-                Code::CnameDangling,
+        report.cname_chain = chain.targets().to_vec();
+        if let Some(why) = broken {
+            findings.push(chain_broken(&name, &why, &spec));
+        } else if let Some(current) = reached {
+            judge_chain_end(
                 &name,
-                format!(
-                    "the CNAME points to {}, which has no key record ({})",
-                    current.name,
-                    current.txt.describe()
-                ),
+                &current,
+                explained,
+                &spec,
+                &mut findings,
+                &mut report,
             );
-            finding = finding.with_fix(match &spec.expected_target {
-                Some(_) => wanted_record(&name, &spec),
-                None => format!(
-                    "check the target with your provider (is the domain verified there?) or replace the CNAME with the key record: {}",
-                    wanted_record(&name, &spec)
-                ),
-            });
-            findings.push(finding);
         }
     } else if !owner.txt.records().is_empty() {
         let (more, key) = checks::check_key_records(&name, owner.txt.records());
@@ -544,9 +658,14 @@ async fn judge_selector(
                 )),
             );
         }
+    } else if matches!(owner.txt, Answer::Refused) || matches!(owner.cname, Answer::Refused) {
+        report.status = SelectorStatus::Refused;
+        findings.push(dns_failure(&name, &Answer::<()>::Refused, zone).0);
     } else if owner.txt.is_failure() && owner.cname.is_failure() {
+        let (finding, trouble) = dns_failure(&name, &owner.txt, zone);
         report.status = SelectorStatus::DnsTrouble;
-        findings.push(dns_failure(&name, &owner.txt));
+        debug_assert!(trouble);
+        findings.push(finding);
     } else if owner.txt.is_failure() {
         findings.push(
             Finding::new(

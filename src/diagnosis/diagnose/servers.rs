@@ -11,10 +11,18 @@ use crate::dns::{self, DnsFailure, NameServer, RData, RecordType};
 /// `None` without an answer (a timeout, a network error).
 pub(super) type Said = Option<Result<Vec<RData>, DnsFailure>>;
 
-pub(super) fn said(result: Result<dns::Answer, DnsFailure>, record_type: RecordType) -> Said {
+pub(super) fn said(
+    result: Result<dns::Answer, DnsFailure>,
+    name: &str,
+    record_type: RecordType,
+) -> Said {
     match result {
         Ok(answer) => {
-            let mut records: Vec<RData> = answer.of_type(record_type).cloned().collect();
+            let mut records: Vec<RData> = answer
+                .reached(name, record_type)
+                .into_iter()
+                .cloned()
+                .collect();
             records.sort();
             Some(Ok(records))
         }
@@ -78,19 +86,23 @@ pub(super) async fn compare_name_servers(
                         )
                     })
                     .collect();
-                let serial = match soa.await {
-                    Ok(Ok(answer)) => answer.of_type(RecordType::Soa).find_map(|data| match data {
-                        RData::Soa { serial } => Some(*serial),
+                let serial =
+                    match soa.await {
+                        Ok(Ok(answer)) => answer
+                            .reached(&zone, RecordType::Soa)
+                            .into_iter()
+                            .find_map(|data| match data {
+                                RData::Soa { serial } => Some(*serial),
+                                _ => None,
+                            }),
                         _ => None,
-                    }),
-                    _ => None,
-                };
+                    };
                 let mut answers: Vec<(Said, Said)> = Vec::new();
-                for (cname, txt) in pairs {
+                for (name, (cname, txt)) in names.iter().zip(pairs) {
                     let (cname, txt) = (cname.await, txt.await);
                     answers.push((
-                        cname.ok().and_then(|r| said(r, RecordType::Cname)),
-                        txt.ok().and_then(|r| said(r, RecordType::Txt)),
+                        cname.ok().and_then(|r| said(r, name, RecordType::Cname)),
+                        txt.ok().and_then(|r| said(r, name, RecordType::Txt)),
                     ));
                 }
                 (serial, answers)
