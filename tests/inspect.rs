@@ -435,3 +435,37 @@ fn control_characters_in_the_message_reach_the_terminal_only_as_text() {
     let raw = doc.to_string();
     assert!(raw.contains("mx\\u001b[2J\\u0007.example.net"), "{raw}");
 }
+
+/// A body longer than forensics examines (32 MiB) is still verified,
+/// streamed, and its failure said plainly; read from standard input (spooled,
+/// not held) it is judged alike. A small edited body from standard input
+/// gets its forensics.
+#[test]
+fn a_body_beyond_the_forensics_limit_is_verified_and_said_unexamined() {
+    let dir = TestDir::new();
+    let mut message = plain();
+    let line = b"A long body line, repeated until the body is past the limit.\r\n";
+    message.extend(line.repeat((33 << 20) / line.len()));
+    let mut signed = sign(&dir, &message, &[]);
+    signed.extend_from_slice(b"appended\r\n");
+    let doc = json(inspect(&dir, &signed, &["--json"]).assert_exit(1));
+    let change = &doc["signatures"][0]["body_change"];
+    assert_eq!(change["kind"], "not-examined", "{change}");
+    let text = inspect(&dir, &signed, &[]).assert_exit(1).stdout();
+    assert!(
+        text.contains("the body does not hash to bh=; it is longer than the 32 MiB forensics examines, so what changed was not looked for"),
+        "{text}"
+    );
+    let zone = fx("keys/keys.zone");
+    let args = ["inspect", "-", "--zone", &zone, "--now", NOW, "--json"];
+    let piped = json(dir.cmd(&args).stdin(signed).run().assert_exit(1));
+    assert_eq!(piped["signatures"][0]["body_change"], *change);
+
+    let mut small = sign(&dir, &plain(), &[]);
+    small.extend_from_slice(b"-- \r\nA footer.\r\n");
+    let piped = json(dir.cmd(&args).stdin(small).run().assert_exit(1));
+    assert_eq!(
+        piped["signatures"][0]["body_change"]["kind"],
+        "footer-appended"
+    );
+}

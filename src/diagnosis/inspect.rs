@@ -16,7 +16,9 @@ use crate::dkim::tag_list::TagList;
 use crate::dkim::verify::{
     Reason, ResultClass, Summary, Verdict, Verifier, VerifyOptions, Warning, summarize,
 };
+use crate::input::Limit;
 use serde::Serialize;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 
 /// Everything inspect found about one message.
 #[derive(Debug, Clone, Serialize)]
@@ -108,15 +110,37 @@ pub struct ReportedComparison {
     pub disagrees: bool,
 }
 
+/// The most of a body read back into memory to explain a failed body
+/// hash: beyond it the body is only streamed through the hashes, so a
+/// message of any size is inspected in bounded memory.
+pub const FORENSICS_BODY: Limit = Limit {
+    what: "a body examined by forensics",
+    bytes: 32 << 20,
+};
+
 /// Inspects an in-memory message.
 pub fn inspect(
     raw: &[u8],
     source: &dyn KeySource,
     options: VerifyOptions,
 ) -> Result<InspectReport, crate::Error> {
-    let (header, body) = crate::dkim::message::split(raw)?;
+    inspect_reader(std::io::Cursor::new(raw), source, options)
+}
+
+/// Inspects the message `message` holds: the header is read and kept, the
+/// body streamed through the hashes, and read back (at most
+/// [`FORENSICS_BODY`]) only when a body hash fails and forensics needs it.
+pub fn inspect_reader(
+    message: impl Read + Seek,
+    source: &dyn KeySource,
+    options: VerifyOptions,
+) -> Result<InspectReport, crate::Error> {
+    let mut reader = BufReader::with_capacity(64 * 1024, message);
+    let header = Header::read_from(&mut reader)?;
     let verifier = Verifier::new(source, options);
-    let verdicts = verifier.verify(&header, &mut &body[..])?;
+    let verdicts = verifier.verify(&header, &mut reader)?;
+    let body_start = header.as_bytes().len() as u64;
+    let mut body: Option<Option<Vec<u8>>> = None;
     let (from, from_problem) = match align::from_domain(&header) {
         Ok(from) => (Some(from), None),
         Err(problem) => (None, Some(problem)),
@@ -149,7 +173,13 @@ pub fn inspect(
             report.provider = align::provider(&sig.domain).copied();
             match report.verdict.reason {
                 Some(Reason::BodyHashMismatch | Reason::LengthExceedsBody { .. }) => {
-                    report.body_change = Some(forensics::explain_body_mismatch(&header, body, sig));
+                    let body = body.get_or_insert_with(|| read_back(&mut reader, body_start));
+                    report.body_change = Some(match body {
+                        Some(body) => forensics::explain_body_mismatch(&header, body, sig),
+                        None => BodyChange::NotExamined {
+                            limit: FORENSICS_BODY.bytes,
+                        },
+                    });
                 }
                 Some(Reason::SignatureMismatch) => {
                     if let Ok(record) = verifier.key(sig) {
@@ -219,6 +249,12 @@ pub fn inspect(
         findings,
         summary,
     })
+}
+
+/// The body again, from `start`, when it fits [`FORENSICS_BODY`].
+fn read_back(reader: &mut (impl Read + Seek), start: u64) -> Option<Vec<u8>> {
+    reader.seek(SeekFrom::Start(start)).ok()?;
+    crate::input::read_from(reader, "the body", FORENSICS_BODY).ok()
 }
 
 /// The bytes a signature's two hashes cover.
@@ -466,7 +502,7 @@ fn body_fix(change: &BodyChange) -> String {
             "keep lines under 78 characters or send quoted-printable, so no relay re-wraps them".into()
         }
         BodyChange::Truncated { .. } => "find what cuts the message in transit; sign without l=".into(),
-        BodyChange::Unknown => "compare the canonical body (--show-canonical) with a copy taken at the signer".into(),
+        BodyChange::Unknown | BodyChange::NotExamined { .. } => "compare the canonical body (--show-canonical) with a copy taken at the signer".into(),
     }
 }
 

@@ -16,10 +16,10 @@ use crate::cli::{
 };
 use anyhow::Context;
 use clap::Args;
-use dkimctl::diagnosis::inspect::{InspectReport, SignatureReport, inspect};
+use dkimctl::diagnosis::inspect::{InspectReport, SignatureReport, inspect_reader};
 use dkimctl::dkim::verify::VerifyOptions;
 use serde::Serialize;
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::PathBuf;
 
 /// Flags of `dkimctl inspect`.
@@ -52,11 +52,20 @@ impl InspectArgs {
     /// Runs the command.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
         let name = self.input.display().to_string();
-        let raw = crate::cli::fsio::read_input(&self.input, crate::cli::fsio::MESSAGE)?;
+        let mut message = if self.input.as_os_str() == "-" {
+            let stdin = std::io::stdin().lock();
+            dkimctl::input::spool(stdin, "standard input", crate::cli::fsio::MESSAGE)?
+        } else {
+            crate::cli::fsio::open(&self.input)?
+        };
         let source = self.keys.build()?;
         let options = VerifyOptions::strict(crate::cli::now(self.now));
-        let report = inspect(&raw, source.as_ref(), options).with_context(|| name.clone())?;
+        let report =
+            inspect_reader(&mut message, source.as_ref(), options).with_context(|| name.clone())?;
         if self.show_canonical {
+            // The canonical forms are printed whole: the message is read whole.
+            message.rewind()?;
+            let raw = dkimctl::input::read_from(message, &name, crate::cli::fsio::MESSAGE)?;
             render_canonical(out, &raw, &report)?;
         } else if self.json {
             let text = serde_json::to_string_pretty(&Document {

@@ -111,6 +111,13 @@ pub enum BodyChange {
     },
     /// No transformation tried reproduces bh=: the content was edited.
     Unknown,
+    /// The body is longer than forensics reads back into memory
+    /// ([`crate::diagnosis::inspect::FORENSICS_BODY`]): its hash was
+    /// checked, streamed, but what changed is not looked for.
+    NotExamined {
+        /// The limit, in bytes.
+        limit: u64,
+    },
 }
 
 impl BodyChange {
@@ -221,6 +228,11 @@ impl BodyChange {
                  footer, transfer re-encoding, re-wrapped lines nor truncation under l= \
                  reproduces bh="
                 .into(),
+            BodyChange::NotExamined { limit } => format!(
+                "the body does not hash to bh=; it is longer than the {} MiB forensics \
+                 examines, so what changed was not looked for",
+                limit >> 20
+            ),
         }
     }
 }
