@@ -58,7 +58,7 @@ pub struct SignArgs {
     /// Write the signed message here instead of standard output.
     #[arg(short, long, value_name = "FILE", conflicts_with_all = ["in_place", "out_dir"])]
     output: Option<PathBuf>,
-    /// Replace each input file with its signed version (atomic, keeps the mode).
+    /// Replace each input file with its signed version (atomic; keeps the mode, owner and group).
     #[arg(long, conflicts_with = "out_dir")]
     in_place: bool,
     /// Write each signed message into this directory, under its own name.
@@ -104,13 +104,11 @@ impl SignArgs {
             }
             let mut exit = Exit::Ok;
             for input in &inputs {
-                let mode = fsio::permissions(input)?;
                 let signed = sign_file(
                     input,
                     &options,
                     now,
                     Destination::File(input.clone()),
-                    Some(mode),
                     self.force,
                 );
                 if let Err(err) = signed {
@@ -130,7 +128,7 @@ impl SignArgs {
             Some(path) => Destination::File(path.clone()),
             None => Destination::Stdout(out),
         };
-        sign_file(input, &options, now, destination, None, self.force)?;
+        sign_file(input, &options, now, destination, self.force)?;
         Ok(Exit::Ok)
     }
 
@@ -226,7 +224,6 @@ fn sign_file(
     options: &SignOptions,
     now: u64,
     destination: Destination<'_>,
-    mode: Option<std::fs::Permissions>,
     force: bool,
 ) -> anyhow::Result<()> {
     let name = input.display();
@@ -234,11 +231,11 @@ fn sign_file(
         let raw = fsio::read_limited(std::io::stdin().lock(), "standard input", fsio::MESSAGE)?;
         let (header, _) = dkimctl::dkim::message::split(&raw).context("standard input")?;
         if !force && signed_before(&header, options, &name.to_string()) {
-            return write_out(destination, mode, |w| Ok(w.write_all(&raw)?));
+            return write_out(destination, |w| Ok(w.write_all(&raw)?));
         }
         let signed =
             dkimctl::dkim::sign::sign_message(&raw, options, now).context("standard input")?;
-        return write_out(destination, mode, |w| Ok(w.write_all(&signed)?));
+        return write_out(destination, |w| Ok(w.write_all(&signed)?));
     }
     let mut reader = BufReader::with_capacity(64 * 1024, fsio::open(input)?);
     let header =
@@ -249,7 +246,7 @@ fn sign_file(
             return Ok(());
         }
         let mut file = reader.into_inner();
-        return write_out(destination, mode, |w| {
+        return write_out(destination, |w| {
             file.seek(SeekFrom::Start(0))?;
             std::io::copy(&mut file, w).with_context(|| format!("copying {name}"))?;
             Ok(())
@@ -258,7 +255,7 @@ fn sign_file(
     let signed = dkimctl::dkim::sign::sign(&header, &mut reader, options, now)
         .with_context(|| format!("{name}"))?;
     let header_len = header.as_bytes().len() as u64;
-    write_out(destination, mode, |w| {
+    write_out(destination, |w| {
         signed.fields.iter().try_for_each(|f| w.write_all(f))?;
         w.write_all(header.as_bytes())?;
         let mut file = reader.into_inner();
@@ -285,9 +282,11 @@ fn signed_before(header: &Header, options: &SignOptions, name: &str) -> bool {
     true
 }
 
+/// Writes one message to its destination; a file through fsio, which
+/// replaces a regular file atomically (keeping its mode, owner and group)
+/// and writes a device or FIFO as it is.
 fn write_out(
     destination: Destination<'_>,
-    mode: Option<std::fs::Permissions>,
     fill: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     match destination {
@@ -296,7 +295,7 @@ fn write_out(
             out.flush()?;
             Ok(())
         }
-        Destination::File(path) => fsio::write_atomic(&path, mode, fill),
+        Destination::File(path) => fsio::write_file(&path, fsio::Replace::default(), fill),
     }
 }
 
@@ -353,7 +352,6 @@ fn sign_batch(
                     options,
                     now,
                     Destination::File(out_dir.join(name)),
-                    None,
                     force,
                 ),
                 None => Err(anyhow::anyhow!("{}: not a file name", input.display())),
