@@ -79,7 +79,7 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('--no-timestamp', '--no-timestamp', [CompletionResultType]::ParameterName, 'Do not write t=')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Sign a message that already carries a signature by the same d= and s= (by default it is left as it is, with a notice)')
             [CompletionResult]::new('--body-length', '--body-length', [CompletionResultType]::ParameterName, 'Write l= (the body length). Unsafe: text can then be appended')
-            [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Replace each input file with its signed version (atomic, keeps the mode)')
+            [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Replace each input file with its signed version (atomic; keeps the mode, owner and group)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

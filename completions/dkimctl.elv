@@ -74,7 +74,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand --no-timestamp 'Do not write t='
             cand --force 'Sign a message that already carries a signature by the same d= and s= (by default it is left as it is, with a notice)'
             cand --body-length 'Write l= (the body length). Unsafe: text can then be appended'
-            cand --in-place 'Replace each input file with its signed version (atomic, keeps the mode)'
+            cand --in-place 'Replace each input file with its signed version (atomic; keeps the mode, owner and group)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -70,7 +70,7 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l no-oversign -d 
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l no-timestamp -d 'Do not write t='
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l force -d 'Sign a message that already carries a signature by the same d= and s= (by default it is left as it is, with a notice)'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l body-length -d 'Write l= (the body length). Unsafe: text can then be appended'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l in-place -d 'Replace each input file with its signed version (atomic, keeps the mode)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l in-place -d 'Replace each input file with its signed version (atomic; keeps the mode, owner and group)'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l zone -d 'Read key records from this zone file instead of DNS (offline)' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand verify" -l key-record -d 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."' -r

@@ -85,3 +85,7 @@ mod layout;
 
 // Linear passes over hostile input: ratios of two sizes, not times.
 mod linear;
+
+// Output paths: devices, FIFOs, symlinks, hard links, owners, full disks
+// and signals never break what is at the path or leave temporary files.
+mod output_paths;

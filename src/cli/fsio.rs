@@ -1,62 +1,372 @@
-//! Files: reading an input whose error names it, and atomic replacement
-//! on output (temp file in the same folder, fsync, rename), so a reader
-//! never sees half a file and a failure leaves the old one untouched.
+//! Files: reading an input whose error names it, and writing an output
+//! that a hostile path cannot break. Every file dkimctl writes goes
+//! through [`write_file`] (or [`Output`] where the write must wait for
+//! something else to succeed):
+//!
+//! - a regular file, or a path where nothing is, is replaced atomically:
+//!   a temporary file in the same folder, synced, renamed over it, the
+//!   folder synced, so a reader never sees half a file and a failure leaves
+//!   the old one untouched. The new file keeps the replaced file's mode,
+//!   owner and group (a `notice:` says when the owner cannot be kept). A
+//!   file with more than one hard link is refused: renaming over one name
+//!   would split it from the others.
+//! - a device, FIFO or terminal is opened and written as it is: no
+//!   temporary file, no rename, no change of mode.
+//! - a symbolic link is followed, link after link, and the file it ends at
+//!   is replaced in that file's folder, so the link stays a link; a link
+//!   to nothing creates the file it names, as a shell's `>` does.
+//!
+//! Temporary files are registered while they live; SIGINT or SIGTERM
+//! removes them and ends the process with 130 or 143
+//! ([`clean_up_on_signals`]). No error names a temporary file: each names
+//! the path the user gave.
 
-use anyhow::Context;
-use std::fs::{self, File, Permissions};
-use std::io::Write;
-use std::path::Path;
+use anyhow::anyhow;
+use dkimctl::input::os_words;
+use std::fs::{self, File, Metadata, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
-/// Writes `path` atomically with what `fill` writes, with `mode` when given
-/// (an in-place edit keeps the file's permissions), else the mode of the
-/// file being replaced, else 0644.
-pub fn write_atomic(
-    path: &Path,
-    mode: Option<Permissions>,
-    fill: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    {
-        let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-        fill(&mut out)?;
-        out.flush()
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    let mode = mode
-        .or_else(|| fs::metadata(path).ok().map(|m| m.permissions()))
-        .unwrap_or_else(|| std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    tmp.as_file()
-        .set_permissions(mode)
-        .with_context(|| format!("setting the mode of {}", path.display()))?;
-    tmp.as_file()
-        .sync_all()
-        .with_context(|| format!("syncing {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("replacing {}", path.display()))?;
-    if let Ok(dir) = File::open(dir) {
-        // Make the rename itself durable; not all file systems allow it.
-        let _ = dir.sync_all();
-    }
-    Ok(())
+/// How an output replaces what is at its path.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Replace {
+    /// The mode of the new file; by default the replaced file's, else 0644.
+    pub mode: Option<u32>,
+    /// Never replace a file that exists, even one created while writing.
+    pub no_clobber: bool,
 }
 
-/// The permissions of an existing file.
-pub fn permissions(path: &Path) -> anyhow::Result<Permissions> {
-    fs::metadata(path)
-        .map(|m| m.permissions())
-        .map_err(|e| read_failed(&path.display().to_string(), e))
+/// Writes `path` with what `fill` writes, as the module doc says.
+pub fn write_file(
+    path: &Path,
+    replace: Replace,
+    fill: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut output = Output::create(path, replace)?;
+    output.fill(fill)?;
+    output.commit()
+}
+
+/// An output being written. Dropped before [`Output::commit`], it leaves
+/// the path as it was (a device or FIFO has had what was written).
+pub struct Output {
+    /// The path the user gave, the one errors name.
+    shown: PathBuf,
+    sink: Sink,
+}
+
+enum Sink {
+    /// Written directly: a device, FIFO or terminal.
+    Direct(File),
+    /// A temporary file beside `real`, renamed over it on commit.
+    Temp {
+        file: File,
+        temp: PathBuf,
+        real: PathBuf,
+        replaced: Option<Box<Metadata>>,
+        replace: Replace,
+        committed: bool,
+    },
+}
+
+impl Output {
+    /// Opens the output for `path`: follows symbolic links, then opens a
+    /// device or FIFO, or creates a temporary file beside a regular file.
+    pub fn create(path: &Path, replace: Replace) -> anyhow::Result<Output> {
+        let shown = path.to_path_buf();
+        let failed = |error: io::Error| write_failed(path, &error);
+        let (real, found) = resolve(path).map_err(failed)?;
+        let sink = match found {
+            Some(meta) if meta.is_dir() => {
+                return Err(anyhow!("writing {}: is a directory", path.display()));
+            }
+            Some(meta) if meta.file_type().is_socket() => {
+                return Err(anyhow!("writing {}: a socket, not a file", path.display()));
+            }
+            Some(meta) if !meta.is_file() => {
+                Sink::Direct(OpenOptions::new().write(true).open(&real).map_err(failed)?)
+            }
+            found => {
+                if let Some(meta) = &found
+                    && meta.nlink() > 1
+                {
+                    return Err(anyhow!(
+                        "{} has {} hard links; replacing it would split them, so it is left as it is",
+                        path.display(),
+                        meta.nlink()
+                    ));
+                }
+                let (file, temp) = create_temp(&real).map_err(failed)?;
+                Sink::Temp {
+                    file,
+                    temp,
+                    real,
+                    replaced: found.map(Box::new),
+                    replace,
+                    committed: false,
+                }
+            }
+        };
+        Ok(Output { shown, sink })
+    }
+
+    /// Writes what `fill` writes; a failed write is named by the output's path.
+    pub fn fill(
+        &mut self,
+        fill: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let file = match &mut self.sink {
+            Sink::Direct(file) | Sink::Temp { file, .. } => file,
+        };
+        let mut sink = Recorder {
+            inner: file,
+            error: None,
+        };
+        let mut out = BufWriter::with_capacity(64 * 1024, &mut sink);
+        let result = fill(&mut out).and_then(|()| Ok(out.flush()?));
+        drop(out);
+        match (result, sink.error) {
+            (Ok(()), _) => Ok(()),
+            (Err(_), Some(error)) => Err(write_failed(&self.shown, &error)),
+            (Err(error), None) => Err(error),
+        }
+    }
+
+    /// Makes the output final: the temporary file gets its owner and mode,
+    /// is synced and renamed over the path.
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        let shown = self.shown.clone();
+        let failed = |error: io::Error| write_failed(&shown, &error);
+        let Sink::Temp {
+            file,
+            temp,
+            real,
+            replaced,
+            replace,
+            committed,
+        } = &mut self.sink
+        else {
+            return Ok(());
+        };
+        let mode = match (replace.mode, &replaced) {
+            (Some(mode), _) => mode,
+            (None, Some(old)) => old.mode() & 0o7777,
+            (None, None) => 0o644,
+        };
+        if let Some(old) = &replaced {
+            keep_owner(file, old, &shown);
+        }
+        file.set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(failed)?;
+        file.sync_all().map_err(failed)?;
+        let live = live();
+        if replace.no_clobber {
+            fs::hard_link(&*temp, &*real).map_err(|error| match error.kind() {
+                io::ErrorKind::AlreadyExists => {
+                    anyhow!("{} exists; it is left as it is", shown.display())
+                }
+                _ => failed(error),
+            })?;
+            let _ = fs::remove_file(&*temp);
+        } else {
+            fs::rename(&*temp, &*real).map_err(failed)?;
+        }
+        *committed = true;
+        forget(live, temp);
+        if let Ok(dir) = File::open(folder(real)) {
+            // Makes the rename itself durable; not all file systems allow it.
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        if let Sink::Temp {
+            temp,
+            committed: false,
+            ..
+        } = &self.sink
+        {
+            let live = live();
+            let _ = fs::remove_file(temp);
+            forget(live, temp);
+        }
+    }
+}
+
+/// A writer that keeps the first error of the file under it, so a failed
+/// write is told apart from a failure of whatever fills the output.
+struct Recorder<'a> {
+    inner: &'a mut File,
+    error: Option<io::Error>,
+}
+
+impl Write for Recorder<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.record(result)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let result = self.inner.flush();
+        self.record(result)
+    }
+}
+
+impl Recorder<'_> {
+    fn record<T>(&mut self, result: io::Result<T>) -> io::Result<T> {
+        result.inspect_err(|error| {
+            let copy = match error.raw_os_error() {
+                Some(code) => io::Error::from_raw_os_error(code),
+                None => io::Error::new(error.kind(), error.to_string()),
+            };
+            self.error.get_or_insert(copy);
+        })
+    }
+}
+
+/// The file a path ends at, following symbolic links one by one (a
+/// relative link from its own folder), and what is there if anything.
+fn resolve(path: &Path) -> io::Result<(PathBuf, Option<Metadata>)> {
+    let mut real = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&real) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = fs::read_link(&real)?;
+                real = real.parent().unwrap_or(Path::new("")).join(target);
+            }
+            Ok(meta) => return Ok((real, Some(meta))),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok((real, None)),
+            Err(error) => return Err(error),
+        }
+    }
+    Err(io::Error::from_raw_os_error(libc::ELOOP))
+}
+
+/// The folder a file is in (`.` for a bare name).
+fn folder(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// A new, registered temporary file `.NAME.XXXXXXXX.tmp` (mode 0600)
+/// beside `real`.
+fn create_temp(real: &Path) -> io::Result<(File, PathBuf)> {
+    use std::hash::{BuildHasher, Hasher};
+    let name = real
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    let mut live = live();
+    let random = std::collections::hash_map::RandomState::new();
+    for attempt in 0u64..100 {
+        let mut hasher = random.build_hasher();
+        hasher.write_u64(attempt);
+        let tag = format!("{:08x}", hasher.finish() as u32);
+        let mut temp_name = std::ffi::OsString::from(".");
+        temp_name.push(name);
+        temp_name.push(format!(".{tag}.tmp"));
+        let temp = folder(real).join(temp_name);
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp)
+        {
+            Ok(file) => {
+                live.push(temp.clone());
+                return Ok((file, temp));
+            }
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    Err(io::Error::from_raw_os_error(libc::EEXIST))
+}
+
+/// Gives the temporary file the owner and group of the file it replaces;
+/// says so in a notice when that is not allowed.
+fn keep_owner(file: &File, old: &Metadata, shown: &Path) {
+    let Ok(new) = file.metadata() else { return };
+    if (new.uid(), new.gid()) == (old.uid(), old.gid()) {
+        return;
+    }
+    if let Err(error) = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid())) {
+        let now = file
+            .metadata()
+            .map_or((new.uid(), new.gid()), |m| (m.uid(), m.gid()));
+        crate::cli::print_notice(format_args!(
+            "{}: the owner {}:{} could not be kept ({}); the new file is owned by {}:{}",
+            shown.display(),
+            old.uid(),
+            old.gid(),
+            os_words(&error),
+            now.0,
+            now.1
+        ));
+    }
+}
+
+/// A failed write of the user's `path`.
+fn write_failed(path: &Path, error: &io::Error) -> anyhow::Error {
+    anyhow!("writing {}: {}", path.display(), os_words(error))
+}
+
+/// The temporary files alive now, for the signal handler to remove.
+static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn live() -> MutexGuard<'static, Vec<PathBuf>> {
+    LIVE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn forget(mut live: MutexGuard<'static, Vec<PathBuf>>, temp: &Path) {
+    live.retain(|p| p != temp);
+}
+
+/// Makes SIGINT and SIGTERM remove the live temporary files and end the
+/// process with 128 + the signal (130, 143). Call it first, before any
+/// thread starts: the signals are blocked in the calling thread, so in
+/// every thread started after it, and one thread waits for them. A
+/// temporary file is created and renamed under the registry's lock, so
+/// the handler never removes one half-way through a rename.
+pub fn clean_up_on_signals() {
+    // SAFETY: plain libc calls on a sigset_t owned here.
+    let set = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+            return;
+        }
+        set
+    };
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let mut signal = 0;
+            // SAFETY: sigwait on the set blocked above.
+            while unsafe { libc::sigwait(&set, &mut signal) } != 0 {}
+            let live = live();
+            for temp in live.iter() {
+                let _ = fs::remove_file(temp);
+            }
+            // SAFETY: ends the process at once, holding the registry, so no
+            // other thread creates or renames a temporary file meanwhile.
+            unsafe { libc::_exit(128 + signal) }
+        });
+    if spawned.is_err() {
+        // SAFETY: as above; without the thread the default handling returns.
+        unsafe {
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        }
+    }
 }
 
 pub use dkimctl::input::{KEY, LIST, Limit, MESSAGE};

@@ -50,6 +50,7 @@ enum Command {
 
 /// Runs the command line and turns the outcome into an exit code.
 pub fn main() -> std::process::ExitCode {
+    fsio::clean_up_on_signals();
     let cli = Cli::parse();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -3,12 +3,13 @@
 //! test fails when they drift from what the binary generates; regenerate
 //! them with `dkimctl completions --dir completions`.
 
-use crate::cli::{Cli, Exit};
-use anyhow::Context;
+use crate::cli::{Cli, Exit, fsio};
+use anyhow::{Context, anyhow, bail};
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
+use dkimctl::input::os_words;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Flags of `dkimctl completions`.
 #[derive(Debug, Args)]
@@ -38,11 +39,30 @@ impl CompletionsArgs {
             return Ok(Exit::Ok);
         }
         let dir = self.dir.context("give a SHELL or --dir DIR")?;
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        if dir.exists() && !dir.is_dir() {
+            bail!("--dir {}: not a directory", dir.display());
+        }
+        // The folders this run creates, innermost first, removed again
+        // (with what was written into them) when a write fails.
+        let created: Vec<&Path> = dir
+            .ancestors()
+            .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+            .collect();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| anyhow!("creating {}: {}", dir.display(), os_words(&e)))?;
+        let mut written = Vec::new();
         for shell in SHELLS {
             let path = dir.join(file_name(shell));
             let bytes = generate(shell);
-            crate::cli::fsio::write_atomic(&path, None, |w| Ok(w.write_all(&bytes)?))?;
+            let replace = fsio::Replace::default();
+            if let Err(err) = fsio::write_file(&path, replace, |w| Ok(w.write_all(&bytes)?)) {
+                if !created.is_empty() {
+                    written.iter().for_each(|p| drop(std::fs::remove_file(p)));
+                    created.iter().for_each(|d| drop(std::fs::remove_dir(d)));
+                }
+                return Err(err);
+            }
+            written.push(path);
         }
         Ok(Exit::Ok)
     }

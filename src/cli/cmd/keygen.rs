@@ -22,7 +22,7 @@ use dkimctl::key::generate::{GeneratedKey, KeySpec, KeygenOptions, PrivateKeyFor
 use dkimctl::zone::text::{self, Columns, RecordData};
 use serde::Serialize;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Flags of `dkimctl keygen`.
 #[derive(Debug, Args)]
@@ -100,14 +100,18 @@ impl KeygenArgs {
         if self.out.as_os_str() == "-" {
             bail!("the private key is written only to a file; --byodkim prints its one-line form");
         }
-        // Checked before the (slow) generation, so a refusal is immediate.
-        // A file created in the moment between this check and the rename
-        // would still be replaced.
+        // Checked before the (slow) generation, so a refusal is immediate; a
+        // file created meanwhile is refused at the commit.
         if !self.force && std::fs::symlink_metadata(&self.out).is_ok() {
             bail!("{} exists; give --force to replace it", self.out.display());
         }
         let key = dkimctl::key::generate::generate(&options)?;
-        write_key(&self.out, &key)?;
+        // The key is written and synced first, but becomes the file only
+        // once the record is out: a failed standard output leaves no key.
+        let key_file = stage_key(&self.out, &key, self.force)?;
+        let mut text = Vec::new();
+        let out_final = out;
+        let out = &mut text;
 
         let record = key.record();
         let zone_line = name
@@ -148,7 +152,15 @@ impl KeygenArgs {
                 writeln!(out, "{}", byodkim.as_str())?;
             }
         }
-        out.flush()?;
+        out_final
+            .write_all(&text)
+            .and_then(|()| out_final.flush())
+            .map_err(|e| {
+                // In words only: a closed pipe here is a failure (no key is
+                // written), not the quiet end of a reader.
+                anyhow::anyhow!("writing standard output: {}", dkimctl::input::os_words(&e))
+            })?;
+        key_file.commit()?;
         Ok(Exit::Ok)
     }
 
@@ -173,19 +185,17 @@ impl KeygenArgs {
     }
 }
 
-/// Writes the PEM atomically with mode 0600. The temporary file is created
-/// 0600 (tempfile's default), so the key is never readable by others, even
-/// for a moment; the explicit mode makes a replaced file 0600 too, where
-/// `write_atomic` would otherwise keep the old file's mode.
-fn write_key(path: &std::path::Path, key: &GeneratedKey) -> anyhow::Result<()> {
-    #[cfg(unix)]
-    let mode = {
-        use std::os::unix::fs::PermissionsExt;
-        Some(std::fs::Permissions::from_mode(0o600))
+/// Writes the PEM into a temporary file of mode 0600 (never readable by
+/// others, even for a moment, and 0600 too when it replaces a readable
+/// file), to become the file at [`fsio::Output::commit`]. Without `--force`
+/// the commit refuses a file that appeared meanwhile.
+fn stage_key(path: &Path, key: &GeneratedKey, force: bool) -> anyhow::Result<fsio::Output> {
+    let replace = fsio::Replace {
+        mode: Some(0o600),
+        no_clobber: !force,
     };
-    #[cfg(not(unix))]
-    let mode = None;
     let pem = key.pem();
-    fsio::write_atomic(path, mode, |w| Ok(w.write_all(pem.as_bytes())?))
-        .with_context(|| format!("writing the private key to {}", path.display()))
+    let mut output = fsio::Output::create(path, replace)?;
+    output.fill(|w| Ok(w.write_all(pem.as_bytes())?))?;
+    Ok(output)
 }

@@ -58,7 +58,7 @@ pub struct SignArgs {
     /// Write the signed message here instead of standard output.
     #[arg(short, long, value_name = "FILE", conflicts_with_all = ["in_place", "out_dir"])]
     output: Option<PathBuf>,
-    /// Replace each input file with its signed version (atomic, keeps the mode).
+    /// Replace each input file with its signed version (atomic; keeps the mode, owner and group).
     #[arg(long, conflicts_with = "out_dir")]
     in_place: bool,
     /// Write each signed message into this directory, under its own name.
@@ -104,13 +104,11 @@ impl SignArgs {
             }
             let mut exit = Exit::Ok;
             for input in &inputs {
-                let mode = fsio::permissions(input)?;
                 let signed = sign_file(
                     input,
                     &options,
                     now,
                     Destination::File(input.clone()),
-                    Some(mode),
                     self.force,
                 );
                 if let Err(err) = signed {
@@ -130,7 +128,7 @@ impl SignArgs {
             Some(path) => Destination::File(path.clone()),
             None => Destination::Stdout(out),
         };
-        sign_file(input, &options, now, destination, None, self.force)?;
+        sign_file(input, &options, now, destination, self.force)?;
         Ok(Exit::Ok)
     }
 
@@ -226,7 +224,6 @@ fn sign_file(
     options: &SignOptions,
     now: u64,
     destination: Destination<'_>,
-    mode: Option<std::fs::Permissions>,
     force: bool,
 ) -> anyhow::Result<()> {
     let (name, file) = if input.as_os_str() == "-" {
@@ -245,7 +242,7 @@ fn sign_file(
             return Ok(());
         }
         let mut file = reader.into_inner();
-        return write_out(destination, mode, |w| {
+        return write_out(destination, |w| {
             file.seek(SeekFrom::Start(0))?;
             std::io::copy(&mut file, w).with_context(|| format!("copying {name}"))?;
             Ok(())
@@ -254,7 +251,7 @@ fn sign_file(
     let signed = dkimctl::dkim::sign::sign(&header, &mut reader, options, now)
         .with_context(|| name.clone())?;
     let header_len = header.as_bytes().len() as u64;
-    write_out(destination, mode, |w| {
+    write_out(destination, |w| {
         signed.fields.iter().try_for_each(|f| w.write_all(f))?;
         w.write_all(header.as_bytes())?;
         let mut file = reader.into_inner();
@@ -281,9 +278,11 @@ fn signed_before(header: &Header, options: &SignOptions, name: &str) -> bool {
     true
 }
 
+/// Writes one message to its destination; a file through fsio, which
+/// replaces a regular file atomically (keeping its mode, owner and group)
+/// and writes a device or FIFO as it is.
 fn write_out(
     destination: Destination<'_>,
-    mode: Option<std::fs::Permissions>,
     fill: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     match destination {
@@ -292,7 +291,7 @@ fn write_out(
             out.flush()?;
             Ok(())
         }
-        Destination::File(path) => fsio::write_atomic(&path, mode, fill),
+        Destination::File(path) => fsio::write_file(&path, fsio::Replace::default(), fill),
     }
 }
 
@@ -349,7 +348,6 @@ fn sign_batch(
                     options,
                     now,
                     Destination::File(out_dir.join(name)),
-                    None,
                     force,
                 ),
                 None => Err(anyhow::anyhow!("{}: not a file name", input.display())),
