@@ -85,3 +85,8 @@ mod layout;
 
 // Linear passes over hostile input: ratios of two sizes, not times.
 mod linear;
+
+// The whole argument surface: random vectors from every command's -h with
+// hostile values, a fresh printed seed (DKIMCTL_CLI_SEED, DKIMCTL_CLI_CASES):
+// no panic, exits 0-3, an `error:` line for every 2, nothing written outside.
+mod cli_surface;
