@@ -167,6 +167,42 @@ fn bad_flags_are_usage_errors() {
 }
 
 #[test]
+fn a_missing_command_is_a_usage_error_that_says_so() {
+    // Not the help alone on stderr: an exit 2 always says `error:` first.
+    let dir = TestDir::new();
+    let run = dir.cmd(&[]).run();
+    run.assert_exit(2).assert_stdout("");
+    assert!(
+        run.stderr()
+            .starts_with("error: 'dkimctl' requires a subcommand but one was not provided\n"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("records, sign, verify"),
+        "{}",
+        run.stderr()
+    );
+    let run = dir.cmd(&["key"]).run();
+    run.assert_exit(2).assert_stdout("");
+    assert!(
+        run.stderr()
+            .starts_with("error: 'dkimctl key' requires a subcommand but one was not provided\n"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("[subcommands: check"),
+        "{}",
+        run.stderr()
+    );
+    // Asking for help is still exit 0, on standard output.
+    let run = dir.cmd(&["key", "--help"]).run();
+    run.assert_exit(0).assert_stderr("");
+    assert!(run.stdout().contains("check"), "{}", run.stdout());
+}
+
+#[test]
 fn malformed_signatures_are_permerrors_not_crashes() {
     let dir = TestDir::new();
     let plain = std::fs::read_to_string(fx("messages/plain.eml")).unwrap();

@@ -3,7 +3,7 @@
 //! binary on two sizes (the best of three runs each, so a busy machine
 //! does not decide) and bounds the ratio, not the time.
 
-use crate::util::TestDir;
+use crate::util::{TestDir, serial};
 use std::time::{Duration, Instant};
 
 /// The best of three runs of `dkimctl args` in `dir`, which must exit `code`.
@@ -22,6 +22,7 @@ fn best_of_three(dir: &TestDir, args: &[&str], code: i32) -> Duration {
 /// to `file`) and fails when the larger takes more than 8 times as long
 /// (linear work gives about 4, quadratic 16).
 fn assert_linear(file: &str, args: &[&str], code: i32, n: usize, make: impl Fn(usize) -> String) {
+    let _quiet = serial();
     let dir = TestDir::new();
     let mut times = Vec::new();
     for size in [n, 4 * n] {
@@ -54,6 +55,7 @@ fn many_strings_on_one_line_are_lexed_in_one_pass() {
 
 #[test]
 fn a_long_expect_file_is_read_in_one_pass() {
+    let _quiet = serial();
     let dir = TestDir::new();
     dir.write("example.com.zone", ZONE_HEAD);
     let mut times = Vec::new();

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard};
 
 /// A scratch directory and a way to run dkimctl in it.
 pub struct TestDir {
@@ -221,3 +222,11 @@ pub fn fx(path: &str) -> String {
 
 /// A fixed signing time, so signatures are reproducible.
 pub const NOW: &str = "1700000000";
+
+/// Held while a test loads the machine (`cli_surface`: hundreds of runs,
+/// every core busy) or needs it quiet (`linear`'s time ratios), so the two
+/// kinds never overlap.
+pub fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}

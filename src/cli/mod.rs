@@ -13,8 +13,18 @@ use clap::{Parser, Subcommand};
 pub use exit::Exit;
 
 /// Set up and troubleshoot DKIM: sign, verify, explain.
+// (Not a doc comment, which clap would show as the long help:) a missing
+// command is clap's `error: ... requires a subcommand`, exit 2, not the
+// help alone on stderr (derive's default for a required subcommand), so
+// every exit 2 says `error:`. `--help` still shows the help.
 #[derive(Debug, Parser)]
-#[command(name = "dkimctl", version, about, max_term_width = 100)]
+#[command(
+    name = "dkimctl",
+    version,
+    about,
+    max_term_width = 100,
+    arg_required_else_help = false
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -42,7 +52,7 @@ enum Command {
     /// Check zone files for DKIM mistakes before they are published (master files, Route 53 JSON).
     Lint(cmd::lint::LintArgs),
     /// Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match).
-    #[command(subcommand)]
+    #[command(subcommand, arg_required_else_help = false)]
     Key(cmd::key_check::KeyCommand),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(cmd::completions::CompletionsArgs),
