@@ -193,6 +193,7 @@ fn stage_key(path: &Path, key: &GeneratedKey, force: bool) -> anyhow::Result<fsi
     let replace = fsio::Replace {
         mode: Some(0o600),
         no_clobber: !force,
+        ..fsio::Replace::default()
     };
     let pem = key.pem();
     let mut output = fsio::Output::create(path, replace)?;

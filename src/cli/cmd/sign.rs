@@ -59,9 +59,18 @@ pub struct SignArgs {
     #[arg(short, long, value_name = "FILE", conflicts_with_all = ["in_place", "out_dir"])]
     output: Option<PathBuf>,
     /// Replace each input file with its signed version (atomic; keeps the mode, owner and group).
+    ///
+    /// Each signed file is written beside the original, flushed to disk,
+    /// then renamed over it: a reader, or the disk after a crash, holds the
+    /// original or the signed file, never part of one.
     #[arg(long, conflicts_with = "out_dir")]
     in_place: bool,
     /// Write each signed message into this directory, under its own name.
+    ///
+    /// Each file appears whole (written beside it, then renamed). All are
+    /// flushed to disk together when the run ends: exit 0 means every file
+    /// is on disk; a crash before then can leave some missing or empty, so
+    /// run again.
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
     /// Sign as of this Unix time (for reproducible output).
@@ -82,7 +91,10 @@ fn parse_canonicalization(s: &str) -> Result<(Canonicalization, Canonicalization
 /// Where one message comes from and goes to.
 enum Destination<'a> {
     Stdout(&'a mut dyn Write),
+    /// A file made durable on its own.
     File(PathBuf),
+    /// A file of an `--out-dir` batch, made durable with the batch.
+    InBatch(PathBuf),
 }
 
 impl SignArgs {
@@ -292,6 +304,13 @@ fn write_out(
             Ok(())
         }
         Destination::File(path) => fsio::write_file(&path, fsio::Replace::default(), fill),
+        Destination::InBatch(path) => {
+            let replace = fsio::Replace {
+                batch: true,
+                ..fsio::Replace::default()
+            };
+            fsio::write_file(&path, replace, fill)
+        }
     }
 }
 
@@ -330,7 +349,8 @@ fn check_batch_targets(inputs: &[PathBuf], out_dir: &Path) -> anyhow::Result<()>
 }
 
 /// Signs many files on all cores; a file that fails is reported and the
-/// rest go on, and the run then exits 2.
+/// rest go on, and the run then exits 2. The files are made durable
+/// together at the end, one flush for the batch.
 fn sign_batch(
     inputs: &[PathBuf],
     out_dir: &Path,
@@ -347,7 +367,7 @@ fn sign_batch(
                     input,
                     options,
                     now,
-                    Destination::File(out_dir.join(name)),
+                    Destination::InBatch(out_dir.join(name)),
                     force,
                 ),
                 None => Err(anyhow::anyhow!("{}: not a file name", input.display())),
@@ -360,7 +380,11 @@ fn sign_batch(
     for failure in &failures {
         crate::cli::print_error(failure);
     }
-    if failures.is_empty() {
+    let synced = fsio::sync_batch(out_dir);
+    if let Err(err) = &synced {
+        crate::cli::print_error(format_args!("{err:#}"));
+    }
+    if failures.is_empty() && synced.is_ok() {
         Exit::Ok
     } else {
         Exit::Usage
