@@ -12,7 +12,9 @@
 # 3. prints sign and verify rates side by side with the speed-up factors;
 # 4. times the commands users type (benches/cli.py: one-shot sign, a
 #    directory signed, files verified, peak memory on a big message) beside
-#    the in-process figures and the peers', with ratios.
+#    the in-process figures and the peers', with ratios;
+# 5. times `diagnose --batch` of 10,000 domains against a local NSD
+#    (benches/diagnose.py), with the client's CPU per domain.
 #
 # Environment (all optional):
 #   DKIMCTL_BENCH_SECS    seconds per engine round (default 1); 3 rounds, median
@@ -22,6 +24,7 @@
 #   PEER_SECS             seconds per peer loop (default 3)
 #   SKIP_PEERS=1          engine only
 #   SKIP_CLI=1            no command-line section (see benches/cli.py for its own)
+#   SKIP_DIAGNOSE=1       no diagnose section (DIAGNOSE_DOMAINS, DIAGNOSE_ROUNDS)
 # About 2 minutes on an idle 2-core machine once the bench is built.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -79,5 +82,10 @@ if [ "${SKIP_CLI:-0}" != 1 ]; then
     cargo build --release --locked --quiet
     python3 "$ROOT/benches/cli.py" --bin "$ROOT/target/release/dkimctl" --out "$OUT" \
         --engine "$OUT/engine.txt" --peers "$OUT/peers.txt" | tee "$OUT/cli.txt"
+fi
+if [ "${SKIP_DIAGNOSE:-0}" != 1 ]; then
+    echo "== diagnose --batch against a local NSD (client CPU per domain beside)"
+    cargo build --release --locked --quiet
+    python3 "$ROOT/benches/diagnose.py" --bin "$ROOT/target/release/dkimctl" | tee "$OUT/diagnose.txt"
 fi
 echo "inputs and results: $OUT"
