@@ -182,7 +182,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
         &'dkimctl;key;help;help'= {
         }
         &'dkimctl;completions'= {
-            cand --dir 'Write the files for every shell (bash, zsh, fish, elvish, PowerShell) into DIR'
+            cand --dir 'Write the files for every shell (bash, zsh, fish, elvish, PowerShell) and the man pages (dkimctl.1, dkimctl-sign.1, ...) into DIR'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -150,7 +150,7 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_sub
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand completions" -l dir -d 'Write the files for every shell (bash, zsh, fish, elvish, PowerShell) into DIR' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand completions" -l dir -d 'Write the files for every shell (bash, zsh, fish, elvish, PowerShell) and the man pages (dkimctl.1, dkimctl-sign.1, ...) into DIR' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen diagnose lint key completions help" -f -a "records" -d 'Generate the DNS records that set up DKIM for a domain (CNAME tokens or a TXT key)'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen diagnose lint key completions help" -f -a "sign" -d 'Sign raw messages (RFC 5322, CRLF or LF) with rsa-sha256 or ed25519-sha256'

@@ -1,7 +1,9 @@
 //! `dkimctl completions SHELL`: shell completions generated from the clap
-//! definition. The same files are committed under `completions/`, and a
-//! test fails when they drift from what the binary generates; regenerate
-//! them with `dkimctl completions --dir completions`.
+//! definition; `--dir` writes them for every shell, with the man pages
+//! (one per command, from the same definition). The same files are
+//! committed under `completions/`, and a test fails when they drift from
+//! what the binary generates; regenerate them with
+//! `dkimctl completions --dir completions`.
 
 use crate::cli::{Cli, Exit, fsio};
 use anyhow::{Context, anyhow, bail};
@@ -17,7 +19,7 @@ pub struct CompletionsArgs {
     /// The shell to generate for; omit it with --dir to write all five.
     #[arg(value_enum, required_unless_present = "dir")]
     shell: Option<Shell>,
-    /// Write the files for every shell (bash, zsh, fish, elvish, PowerShell) into DIR.
+    /// Write the files for every shell (bash, zsh, fish, elvish, PowerShell) and the man pages (dkimctl.1, dkimctl-sign.1, ...) into DIR.
     #[arg(long, value_name = "DIR", conflicts_with = "shell")]
     dir: Option<PathBuf>,
 }
@@ -51,9 +53,8 @@ impl CompletionsArgs {
         std::fs::create_dir_all(&dir)
             .map_err(|e| anyhow!("creating {}: {}", dir.display(), os_words(&e)))?;
         let mut written = Vec::new();
-        for shell in SHELLS {
-            let path = dir.join(file_name(shell));
-            let bytes = generate(shell);
+        for (name, bytes) in generated_files()? {
+            let path = dir.join(name);
             let replace = fsio::Replace::default();
             if let Err(err) = fsio::write_file(&path, replace, |w| Ok(w.write_all(&bytes)?)) {
                 if !created.is_empty() {
@@ -66,6 +67,35 @@ impl CompletionsArgs {
         }
         Ok(Exit::Ok)
     }
+}
+
+/// Every file `--dir` writes, by name: the completion scripts, then the
+/// man pages.
+fn generated_files() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let scripts = SHELLS.map(|shell| (file_name(shell).to_string(), generate(shell)));
+    let mut files = Vec::from(scripts);
+    files.extend(man_pages()?);
+    Ok(files)
+}
+
+/// A man page for `dkimctl` and for each of its visible commands
+/// (`dkimctl-sign.1`, `dkimctl-key-check.1`), named as `man` looks them up.
+pub fn man_pages() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    fn add(command: clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+        let man = clap_mangen::Man::new(command.clone());
+        let mut bytes = Vec::new();
+        man.render(&mut bytes)?;
+        pages.push((man.get_filename(), bytes));
+        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+            add(sub.clone(), pages)?;
+        }
+        Ok(())
+    }
+    let mut command = Cli::command().disable_help_subcommand(true);
+    command.build();
+    let mut pages = Vec::new();
+    add(command, &mut pages).context("rendering the man pages")?;
+    Ok(pages)
 }
 
 /// The completion script for `shell`.
@@ -94,15 +124,43 @@ mod tests {
     /// The committed files must be what the binary generates: regenerate
     /// with `cargo run -- completions --dir completions`.
     #[test]
-    fn committed_completions_match_the_binary() {
+    fn committed_completions_and_man_pages_match_the_binary() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
-        for shell in SHELLS {
-            let path = dir.join(file_name(shell));
+        let files = generated_files().unwrap();
+        for (name, bytes) in &files {
+            let path = dir.join(name);
             let committed = std::fs::read(&path).unwrap_or_default();
             assert!(
-                committed == generate(shell),
-                "{} differs from `dkimctl completions {shell}`; run `cargo run -- completions --dir completions`",
+                &committed == bytes,
+                "{} differs from what the binary generates; run `cargo run -- completions --dir completions`",
                 path.display()
+            );
+        }
+        let mut committed: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        committed.sort();
+        let mut expected: Vec<String> = files.into_iter().map(|(name, _)| name).collect();
+        expected.sort();
+        assert_eq!(
+            committed, expected,
+            "completions/ holds a file the binary no longer generates"
+        );
+    }
+
+    #[test]
+    fn every_visible_command_has_a_man_page() {
+        let names: Vec<String> = man_pages().unwrap().into_iter().map(|(n, _)| n).collect();
+        for page in [
+            "dkimctl.1",
+            "dkimctl-sign.1",
+            "dkimctl-key-check.1",
+            "dkimctl-diagnose.1",
+        ] {
+            assert!(
+                names.iter().any(|n| n == page),
+                "{page} missing from {names:?}"
             );
         }
     }
