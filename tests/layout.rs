@@ -93,3 +93,45 @@ fn layers_import_downwards() {
         }
     }
 }
+
+/// The dependency names in a manifest's `[dependencies]` table.
+fn dependencies(manifest: &str) -> Vec<String> {
+    manifest
+        .split("\n[")
+        .find(|table| table.starts_with("dependencies]"))
+        .unwrap_or("")
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once('=').map(|(name, _)| name.trim()))
+        .filter(|name| !name.is_empty() && !name.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The fuzz crate compiles `src/cli/` by path (the `cli_args` target), so
+/// a crate `src/cli/` starts using must be listed there too, or the fuzz
+/// crate stops building while `cargo test` stays green.
+#[test]
+fn the_fuzz_crate_lists_every_crate_the_cli_uses() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let fuzz = dependencies(&read("tests/fuzz/Cargo.toml"));
+    let mut files = Vec::new();
+    sources(&root.join("src/cli"), &mut files);
+    let cli: String = files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let mut missing = Vec::new();
+    for name in dependencies(&read("Cargo.toml")) {
+        let path = format!("{}::", name.replace('-', "_"));
+        if cli.contains(&path) && !fuzz.contains(&name) && name != "dkimctl" {
+            missing.push(name);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "src/cli/ uses {missing:?}, which tests/fuzz/Cargo.toml does not list (cli_args would not build)"
+    );
+    assert!(fuzz.contains(&"clap".to_string()), "{fuzz:?}");
+}
