@@ -500,7 +500,11 @@ fn diagnose_checks_its_arguments_before_any_query() {
         ),
         (
             vec!["--token", "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"],
-            "error: invalid value 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567' for '--token <TOKEN>': token 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567' is not a DKIM token: it contains 'A' (tokens are lowercase); a token is 32 characters of a-z and 2-7".to_string(),
+            "error: invalid value 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567' for '--token <TOKEN>': token 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567' has capital letters; DKIM tokens are lowercase: 'abcdefghijklmnopqrstuvwxyz234567'".to_string(),
+        ),
+        (
+            vec!["--token", "ABCDEFGHIJKLMNOPQRSTUVWXYZ234561"],
+            "error: invalid value 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234561' for '--token <TOKEN>': token 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234561' is not a DKIM token: it contains '1' (the alphabet has no 0, 1, 8 or 9); a token is 32 characters of a-z and 2-7".to_string(),
         ),
         (
             vec!["--token", "abc"],

@@ -614,12 +614,10 @@ pub fn check_token(token: &str) -> Result<String, RecordsError> {
             token.escape_default()
         ))
     };
-    if let Some(c) = token
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || ('2'..='7').contains(c)))
-    {
-        let hint = if c.is_ascii_uppercase() {
-            " (tokens are lowercase)"
+    let outside = |c: &char| !(c.is_ascii_alphabetic() || ('2'..='7').contains(c));
+    if let Some(c) = token.chars().find(outside) {
+        let hint = if c.is_ascii_digit() {
+            " (the alphabet has no 0, 1, 8 or 9)"
         } else {
             ""
         };
@@ -627,6 +625,13 @@ pub fn check_token(token: &str) -> Result<String, RecordsError> {
     }
     if token.len() != TOKEN_LEN {
         return Err(bad(format!("it has {} characters", token.len())));
+    }
+    if token.bytes().any(|b| b.is_ascii_uppercase()) {
+        // Copied in capitals: nothing else is wrong, so say only that.
+        return Err(RecordsError::Tokens(format!(
+            "token '{token}' has capital letters; DKIM tokens are lowercase: '{}'",
+            token.to_ascii_lowercase()
+        )));
     }
     Ok(token.to_string())
 }
