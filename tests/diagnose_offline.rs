@@ -596,3 +596,28 @@ fn servfail_and_timeout_are_undecided() {
         ]
     );
 }
+
+/// A batch's table ends with its summary row, and in a pipe no name is
+/// cut across lines (the 41-character duplicated name stays whole).
+#[test]
+fn batch_table_ends_with_a_summary_and_keeps_names_whole() {
+    let dir = TestDir::new();
+    let list = dir.write("domains.txt", "example.com\nsub.example.com\n# comment\n");
+    let mut args = vec!["diagnose", "--batch", list.to_str().unwrap()];
+    args.extend(["-s", "s1", "-s", "weak", "--no-ns-check"]);
+    let zones = zones();
+    args.extend(zones.iter().map(String::as_str));
+    let run = dir.cmd(&args).run();
+    run.assert_exit(1);
+    assert_golden("diagnose/batch-offline.out", run.stdout().as_bytes());
+    assert!(
+        run.stdout()
+            .contains("(s1._domainkey.sub.example.com.example.com)")
+    );
+    let json = dir.cmd(&[args.as_slice(), &["--json"]].concat()).run();
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout()).unwrap();
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"domains": 2, "with_errors": 1, "with_warnings": 1, "dns_trouble": 0})
+    );
+}

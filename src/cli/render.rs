@@ -27,7 +27,7 @@ pub fn findings_table(out: &mut dyn Write, findings: &[Finding]) -> anyhow::Resu
             comfy_table::Cell::new(text),
         ]);
     }
-    writeln!(out, "{table}")?;
+    term::write_table(out, &table)?;
     Ok(())
 }
 
@@ -57,7 +57,7 @@ pub fn findings_table_fixes_below(out: &mut dyn Write, findings: &[Finding]) -> 
             }),
         ]);
     }
-    writeln!(out, "{table}")?;
+    term::write_table(out, &table)?;
     for (i, fix) in fixes.iter().enumerate() {
         writeln!(out, "[{}] {fix}", i + 1)?;
     }

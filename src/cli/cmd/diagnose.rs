@@ -7,7 +7,9 @@
 //! [{"selector","name","origin","status","cname_chain","key":{"key_type","bits"},
 //! "codes","verdict"}], "name_servers": [{"host","address","serial"}], "findings": [{"code","severity","subject","message","fix"}],
 //! "dns_trouble"}`. With `--batch`: `{"domains": [that document...],
-//! "summary": {"domains", "with_errors", "dns_trouble"}}`.
+//! "summary": {"domains", "with_errors", "with_warnings", "dns_trouble"}}`
+//! (a domain counts once, with errors or else with warnings only; DNS
+//! trouble apart). The table ends with the same summary as its last row.
 
 use crate::cli::{
     args::DnsArgs,
@@ -17,8 +19,8 @@ use crate::cli::{
 use anyhow::Context;
 use clap::Args;
 use dkimctl::diagnosis::diagnose::{
-    DiagnoseOptions, DiagnoseReport, SelectorOrigin, SelectorReport, SelectorSpec, diagnose,
-    expectations_from_csv, selectors_from_message,
+    BatchSummary, DiagnoseOptions, DiagnoseReport, SelectorOrigin, SelectorReport, SelectorSpec,
+    diagnose, expectations_from_csv, selectors_from_message,
 };
 use dkimctl::dns::Dns;
 use serde::Serialize;
@@ -275,14 +277,7 @@ impl DiagnoseArgs {
         }
         if self.json {
             let docs: Vec<Document> = reports.iter().map(document).collect();
-            let summary = BatchSummary {
-                domains: reports.len(),
-                with_errors: reports
-                    .iter()
-                    .filter(|r| dkimctl::diagnosis::finding::has_errors(&r.findings))
-                    .count(),
-                dns_trouble: reports.iter().filter(|r| r.dns_trouble).count(),
-            };
+            let summary = BatchSummary::of(&reports);
             let text = serde_json::to_string_pretty(&BatchDocument {
                 domains: docs,
                 summary,
@@ -315,17 +310,19 @@ impl DiagnoseArgs {
                     codes.join("\n"),
                 ]);
             }
-            writeln!(out, "{table}")?;
+            let summary = BatchSummary::of(&reports);
+            table.add_row(vec![
+                format!("{} domains", summary.domains),
+                String::new(),
+                format!(
+                    "{} with errors, {} with warnings only, {} undecided (DNS trouble)",
+                    summary.with_errors, summary.with_warnings, summary.dns_trouble
+                ),
+            ]);
+            term::write_table(out, &table)?;
         }
         Ok(exit)
     }
-}
-
-#[derive(Serialize)]
-struct BatchSummary {
-    domains: usize,
-    with_errors: usize,
-    dns_trouble: usize,
 }
 
 #[derive(Serialize)]

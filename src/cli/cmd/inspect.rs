@@ -160,6 +160,25 @@ fn render(out: &mut dyn Write, report: &InspectReport) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The longest line of an h= list in the tags table.
+const H_LINE_MAX: usize = 32;
+
+/// A colon-separated list (h=) on lines of at most `max` characters, each
+/// broken after a colon, as a signer may fold it (RFC 6376 allows folding
+/// whitespace around the colons), so the table need not widen for it.
+fn fold_at_colons(list: &str, max: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for field in list.split_inclusive(':') {
+        if !line.is_empty() && line.len() + field.len() > max {
+            lines.push(std::mem::take(&mut line));
+        }
+        line.push_str(field);
+    }
+    lines.push(line);
+    lines.join("\n")
+}
+
 fn render_signature(out: &mut dyn Write, sig: &SignatureReport) -> anyhow::Result<()> {
     let v = &sig.verdict;
     let mut headline = format!(
@@ -172,13 +191,13 @@ fn render_signature(out: &mut dyn Write, sig: &SignatureReport) -> anyhow::Resul
     let mut tags = term::table();
     tags.set_header(vec!["tag", "value", "meaning"]);
     for t in &sig.tags {
-        tags.add_row(vec![
-            format!("{}=", t.tag),
-            t.value.clone(),
-            t.meaning.clone(),
-        ]);
+        let value = match t.tag.as_str() {
+            "h" => fold_at_colons(&t.value, H_LINE_MAX),
+            _ => t.value.clone(),
+        };
+        tags.add_row(vec![format!("{}=", t.tag), value, t.meaning.clone()]);
     }
-    writeln!(out, "{tags}")?;
+    term::write_table(out, &tags)?;
     if !sig.signed_fields.is_empty() {
         let fields: Vec<String> = sig
             .signed_fields

@@ -213,6 +213,40 @@ pub struct DiagnoseReport {
     pub dns_trouble: bool,
 }
 
+/// What a batch found, domain by domain: each domain counts once, as
+/// having errors, else as having warnings; DNS trouble (something left
+/// undecided) is counted apart, as it can come with either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BatchSummary {
+    /// Domains checked.
+    pub domains: usize,
+    /// Domains with at least one error.
+    pub with_errors: usize,
+    /// Domains with warnings and no error.
+    pub with_warnings: usize,
+    /// Domains where a DNS failure left something undecided.
+    pub dns_trouble: usize,
+}
+
+impl BatchSummary {
+    /// Counts the reports of a batch.
+    pub fn of(reports: &[DiagnoseReport]) -> BatchSummary {
+        let worst = |r: &DiagnoseReport| r.findings.iter().map(|f| f.severity).max();
+        BatchSummary {
+            domains: reports.len(),
+            with_errors: reports
+                .iter()
+                .filter(|r| worst(r) == Some(Severity::Error))
+                .count(),
+            with_warnings: reports
+                .iter()
+                .filter(|r| worst(r) == Some(Severity::Warning))
+                .count(),
+            dns_trouble: reports.iter().filter(|r| r.dns_trouble).count(),
+        }
+    }
+}
+
 /// Diagnoses one domain: every selector concurrently, then the wrong places
 /// for missing records, CNAME chains and the verification TXT. A question
 /// that could not be asked for want of our own resources (too many open
