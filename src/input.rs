@@ -1,10 +1,46 @@
 //! Reading what the user names: a file, a pipe or a device, up to a limit
 //! checked while reading (pipes and devices have no size to check first),
 //! with errors that name the input and say in words what went wrong.
+//!
+//! The path `-` is standard input, wherever a path is read. It can be
+//! read once per process: a second input given as `-` is refused, as it
+//! would find standard input already consumed.
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use thiserror::Error;
+
+/// The path that stands for standard input.
+pub const STDIN_PATH: &str = "-";
+
+/// How standard input is named in messages.
+pub const STDIN_NAME: &str = "standard input";
+
+/// Whether `path` is `-`, standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN_PATH
+}
+
+/// How an input is named in messages: its path, or "standard input".
+pub fn display_name(path: &Path) -> String {
+    if is_stdin(path) {
+        return STDIN_NAME.to_string();
+    }
+    path.display().to_string()
+}
+
+/// Set once standard input has been handed out.
+static STDIN_TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// Standard input, the first time it is asked for; after that an error,
+/// as what it held is gone.
+pub fn take_stdin() -> Result<std::io::Stdin, ReadError> {
+    if STDIN_TAKEN.swap(true, Ordering::SeqCst) {
+        return Err(ReadError::StdinTwice);
+    }
+    Ok(std::io::stdin())
+}
 
 /// How much of an input is read, and what to call it when there is more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +97,11 @@ pub enum ReadError {
         /// The input, as the user named it.
         name: String,
     },
+    /// A second input given as `-`.
+    #[error(
+        "standard input can be read only once; give `-` for one input and files for the others"
+    )]
+    StdinTwice,
     /// The input holds more than its limit.
     #[error("{name} is larger than {} bytes, the limit for {}", .limit.bytes, .limit.what)]
     TooLarge {
@@ -78,6 +119,7 @@ impl ReadError {
         match self {
             ReadError::Io { error, .. } => os_words(error),
             ReadError::NotAFile { .. } => "a device or socket, not a file".into(),
+            ReadError::StdinTwice => "standard input was already read for another input".into(),
             ReadError::TooLarge { limit, .. } => {
                 format!(
                     "larger than {} bytes, the limit for {}",
@@ -148,9 +190,12 @@ pub fn spool(reader: impl Read, name: &str, limit: Limit) -> Result<std::fs::Fil
     Ok(file)
 }
 
-/// The whole of the file at `path`, up to `limit`.
+/// The whole of the file at `path` (standard input for `-`), up to `limit`.
 pub fn read_file(path: &Path, limit: Limit) -> Result<Vec<u8>, ReadError> {
-    let name = path.display().to_string();
+    let name = display_name(path);
+    if is_stdin(path) {
+        return read_from(take_stdin()?.lock(), &name, limit);
+    }
     match std::fs::File::open(path) {
         Ok(file) => read_from(file, &name, limit),
         Err(error) => Err(ReadError::Io { name, error }),

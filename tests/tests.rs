@@ -90,6 +90,9 @@ mod linear;
 // and signals never break what is at the path or leave temporary files.
 mod output_paths;
 
+// `-` reads standard input wherever a file is read, once per run.
+mod stdin;
+
 // The whole argument surface: random vectors from every command's -h with
 // hostile values, a fresh printed seed (DKIMCTL_CLI_SEED, DKIMCTL_CLI_CASES):
 // no panic, exits 0-3, an `error:` line for every 2, nothing written outside.

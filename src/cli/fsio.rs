@@ -413,26 +413,33 @@ pub fn clean_up_on_signals() {
 
 pub use dkimctl::input::{KEY, LIST, Limit, MESSAGE};
 
-/// All of `reader` (named `name` in errors), up to `limit`.
-pub fn read_limited(
-    reader: impl std::io::Read,
-    name: &str,
-    limit: Limit,
-) -> anyhow::Result<Vec<u8>> {
-    Ok(dkimctl::input::read_from(reader, name, limit)?)
-}
-
-/// The whole of a file, or of standard input for `-`, up to `limit`.
-pub fn read_input(path: &Path, limit: Limit) -> anyhow::Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        return read_limited(std::io::stdin().lock(), "standard input", limit);
-    }
-    read_file(path, limit)
-}
-
-/// The whole of a file up to `limit`; an error names it ("reading PATH: ...").
+/// The whole of a file (standard input for `-`) up to `limit`; an error
+/// names it ("reading PATH: ...").
 pub fn read_file(path: &Path, limit: Limit) -> anyhow::Result<Vec<u8>> {
     Ok(dkimctl::input::read_file(path, limit)?)
+}
+
+/// Standard input for `-` (once per run), else the file at `path`, for
+/// streaming; an error names it ("reading PATH: ...").
+pub fn open_input(path: &Path) -> anyhow::Result<Box<dyn std::io::Read>> {
+    if dkimctl::input::is_stdin(path) {
+        return Ok(Box::new(dkimctl::input::take_stdin()?.lock()));
+    }
+    Ok(Box::new(open(path)?))
+}
+
+/// A file that can be read twice: the file at `path`, or standard input
+/// for `-` spooled to an anonymous temporary file (at most `MESSAGE`).
+pub fn open_rewindable(path: &Path) -> anyhow::Result<File> {
+    if dkimctl::input::is_stdin(path) {
+        let stdin = dkimctl::input::take_stdin()?.lock();
+        return Ok(dkimctl::input::spool(
+            stdin,
+            dkimctl::input::STDIN_NAME,
+            MESSAGE,
+        )?);
+    }
+    open(path)
 }
 
 /// Opens `path` for streaming; an error names it ("reading PATH: ...").
@@ -458,9 +465,12 @@ pub fn message_failed(name: &str, error: dkimctl::Error) -> anyhow::Error {
     }
 }
 
-/// The whole of a UTF-8 text file up to `limit`; an error names it.
+/// The whole of a UTF-8 text file (standard input for `-`) up to
+/// `limit`; an error names it.
 pub fn read_text(path: &Path, limit: Limit) -> anyhow::Result<String> {
     let bytes = read_file(path, limit)?;
-    String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("reading {}: not UTF-8 text", path.display()))
+    String::from_utf8(bytes).map_err(|_| {
+        let name = dkimctl::input::display_name(path);
+        anyhow::anyhow!("reading {name}: not UTF-8 text")
+    })
 }

@@ -312,7 +312,10 @@ impl DiagnoseArgs {
             }
             let summary = BatchSummary::of(&reports);
             table.add_row(vec![
-                format!("{} domains", summary.domains),
+                match summary.domains {
+                    1 => "1 domain".to_string(),
+                    n => format!("{n} domains"),
+                },
                 String::new(),
                 format!(
                     "{} with errors, {} with warnings only, {} undecided (DNS trouble)",

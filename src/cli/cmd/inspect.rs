@@ -51,13 +51,8 @@ struct Document<'a> {
 impl InspectArgs {
     /// Runs the command.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
-        let name = self.input.display().to_string();
-        let mut message = if self.input.as_os_str() == "-" {
-            let stdin = std::io::stdin().lock();
-            dkimctl::input::spool(stdin, "standard input", crate::cli::fsio::MESSAGE)?
-        } else {
-            crate::cli::fsio::open(&self.input)?
-        };
+        let name = dkimctl::input::display_name(&self.input);
+        let mut message = crate::cli::fsio::open_rewindable(&self.input)?;
         let source = self.keys.build()?;
         let options = VerifyOptions::strict(crate::cli::now(self.now));
         let report =
@@ -69,7 +64,7 @@ impl InspectArgs {
             render_canonical(out, &raw, &report)?;
         } else if self.json {
             let text = serde_json::to_string_pretty(&Document {
-                file: name,
+                file: self.input.display().to_string(),
                 report: &report,
             })?;
             writeln!(out, "{text}")?;

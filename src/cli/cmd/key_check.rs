@@ -100,7 +100,7 @@ impl KeyCheckArgs {
     /// Runs the command.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
         let name = self.input.display().to_string();
-        let raw = crate::cli::fsio::read_input(&self.input, crate::cli::fsio::KEY)?;
+        let raw = crate::cli::fsio::read_file(&self.input, crate::cli::fsio::KEY)?;
         let source;
         let against = match self.against.as_deref() {
             None => None,
@@ -129,11 +129,7 @@ impl KeyCheckArgs {
             ProfileArg::Generic => Profile::Generic,
         };
         let options = KeyCheckOptions {
-            name: if name == "-" {
-                "standard input".into()
-            } else {
-                name.clone()
-            },
+            name: dkimctl::input::display_name(&self.input),
             profile,
             selector: self.selector.clone(),
             domain: self.domain.clone(),

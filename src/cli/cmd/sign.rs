@@ -238,14 +238,8 @@ fn sign_file(
     destination: Destination<'_>,
     force: bool,
 ) -> anyhow::Result<()> {
-    let (name, file) = if input.as_os_str() == "-" {
-        let name = "standard input".to_string();
-        let stdin = std::io::stdin().lock();
-        let file = dkimctl::input::spool(stdin, &name, fsio::MESSAGE)?;
-        (name, file)
-    } else {
-        (input.display().to_string(), fsio::open(input)?)
-    };
+    let name = dkimctl::input::display_name(input);
+    let file = fsio::open_rewindable(input)?;
     let mut reader = BufReader::with_capacity(64 * 1024, file);
     let header = Header::read_from(&mut reader).map_err(|e| fsio::message_failed(&name, e))?;
     if !force && signed_before(&header, options, &name) {

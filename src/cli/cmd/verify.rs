@@ -125,12 +125,8 @@ impl VerifyArgs {
 }
 
 fn verify_one(verifier: &Verifier<'_>, input: &std::path::Path) -> anyhow::Result<Vec<Verdict>> {
-    let name = input.display().to_string();
-    let mut reader: Box<dyn std::io::BufRead> = if input.as_os_str() == "-" {
-        Box::new(BufReader::new(std::io::stdin().lock()))
-    } else {
-        Box::new(BufReader::with_capacity(64 * 1024, fsio::open(input)?))
-    };
+    let name = dkimctl::input::display_name(input);
+    let mut reader = BufReader::with_capacity(64 * 1024, fsio::open_input(input)?);
     let header = Header::read_from(&mut reader).map_err(|e| fsio::message_failed(&name, e))?;
     let verdicts = verifier
         .verify(&header, &mut reader)
