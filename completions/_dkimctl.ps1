@@ -38,6 +38,8 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             break
         }
         'dkimctl;records' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The domain, as a flag (the same as DOMAIN)')
+            [CompletionResult]::new('--domain', '--domain', [CompletionResultType]::ParameterName, 'The domain, as a flag (the same as DOMAIN)')
             [CompletionResult]::new('--tokens', '--tokens', [CompletionResultType]::ParameterName, 'Reuse these three DKIM tokens (32 characters of a-z2-7 each) instead of generating new ones')
             [CompletionResult]::new('--target-host', '--target-host', [CompletionResultType]::ParameterName, 'Host the DKIM CNAMEs point into (e.g. a regional one)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key you sign with (PEM, DER or base64): publish its public half as a TXT record')
@@ -73,7 +75,7 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('--expire', '--expire', [CompletionResultType]::ParameterName, 'Expire the signature after this long (x=): 3600, 90s, 15m, 12h, 7d, 2w')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the signed message here instead of standard output')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the signed message here instead of standard output')
-            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write each signed message into this directory, under its own name')
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write each signed message into this directory (created if missing), under its own name')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Sign as of this Unix time (for reproducible output)')
             [CompletionResult]::new('--no-oversign', '--no-oversign', [CompletionResultType]::ParameterName, 'Do not oversign From')
             [CompletionResult]::new('--no-timestamp', '--no-timestamp', [CompletionResultType]::ParameterName, 'Do not write t=')
@@ -117,7 +119,7 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'RSA modulus size in bits (default 2048; 1024 is weak, SES BYODKIM takes 1024 or 2048)')
             [CompletionResult]::new('--bits', '--bits', [CompletionResultType]::ParameterName, 'RSA modulus size in bits (default 2048; 1024 is weak, SES BYODKIM takes 1024 or 2048)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the private key to this file (mode 0600)')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the private key to this file (mode 0600)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the private key to this file (mode 0600)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Selector (s=) of the record, to print its zone file line; needs --domain')
             [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Selector (s=) of the record, to print its zone file line; needs --domain')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Domain (d=) of the record, to print its zone file line; needs --selector')
@@ -131,6 +133,8 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             break
         }
         'dkimctl;diagnose' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The domain, as a flag (the same as DOMAIN)')
+            [CompletionResult]::new('--domain', '--domain', [CompletionResultType]::ParameterName, 'The domain, as a flag (the same as DOMAIN)')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Check every domain of FILE (one a line; `#` comments), with the same selectors')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'The most DNS questions in flight at once (1 to 256); a batch checks at most N domains at once')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'A selector to check (repeatable); without any selector source, common selectors are probed')
@@ -158,6 +162,7 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'The origin of relative names, instead of `$ORIGIN` or the file name')
             [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'A record set written by `dkimctl records --csv`: every row must be in the files')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 on warnings too')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -172,7 +177,9 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
         }
         'dkimctl;key;check' {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Whose rules to check against')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Check this selector against the profile''s rules (and use it with --against dns)')
             [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Check this selector against the profile''s rules (and use it with --against dns)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The signing domain (for --against dns)')
             [CompletionResult]::new('--domain', '--domain', [CompletionResultType]::ParameterName, 'The signing domain (for --against dns)')
             [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Check that the key matches a public key file, a record ("v=DKIM1; k=rsa; p=..."), or `dns`: the record at SELECTOR._domainkey.DOMAIN')
             [CompletionResult]::new('--zone', '--zone', [CompletionResultType]::ParameterName, 'With --against dns: read the record from this zone file instead of DNS (offline)')

@@ -130,12 +130,20 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__diagnose)
-            opts="-s -h --batch --concurrency --selector --token --target-host --records --message --verification-token --identities --from --zone --nameserver --timeout --retries --no-ns-check --ns-port --json --strict --help"
+            opts="-d -s -h --domain --batch --concurrency --selector --token --target-host --records --message --verification-token --identities --from --zone --nameserver --timeout --retries --no-ns-check --ns-port --json --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --batch)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -428,7 +436,7 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__key__subcmd__check)
-            opts="-h --profile --selector --domain --against --print-fix --json --strict --zone --nameserver --timeout --retries --help"
+            opts="-s -d -h --profile --selector --domain --against --print-fix --json --strict --zone --nameserver --timeout --retries --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -442,7 +450,15 @@ _dkimctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -516,7 +532,7 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__keygen)
-            opts="-t -b -o -s -d -h --type --bits --pkcs1 --out --force --selector --domain --byodkim --json --help"
+            opts="-t -b -o -s -d -h --type --bits --pkcs1 --output --force --selector --domain --byodkim --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -538,7 +554,7 @@ _dkimctl() {
                     COMPREPLY=($(compgen -W "1024 2048 3072 4096" -- "${cur}"))
                     return 0
                     ;;
-                --out)
+                --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -570,7 +586,7 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__lint)
-            opts="-h --origin --expect --format --strict --help"
+            opts="-h --origin --expect --format --json --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -596,12 +612,20 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__records)
-            opts="-s -h --tokens --target-host --key --public-key --selector --verification-token --no-underscore --no-verification --ttl --format --csv --zone --json --relative --help"
+            opts="-d -s -h --domain --tokens --target-host --key --public-key --selector --verification-token --no-underscore --no-verification --ttl --format --csv --zone --json --relative --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

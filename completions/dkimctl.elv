@@ -34,6 +34,8 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'dkimctl;records'= {
+            cand -d 'The domain, as a flag (the same as DOMAIN)'
+            cand --domain 'The domain, as a flag (the same as DOMAIN)'
             cand --tokens 'Reuse these three DKIM tokens (32 characters of a-z2-7 each) instead of generating new ones'
             cand --target-host 'Host the DKIM CNAMEs point into (e.g. a regional one)'
             cand --key 'Private key you sign with (PEM, DER or base64): publish its public half as a TXT record'
@@ -68,7 +70,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand --expire 'Expire the signature after this long (x=): 3600, 90s, 15m, 12h, 7d, 2w'
             cand -o 'Write the signed message here instead of standard output'
             cand --output 'Write the signed message here instead of standard output'
-            cand --out-dir 'Write each signed message into this directory, under its own name'
+            cand --out-dir 'Write each signed message into this directory (created if missing), under its own name'
             cand --now 'Sign as of this Unix time (for reproducible output)'
             cand --no-oversign 'Do not oversign From'
             cand --no-timestamp 'Do not write t='
@@ -109,7 +111,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand -b 'RSA modulus size in bits (default 2048; 1024 is weak, SES BYODKIM takes 1024 or 2048)'
             cand --bits 'RSA modulus size in bits (default 2048; 1024 is weak, SES BYODKIM takes 1024 or 2048)'
             cand -o 'Write the private key to this file (mode 0600)'
-            cand --out 'Write the private key to this file (mode 0600)'
+            cand --output 'Write the private key to this file (mode 0600)'
             cand -s 'Selector (s=) of the record, to print its zone file line; needs --domain'
             cand --selector 'Selector (s=) of the record, to print its zone file line; needs --domain'
             cand -d 'Domain (d=) of the record, to print its zone file line; needs --selector'
@@ -122,6 +124,8 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'dkimctl;diagnose'= {
+            cand -d 'The domain, as a flag (the same as DOMAIN)'
+            cand --domain 'The domain, as a flag (the same as DOMAIN)'
             cand --batch 'Check every domain of FILE (one a line; `#` comments), with the same selectors'
             cand --concurrency 'The most DNS questions in flight at once (1 to 256); a batch checks at most N domains at once'
             cand -s 'A selector to check (repeatable); without any selector source, common selectors are probed'
@@ -148,6 +152,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand --origin 'The origin of relative names, instead of `$ORIGIN` or the file name'
             cand --expect 'A record set written by `dkimctl records --csv`: every row must be in the files'
             cand --format 'Output format'
+            cand --json 'Same as --format json'
             cand --strict 'Exit 1 on warnings too'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -160,7 +165,9 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
         }
         &'dkimctl;key;check'= {
             cand --profile 'Whose rules to check against'
+            cand -s 'Check this selector against the profile''s rules (and use it with --against dns)'
             cand --selector 'Check this selector against the profile''s rules (and use it with --against dns)'
+            cand -d 'The signing domain (for --against dns)'
             cand --domain 'The signing domain (for --against dns)'
             cand --against 'Check that the key matches a public key file, a record ("v=DKIM1; k=rsa; p=..."), or `dns`: the record at SELECTOR._domainkey.DOMAIN'
             cand --zone 'With --against dns: read the record from this zone file instead of DNS (offline)'

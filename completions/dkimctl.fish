@@ -36,6 +36,7 @@ complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "lint" -d 'Check zon
 complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "key" -d 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
 complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
 complete -c dkimctl -n "__fish_dkimctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -s d -l domain -d 'The domain, as a flag (the same as DOMAIN)' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l tokens -d 'Reuse these three DKIM tokens (32 characters of a-z2-7 each) instead of generating new ones' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l target-host -d 'Host the DKIM CNAMEs point into (e.g. a regional one)' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l key -d 'Private key you sign with (PEM, DER or base64): publish its public half as a TXT record' -r -F
@@ -64,7 +65,7 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l oversign -d 'Al
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -s i -l identity -d 'Agent or user identifier (i=), e.g. @mail.example.com' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l expire -d 'Expire the signature after this long (x=): 3600, 90s, 15m, 12h, 7d, 2w' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -s o -l output -d 'Write the signed message here instead of standard output' -r -F
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l out-dir -d 'Write each signed message into this directory, under its own name' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l out-dir -d 'Write each signed message into this directory (created if missing), under its own name' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l now -d 'Sign as of this Unix time (for reproducible output)' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l no-oversign -d 'Do not oversign From'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand sign" -l no-timestamp -d 'Do not write t='
@@ -97,7 +98,7 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s b -l bits -d 
 2048\t''
 3072\t''
 4096\t''"
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s o -l out -d 'Write the private key to this file (mode 0600)' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s o -l output -d 'Write the private key to this file (mode 0600)' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s s -l selector -d 'Selector (s=) of the record, to print its zone file line; needs --domain' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s d -l domain -d 'Domain (d=) of the record, to print its zone file line; needs --selector' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l pkcs1 -d 'Write the private key as PKCS#1 (BEGIN RSA PRIVATE KEY) instead of PKCS#8 (RSA only)'
@@ -105,6 +106,7 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l force -d 'Rep
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l byodkim -d 'Also print the private key as one line of base64 (no header, footer or line breaks), as Amazon SES BYODKIM wants it'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -l json -d 'Print one JSON document'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -s d -l domain -d 'The domain, as a flag (the same as DOMAIN)' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l batch -d 'Check every domain of FILE (one a line; `#` comments), with the same selectors' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l concurrency -d 'The most DNS questions in flight at once (1 to 256); a batch checks at most N domains at once' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -s s -l selector -d 'A selector to check (repeatable); without any selector source, common selectors are probed' -r
@@ -130,6 +132,7 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand lint" -l format -d 'Outp
 json\t'One JSON document'
 github\t'GitHub Actions workflow annotations'
 sarif\t'SARIF 2.1.0, for code-scanning UIs'"
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand lint" -l json -d 'Same as --format json'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand lint" -l strict -d 'Exit 1 on warnings too'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
@@ -137,8 +140,8 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and not __fish_seen
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l profile -d 'Whose rules to check against' -r -f -a "ses\t'Amazon SES BYODKIM: RSA 1024 or 2048 bits, private key as one line of base64, selector of 1-63 letters, digits and inner hyphens'
 generic\t'RFC 6376/8301/8463: RSA of 1024 bits or more, or Ed25519; any encoding'"
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l selector -d 'Check this selector against the profile\'s rules (and use it with --against dns)' -r
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l domain -d 'The signing domain (for --against dns)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -s s -l selector -d 'Check this selector against the profile\'s rules (and use it with --against dns)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -s d -l domain -d 'The signing domain (for --against dns)' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l against -d 'Check that the key matches a public key file, a record ("v=DKIM1; k=rsa; p=..."), or `dns`: the record at SELECTOR._domainkey.DOMAIN' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l zone -d 'With --against dns: read the record from this zone file instead of DNS (offline)' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -l nameserver -d 'Ask this DNS server instead of the system resolver' -r

@@ -163,7 +163,7 @@ fn bad_flags_are_usage_errors() {
         ])
         .run();
     run.assert_exit(2)
-        .assert_stderr("error: --domain 'exa mple.com' is not a valid DNS name\n");
+        .assert_stderr("error: invalid value 'exa mple.com' for '--domain <DOMAIN>': 'exa mple.com' is not a valid domain: label 'exa mple' contains ' '; only letters, digits and hyphens\n");
 }
 
 #[test]

@@ -163,7 +163,7 @@ fn usage_errors_write_nothing() {
                 "example.com",
             ][..],
             Some(
-                "error: selector 'bad selector' is not valid: label 'bad selector' contains ' '; the rule is RFC 6376 §3.1: dot-separated labels of 1-63 letters, digits and hyphens, not starting or ending with a hyphen\n",
+                "error: invalid value 'bad selector' for '--selector <SELECTOR>': selector 'bad selector' is not valid: label 'bad selector' contains ' '; the rule is RFC 6376 §3.1: dot-separated labels of 1-63 letters, digits and hyphens, not starting or ending with a hyphen\n",
             ),
         ),
         // clap's own messages: no --out, a size it does not make, a

@@ -93,6 +93,10 @@ mod output_paths;
 // `-` reads standard input wherever a file is read, once per run.
 mod stdin;
 
+// One command line: -d/-s, -o/--output and --json alike everywhere, a
+// trailing dot on domains, folders for verify and inspect, --out-dir made.
+mod command_line;
+
 // The whole argument surface: random vectors from every command's -h with
 // hostile values, a fresh printed seed (DKIMCTL_CLI_SEED, DKIMCTL_CLI_CASES):
 // no panic, exits 0-3, an `error:` line for every 2, nothing written outside.

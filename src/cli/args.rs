@@ -110,6 +110,12 @@ pub fn parse_selector(text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// A domain (`-d`, or a command's DOMAIN): the one domain rule, which
+/// takes a trailing dot and gives the name without it, lowercase.
+pub fn parse_domain(text: &str) -> Result<String, String> {
+    dkimctl::records::normalize_domain(text).map_err(|e| e.to_string())
+}
+
 /// `--token`: one DKIM token as providers issue them.
 pub fn parse_token(text: &str) -> Result<String, String> {
     dkimctl::records::check_token(text).map_err(|e| e.to_string())

@@ -428,6 +428,32 @@ pub fn open_input(path: &Path) -> anyhow::Result<Box<dyn std::io::Read>> {
     Ok(Box::new(open(path)?))
 }
 
+/// Files named on the command line, with directories replaced by the
+/// regular files directly inside them (sorted), leaving out dot-files:
+/// hidden files, and the `.NAME.XXXX.tmp` files an interrupted
+/// `--in-place` run leaves, which must not be signed as messages.
+pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(input)
+                .map_err(|error| read_failed(&input.display().to_string(), error))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    !p.file_name()
+                        .is_some_and(|n| n.as_encoded_bytes().starts_with(b"."))
+                })
+                .filter(|p| p.is_file())
+                .collect();
+            inside.sort();
+            files.extend(inside);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
 /// A file that can be read twice: the file at `path`, or standard input
 /// for `-` spooled to an anonymous temporary file (at most `MESSAGE`).
 pub fn open_rewindable(path: &Path) -> anyhow::Result<File> {

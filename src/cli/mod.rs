@@ -61,7 +61,10 @@ enum Command {
 /// Runs the command line and turns the outcome into an exit code.
 pub fn main() -> std::process::ExitCode {
     fsio::clean_up_on_signals();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return refused(&err),
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let result = match cli.command {
@@ -81,6 +84,47 @@ pub fn main() -> std::process::ExitCode {
         Err(err) => {
             print_error(format_args!("{err:#}"));
             Exit::Usage.into()
+        }
+    }
+}
+
+/// A command line clap refused. A bad value is one `error:` line, exit 2,
+/// like every other bad input; the rest (help, version, an unknown flag
+/// with its tip and usage) is clap's own.
+fn refused(err: &clap::Error) -> std::process::ExitCode {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue => {
+            // Built from the parts, not clap's rendering, which strips what
+            // looks like a terminal sequence from the value instead of
+            // showing it escaped.
+            use clap::error::{ContextKind, ContextValue};
+            let context = |kind| match err.get(kind) {
+                Some(ContextValue::String(text)) => text.clone(),
+                Some(ContextValue::Strings(list)) => list.join(", "),
+                _ => String::new(),
+            };
+            let (arg, value) = (
+                context(ContextKind::InvalidArg),
+                context(ContextKind::InvalidValue),
+            );
+            let why = match (
+                std::error::Error::source(err),
+                context(ContextKind::ValidValue),
+            ) {
+                (Some(source), _) => source.to_string(),
+                (None, valid) if !valid.is_empty() => format!("possible values: {valid}"),
+                (None, _) => "not accepted".to_string(),
+            };
+            print_error(format_args!("invalid value '{value}' for '{arg}': {why}"));
+            Exit::Usage.into()
+        }
+        _ => {
+            let _ = err.print();
+            match err.use_stderr() {
+                true => Exit::Usage.into(),
+                false => Exit::Ok.into(),
+            }
         }
     }
 }

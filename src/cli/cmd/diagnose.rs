@@ -31,9 +31,12 @@ use std::sync::Arc;
 /// Flags of `dkimctl diagnose`.
 #[derive(Debug, Args)]
 pub struct DiagnoseArgs {
-    /// The domain whose DKIM set-up to check (d=).
-    #[arg(value_name = "DOMAIN", required_unless_present = "batch")]
+    /// The domain whose DKIM set-up to check (d=; or give it as -d DOMAIN).
+    #[arg(value_name = "DOMAIN", required_unless_present_any = ["batch", "domain_flag"], value_parser = crate::cli::args::parse_domain)]
     domain: Option<String>,
+    /// The domain, as a flag (the same as DOMAIN).
+    #[arg(short = 'd', long = "domain", value_name = "DOMAIN", conflicts_with_all = ["domain", "batch"], value_parser = crate::cli::args::parse_domain)]
+    domain_flag: Option<String>,
     /// Check every domain of FILE (one a line; `#` comments), with the same selectors.
     #[arg(
         long,
@@ -123,10 +126,11 @@ struct Document<'a> {
 impl DiagnoseArgs {
     /// Converts the flags into library options (reading the input files).
     fn options(&self) -> anyhow::Result<DiagnoseOptions> {
-        let domain = match &self.domain {
-            Some(domain) => dkimctl::records::normalize_domain(domain)?,
-            None => String::new(),
-        };
+        let domain = self
+            .domain
+            .clone()
+            .or(self.domain_flag.clone())
+            .unwrap_or_default();
         let mut selectors: Vec<SelectorSpec> = Vec::new();
         let push = |spec: SelectorSpec, selectors: &mut Vec<SelectorSpec>| {
             if !selectors.iter().any(|s| s.selector == spec.selector) {

@@ -3,15 +3,19 @@
 //! verifiers said, and what changed when it fails.
 //!
 //! # JSON format
-//! One document: `{"file", "from", "from_problem", "signatures": [{"field_index",
+//! For one file, one document: `{"file", "from", "from_problem", "signatures": [{"field_index",
 //! "verdict", "tags": [{"tag","value","meaning"}], "signed_fields": [{"name",
 //! "listed","present","state"}], "alignment", "provider", "body_change",
 //! "header_change"}], "reported_results": [...], "findings": [{"code",
-//! "severity","subject","message","fix"}], "summary"}`.
+//! "severity","subject","message","fix"}], "summary"}`. For several files
+//! or a directory: `{"messages": [that document...]}`; a file that cannot
+//! be read is `{"file", "error"}` there, after its `error:` line.
 
 use crate::cli::{
     args::KeySourceArgs,
     exit::{Exit, Outcome},
+    fsio,
+    printable::Printable,
     term,
 };
 use anyhow::Context;
@@ -20,14 +24,14 @@ use dkimctl::diagnosis::inspect::{InspectReport, SignatureReport, inspect_reader
 use dkimctl::dkim::verify::VerifyOptions;
 use serde::Serialize;
 use std::io::{Seek, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Flags of `dkimctl inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// The message (`-` for standard input).
-    #[arg(value_name = "FILE")]
-    input: PathBuf,
+    /// Messages: files, a directory (its files), or `-` for standard input.
+    #[arg(value_name = "FILE", required = true)]
+    inputs: Vec<PathBuf>,
     #[command(flatten)]
     keys: KeySourceArgs,
     /// Print one JSON document instead of tables.
@@ -48,37 +52,104 @@ struct Document<'a> {
     report: &'a InspectReport,
 }
 
+/// One file of several, in JSON: its document, or why it could not be read.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Entry<'a> {
+    Inspected(Document<'a>),
+    Unreadable { file: String, error: String },
+}
+
+#[derive(Serialize)]
+struct Documents<'a> {
+    messages: Vec<Entry<'a>>,
+}
+
 impl InspectArgs {
     /// Runs the command.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
-        let name = dkimctl::input::display_name(&self.input);
-        let mut message = crate::cli::fsio::open_rewindable(&self.input)?;
+        let inputs = fsio::expand_inputs(&self.inputs)?;
+        let several = inputs.len() > 1 || self.inputs.iter().any(|p| p.is_dir());
         let source = self.keys.build()?;
         let options = VerifyOptions::strict(crate::cli::now(self.now));
-        let report =
-            inspect_reader(&mut message, source.as_ref(), options).with_context(|| name.clone())?;
-        if self.show_canonical {
-            // The canonical forms are printed whole: the message is read whole.
-            message.rewind()?;
-            let raw = dkimctl::input::read_from(message, &name, crate::cli::fsio::MESSAGE)?;
-            render_canonical(out, &raw, &report)?;
-        } else if self.json {
-            let text = serde_json::to_string_pretty(&Document {
-                file: self.input.display().to_string(),
-                report: &report,
-            })?;
+        let mut reports = Vec::new();
+        let mut outcome = Outcome::default();
+        let mut unreadable = false;
+        for (i, input) in inputs.iter().enumerate() {
+            let file = input.display().to_string();
+            if several && !self.json {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                let mut shown = Printable::new(&mut *out, false);
+                writeln!(shown, "== {}", dkimctl::input::display_name(input))?;
+            }
+            // An unreadable file gets its error line; the others go on,
+            // and the run ends with exit 2.
+            match self.inspect_one(out, input, source.as_ref(), options) {
+                Ok(report) => {
+                    outcome = outcome
+                        .and(Outcome::of_summary(report.summary))
+                        .and(Outcome::of_findings(&report.findings));
+                    reports.push((file, Ok(report)));
+                }
+                Err(err) => {
+                    crate::cli::print_error(format_args!("{err:#}"));
+                    unreadable = true;
+                    reports.push((file, Err(format!("{err:#}"))));
+                }
+            }
+        }
+        if self.json {
+            let documents = reports.iter().map(|(file, report)| match report {
+                Ok(report) => Entry::Inspected(Document {
+                    file: file.clone(),
+                    report,
+                }),
+                Err(error) => Entry::Unreadable {
+                    file: file.clone(),
+                    error: error.clone(),
+                },
+            });
+            let text = match several {
+                true => serde_json::to_string_pretty(&Documents {
+                    messages: documents.collect(),
+                })?,
+                false => match documents.into_iter().next() {
+                    Some(Entry::Inspected(document)) => serde_json::to_string_pretty(&document)?,
+                    _ => return Ok(Exit::Usage),
+                },
+            };
             writeln!(out, "{text}")?;
-        } else {
-            render(
-                &mut crate::cli::printable::Printable::new(&mut *out, crate::cli::term::colour()),
-                &report,
-            )?;
+        }
+        if unreadable {
+            return Ok(Exit::Usage);
         }
         // design.md's one rule: a failed signature or an error finding
         // (no aligned signature passes, two From fields) exits 1.
-        let outcome =
-            Outcome::of_summary(report.summary).and(Outcome::of_findings(&report.findings));
         Ok(Exit::decide(outcome, false))
+    }
+
+    /// Inspects one message, rendering it unless the run prints JSON.
+    fn inspect_one(
+        &self,
+        out: &mut dyn Write,
+        input: &Path,
+        source: &dyn dkimctl::dkim::key_source::KeySource,
+        options: VerifyOptions,
+    ) -> anyhow::Result<InspectReport> {
+        let name = dkimctl::input::display_name(input);
+        let mut message = fsio::open_rewindable(input)?;
+        let report = inspect_reader(&mut message, source, options).with_context(|| name.clone())?;
+        if self.show_canonical {
+            // The canonical forms are printed whole: the message is read whole.
+            message.rewind()?;
+            let raw = dkimctl::input::read_from(message, &name, fsio::MESSAGE)?;
+            render_canonical(out, &raw, &report)?;
+        } else if !self.json {
+            render(&mut Printable::new(&mut *out, term::colour()), &report)?;
+        }
+        Ok(report)
     }
 }
 

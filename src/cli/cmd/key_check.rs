@@ -62,10 +62,10 @@ pub struct KeyCheckArgs {
     #[arg(long, value_enum, default_value = "generic")]
     profile: ProfileArg,
     /// Check this selector against the profile's rules (and use it with --against dns).
-    #[arg(long, value_name = "S")]
+    #[arg(short, long, value_name = "S")]
     selector: Option<String>,
     /// The signing domain (for --against dns).
-    #[arg(long, value_name = "DOMAIN")]
+    #[arg(short, long, value_name = "DOMAIN", value_parser = crate::cli::args::parse_domain)]
     domain: Option<String>,
     /// Check that the key matches a public key file, a record ("v=DKIM1; k=rsa; p=..."), or
     /// `dns`: the record at SELECTOR._domainkey.DOMAIN.

@@ -37,16 +37,22 @@ pub struct KeygenArgs {
     #[arg(long)]
     pkcs1: bool,
     /// Write the private key to this file (mode 0600).
-    #[arg(short = 'o', long = "out", value_name = "FILE", required = true)]
+    #[arg(
+        short = 'o',
+        long = "output",
+        alias = "out",
+        value_name = "FILE",
+        required = true
+    )]
     out: PathBuf,
     /// Replace the file if it exists.
     #[arg(long)]
     force: bool,
     /// Selector (s=) of the record, to print its zone file line; needs --domain.
-    #[arg(short, long, requires = "domain")]
+    #[arg(short, long, requires = "domain", value_parser = crate::cli::args::parse_selector)]
     selector: Option<String>,
     /// Domain (d=) of the record, to print its zone file line; needs --selector.
-    #[arg(short, long, requires = "selector")]
+    #[arg(short, long, requires = "selector", value_parser = crate::cli::args::parse_domain)]
     domain: Option<String>,
     /// Also print the private key as one line of base64 (no header, footer or line breaks), as Amazon SES BYODKIM wants it.
     #[arg(long)]

@@ -40,6 +40,9 @@ pub struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
     /// Exit 1 on warnings too.
     #[arg(long)]
     strict: bool,
@@ -59,6 +62,14 @@ enum Format {
 }
 
 impl LintArgs {
+    /// The output format, `--json` included.
+    fn format(&self) -> Format {
+        match self.json {
+            true => Format::Json,
+            false => self.format,
+        }
+    }
+
     /// Reads, lints and prints.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
         let expect = self.expect.as_deref().map(Expectations::read).transpose()?;
@@ -73,10 +84,10 @@ impl LintArgs {
             .filter_map(|path| linter.read(path, &options).err())
             .collect();
         if !failures.is_empty() {
-            return report_unreadable(out, self.format, &failures);
+            return report_unreadable(out, self.format(), &failures);
         }
         let report = linter.finish();
-        match self.format {
+        match self.format() {
             Format::Human => human(
                 &mut crate::cli::printable::Printable::new(&mut *out, crate::cli::term::colour()),
                 &report,

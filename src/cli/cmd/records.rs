@@ -30,8 +30,12 @@ use std::path::PathBuf;
 /// Flags of `dkimctl records`.
 #[derive(Debug, Args)]
 pub struct RecordsArgs {
-    /// The domain mail is sent from, e.g. example.com.
-    domain: String,
+    /// The domain mail is sent from, e.g. example.com (or give it as -d DOMAIN).
+    #[arg(value_name = "DOMAIN", required_unless_present = "domain_flag", value_parser = crate::cli::args::parse_domain)]
+    domain: Option<String>,
+    /// The domain, as a flag (the same as DOMAIN).
+    #[arg(short = 'd', long = "domain", value_name = "DOMAIN", conflicts_with = "domain", value_parser = crate::cli::args::parse_domain)]
+    domain_flag: Option<String>,
     /// Reuse these three DKIM tokens (32 characters of a-z2-7 each) instead of generating new ones.
     #[arg(long, value_name = "T1,T2,T3", value_delimiter = ',', conflicts_with_all = ["key", "public_key"])]
     tokens: Option<Vec<String>>,
@@ -191,7 +195,11 @@ impl RecordsArgs {
             Verification::Underscore(token)
         };
         Ok(RecordsOptions {
-            domain: self.domain.clone(),
+            domain: self
+                .domain
+                .clone()
+                .or(self.domain_flag.clone())
+                .unwrap_or_default(),
             dkim,
             verification,
             ttl: self.ttl,

@@ -7,6 +7,7 @@ use clap::Args;
 use dkimctl::dkim::canon::Canonicalization;
 use dkimctl::dkim::message::Header;
 use dkimctl::dkim::sign::{SignOptions, Signer};
+use dkimctl::input::os_words;
 use rayon::prelude::*;
 
 use std::io::{BufReader, Seek, SeekFrom, Write};
@@ -20,10 +21,10 @@ pub struct SignArgs {
     #[arg(required = true, value_name = "FILE")]
     inputs: Vec<PathBuf>,
     /// Signing domain (d=).
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = crate::cli::args::parse_domain)]
     domain: String,
     /// Selector (s=); give one per --key, in the same order.
-    #[arg(short, long, required = true)]
+    #[arg(short, long, required = true, value_parser = crate::cli::args::parse_selector)]
     selector: Vec<String>,
     /// Private key (PKCS#1 or PKCS#8, PEM or DER, RSA or Ed25519); repeat to sign several times in one pass.
     #[arg(short, long, required = true, value_name = "FILE")]
@@ -65,7 +66,7 @@ pub struct SignArgs {
     /// original or the signed file, never part of one.
     #[arg(long, conflicts_with = "out_dir")]
     in_place: bool,
-    /// Write each signed message into this directory, under its own name.
+    /// Write each signed message into this directory (created if missing), under its own name.
     ///
     /// Each file appears whole (written beside it, then renamed). All are
     /// flushed to disk together when the run ends: exit 0 means every file
@@ -102,13 +103,28 @@ impl SignArgs {
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
         let now = crate::cli::now(self.now);
         let options = self.options()?;
-        let inputs = expand_inputs(&self.inputs)?;
+        let inputs = fsio::expand_inputs(&self.inputs)?;
         if let Some(dir) = &self.out_dir {
+            // Checked before the folder is made, so a refused batch creates nothing.
+            check_batch_targets(&inputs, dir)?;
+            // The folders this run makes, innermost first: removed again
+            // when no message could be signed into them.
+            let created: Vec<&Path> = dir
+                .ancestors()
+                .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+                .collect();
+            if !created.is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    anyhow::anyhow!("creating --out-dir {}: {}", dir.display(), os_words(&e))
+                })?;
+            }
             if !dir.is_dir() {
                 bail!("--out-dir {}: not a directory", dir.display());
             }
-            check_batch_targets(&inputs, dir)?;
-            return Ok(sign_batch(&inputs, dir, &options, now, self.force));
+            let exit = sign_batch(&inputs, dir, &options, now, self.force);
+            // remove_dir leaves a folder that holds anything.
+            created.iter().for_each(|d| drop(std::fs::remove_dir(d)));
+            return Ok(exit);
         }
         if self.in_place {
             if inputs.iter().any(|p| p.as_os_str() == "-") {
@@ -175,56 +191,8 @@ impl SignArgs {
         options.expire_after = self.expire;
         options.timestamp = !self.no_timestamp;
         options.body_length = self.body_length;
-        check_names(&options)?;
         Ok(options)
     }
-}
-
-/// Rejects a domain or selector that cannot be a DNS name before any
-/// message is touched.
-fn check_names(options: &SignOptions) -> anyhow::Result<()> {
-    for signer in &options.signers {
-        for (what, name) in [("domain", &signer.domain), ("selector", &signer.selector)] {
-            let ok = !name.is_empty()
-                && name.len() <= 253
-                && name.split('.').all(|l| {
-                    !l.is_empty()
-                        && l.len() <= 63
-                        && l.bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                });
-            if !ok {
-                bail!("--{what} '{name}' is not a valid DNS name");
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Files named on the command line, with directories replaced by the
-/// regular files directly inside them (sorted), leaving out dot-files:
-/// hidden files, and the `.NAME.XXXX.tmp` files an interrupted
-/// `--in-place` run leaves, which must not be signed as messages.
-fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for input in inputs {
-        if input.is_dir() {
-            let mut inside: Vec<PathBuf> = std::fs::read_dir(input)
-                .with_context(|| format!("reading directory {}", input.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    !p.file_name()
-                        .is_some_and(|n| n.as_encoded_bytes().starts_with(b"."))
-                })
-                .filter(|p| p.is_file())
-                .collect();
-            inside.sort();
-            files.extend(inside);
-        } else {
-            files.push(input.clone());
-        }
-    }
-    Ok(files)
 }
 
 /// Signs one message. The header is read and the body streamed through the
@@ -311,9 +279,8 @@ fn write_out(
 /// Refuses a batch that would overwrite an input or write two inputs to
 /// the same output name.
 fn check_batch_targets(inputs: &[PathBuf], out_dir: &Path) -> anyhow::Result<()> {
-    let out_dir = out_dir
-        .canonicalize()
-        .with_context(|| format!("--out-dir {}", out_dir.display()))?;
+    // A folder not made yet holds no input.
+    let out_dir = out_dir.canonicalize().ok();
     let mut names = std::collections::HashSet::new();
     for input in inputs {
         if input.as_os_str() == "-" {
@@ -332,7 +299,7 @@ fn check_batch_targets(inputs: &[PathBuf], out_dir: &Path) -> anyhow::Result<()>
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        if parent.canonicalize().is_ok_and(|p| p == out_dir) {
+        if out_dir.is_some() && parent.canonicalize().ok() == out_dir {
             bail!(
                 "{} is already in --out-dir; use --in-place to replace files",
                 input.display()

@@ -27,7 +27,7 @@ use std::path::PathBuf;
 /// Flags of `dkimctl verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Messages to verify (`-` for standard input).
+    /// Messages to verify: files, a directory (its files), or `-` for standard input.
     #[arg(required = true, value_name = "FILE")]
     inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -75,7 +75,7 @@ impl VerifyArgs {
         let mut reports = Vec::new();
         let mut outcome = Outcome::default();
         let mut unreadable = false;
-        for input in &self.inputs {
+        for input in &fsio::expand_inputs(&self.inputs)? {
             // An unreadable file gets its error line; the others are still
             // verified, and the run ends with exit 2.
             let verdicts = match verify_one(&verifier, input) {
