@@ -469,3 +469,34 @@ fn a_body_beyond_the_forensics_limit_is_verified_and_said_unexamined() {
         "footer-appended"
     );
 }
+
+/// The first run README.md shows is what the binary prints today (the
+/// tags table elided there, as the README says).
+#[test]
+fn readme_first_command_is_current() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md is readable");
+    let args = "inspect fixtures/forensics/body-footer.eml --zone fixtures/keys/keys.zone";
+    let command = format!("$ cargo run --release -- {args}\n");
+    let start = readme.find(&command).expect("README shows the run") + command.len();
+    let end = start
+        + readme[start..]
+            .find("$ echo $?\n1\n")
+            .expect("it ends with exit 1");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_dkimctl"))
+        .args(args.split(' '))
+        .current_dir(root)
+        .env_clear()
+        .output()
+        .expect("dkimctl runs");
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let (table, rest) = (text.find("┌─────┬").unwrap(), text.find("└─────┴").unwrap());
+    let after = rest + text[rest..].find('\n').unwrap() + 1;
+    let shown = format!(
+        "{}  ... (every tag of the signature, in words)\n{}",
+        &text[..table],
+        &text[after..]
+    );
+    crate::util::assert_text(&shown, &readme[start..end]);
+}
