@@ -45,8 +45,9 @@ def env_int(name, default):
     return int(os.environ.get(name, default))
 
 
-def run(argv, stdin=None, stdout=subprocess.DEVNULL):
-    """Runs argv to the end; returns (wall seconds, peak RSS in KiB)."""
+def measured(argv, stdin=None, stdout=subprocess.DEVNULL):
+    """Runs argv to the end; returns (wall seconds, its rusage, exit code).
+    An exit other than 0 or 1 ends the bench with the command's stderr."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -55,7 +56,13 @@ def run(argv, stdin=None, stdout=subprocess.DEVNULL):
     proc.stderr.close()
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
-        sys.exit(f"bench: {' '.join(map(str, argv[:4]))} ... exited {code}: {err.strip()}")
+        sys.exit(f"bench: {' '.join(map(str, argv[:4]))} ... exited {code}: {err.strip()[:500]}")
+    return wall, usage, code
+
+
+def run(argv, stdin=None, stdout=subprocess.DEVNULL):
+    """Runs argv to the end; returns (wall seconds, peak RSS in KiB)."""
+    wall, usage, _ = measured(argv, stdin, stdout)
     return wall, usage.ru_maxrss
 
 

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from cli import measured  # benches/cli.py: one process, timed
+
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_KEY = ROOT / "fixtures/keys/rsa2048.pub.pem"  # the project's test key
 
@@ -112,20 +114,6 @@ def wait_until_served(bin_, name, port):
     sys.exit(f"bench: NSD did not serve {name} within 60 s")
 
 
-def timed(argv):
-    """Runs argv; returns (wall seconds, CPU seconds of the process, exit code)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        sys.exit(f"bench: {' '.join(argv[:3])} ... exited {code}: {err.strip()[:500]}")
-    return wall, usage.ru_utime + usage.ru_stime, code
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", required=True)
@@ -164,7 +152,8 @@ def run_figure(bin_, batch, port, count, ns_check, concurrency, rounds):
     name = f"diagnose_batch_{'ns' if ns_check else 'no_ns'}_c{concurrency}"
     rates, cpus = [], []
     for _ in range(rounds):
-        wall, cpu, code = timed(argv)
+        wall, usage, code = measured(argv)
+        cpu = usage.ru_utime + usage.ru_stime
         if code != 1:
             sys.exit(f"bench: {name}: exit {code}; the missing keys should give exit 1")
         rates.append(count / wall)
