@@ -83,7 +83,8 @@ pub fn judge_ses(docs: &[SesIdentity], domain: &str, selectors: &[SelectorReport
             // documents explain them.
             continue;
         }
-        if doc.signing_enabled == Some(false) {
+        let started = !doc.tokens.is_empty() && doc.status != Some(Status::NotStarted);
+        if doc.signing_enabled == Some(false) && started {
             let fix = match doc.shape {
                 Shape::Sesv2Identity => format!(
                     "aws sesv2 put-email-identity-dkim-attributes --email-identity {identity} --signing-enabled"
@@ -109,9 +110,10 @@ pub fn judge_ses(docs: &[SesIdentity], domain: &str, selectors: &[SelectorReport
             );
         }
         let listed = broken.join(", ");
-        let (count, is) = (
+        let (count, is, them) = (
             format!("{} of its {} records", broken.len(), doc.tokens.len()),
             if broken.len() == 1 { "is" } else { "are" },
+            if broken.len() == 1 { "it" } else { "them" },
         );
         match doc.status {
             Some(Status::Pending) if broken.is_empty() => findings.push(
@@ -132,7 +134,7 @@ pub fn judge_ses(docs: &[SesIdentity], domain: &str, selectors: &[SelectorReport
                     Code::SesPending,
                     &identity,
                     format!(
-                        "{at} reports PENDING: {count} {is} missing or wrong here too, so SES cannot see them: {listed}"
+                        "{at} reports PENDING: {count} {is} missing or wrong here too, so SES cannot see {them}: {listed}"
                     ),
                 )
                 .with_severity(Severity::Error)
@@ -275,10 +277,10 @@ fn compare_regions(docs: &[SesIdentity], domain: &str) -> Vec<Finding> {
     };
     for doc in &domain_docs {
         if !set_up(doc) {
-            let why = if doc.tokens.is_empty() {
+            let why = if doc.status == Some(Status::NotStarted) {
+                "not started it (NOT_STARTED)"
+            } else if doc.tokens.is_empty() {
                 "no DKIM tokens"
-            } else if doc.status == Some(Status::NotStarted) {
-                "NOT_STARTED"
             } else {
                 "signing off"
             };
