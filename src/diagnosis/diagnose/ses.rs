@@ -251,7 +251,7 @@ fn restart(doc: &SesIdentity, identity: &str) -> String {
             "restart verification: aws sesv2 put-email-identity-dkim-signing-attributes --email-identity {identity} --signing-attributes-origin EXTERNAL --signing-attributes DomainSigningSelector=SELECTOR,DomainSigningPrivateKey=KEY"
         ),
         _ => format!(
-            "restart verification in the SES console (the identity {identity}, Authentication tab), which issues the set-up again"
+            "have SES look again: restart DKIM verification for {identity} in the SES console (if it issues new tokens, publish those: dkimctl records {identity} --ses-identity FILE)"
         ),
     }
 }
