@@ -362,9 +362,20 @@ fn v1_verification(map: &Map<String, Value>, source: &str) -> Result<Vec<SesIden
 /// An identity key of a v1 map: a domain or an address, lowercase.
 fn identity_name(name: &str) -> Result<String, String> {
     let lower = name.trim().to_ascii_lowercase();
-    let domain = lower.rsplit('@').next().unwrap_or("");
+    let (local, domain) = match lower.rsplit_once('@') {
+        Some((local, domain)) => (Some(local), domain),
+        None => (None, lower.as_str()),
+    };
+    if let Some(local) = local
+        && (local.is_empty() || !local.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        return Err(format!(
+            "identity '{}' is not an e-mail address (local@domain, visible ASCII)",
+            name.escape_default()
+        ));
+    }
     crate::records::normalize_domain(domain)
-        .map_err(|e| format!("identity {:?}: {e}", name.escape_default().to_string()))?;
+        .map_err(|e| format!("identity '{}': {e}", name.escape_default()))?;
     Ok(lower)
 }
 
@@ -381,8 +392,8 @@ fn status(map: &Map<String, Value>, key: &str, at: &str) -> Result<Option<Status
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Status::parse(text).map(Some).ok_or_else(|| {
             format!(
-                "{at} {:?} is not PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE or NOT_STARTED",
-                text.escape_default().to_string()
+                "{at} '{}' is not PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE or NOT_STARTED",
+                text.escape_default()
             )
         }),
         Some(_) => Err(format!("{at} is not a string")),
@@ -434,12 +445,7 @@ fn key_bits(map: &Map<String, Value>, key: &str) -> Result<Option<usize>, String
             .and_then(|rest| rest.strip_suffix("_BIT"))
             .and_then(|bits| bits.parse().ok())
             .map(Some)
-            .ok_or_else(|| {
-                format!(
-                    "{at} {:?} is not RSA_<N>_BIT",
-                    text.escape_default().to_string()
-                )
-            }),
+            .ok_or_else(|| format!("{at} '{}' is not RSA_<N>_BIT", text.escape_default())),
         Some(_) => Err(format!("{at} is not a string")),
     }
 }

@@ -221,7 +221,7 @@ fn another_shape_or_not_json_is_one_error_line_naming_the_shapes() {
     dir.cmd(&["diagnose", "example.net", "--ses-identity", "status.json"])
         .run()
         .assert_exit(2)
-        .assert_stderr("error: status.json: DkimAttributes.Status \"MAYBE\" is not PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE or NOT_STARTED\n");
+        .assert_stderr("error: status.json: DkimAttributes.Status 'MAYBE' is not PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE or NOT_STARTED\n");
     drop(bad_status);
 }
 
@@ -576,4 +576,18 @@ fn diagnose_over_dns_with_the_document_on_standard_input() {
             &format!("{F}: ok (RSA-2048)"),
         ])
     );
+}
+
+#[test]
+fn control_characters_in_a_document_are_refused_escaped() {
+    let dir = TestDir::new();
+    dir.write(
+        "ctl.json",
+        "{\"DkimAttributes\":{\"bo\\u001b[31mb@example.net\":{\"DkimEnabled\":false,\"DkimTokens\":[]}}}",
+    );
+    dir.cmd(&["diagnose", "example.net", "--ses-identity", "ctl.json"])
+        .run()
+        .assert_exit(2)
+        .assert_stdout("")
+        .assert_stderr("error: ctl.json: identity 'bo\\u{1b}[31mb@example.net' is not an e-mail address (local@domain, visible ASCII)\n");
 }
