@@ -504,8 +504,26 @@ fn the_verification_token_of_a_v1_document_is_checked() {
     assert_eq!(
         got,
         with_ok3(&[
-            "error verification-missing _amazonses.example.net: _amazonses.example.net holds pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=, not the expected token"
+            "error verification-missing _amazonses.example.net: _amazonses.example.net holds pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=, not the expected token",
+            &format!(
+                "error ses-pending _amazonses.example.net: SES ({other} (example.net)) reports domain verification PENDING: _amazonses.example.net does not hold its token (verification-missing)"
+            ),
         ])
+    );
+    // FAILED, though the token is published now.
+    let failed = dir.write(
+        "failed.json",
+        r#"{"VerificationAttributes":{"example.net":{"VerificationStatus":"Failed","VerificationToken":"pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU="}}}"#,
+    );
+    let failed = failed.to_str().unwrap();
+    assert_eq!(
+        diagnose(&["--ses-identity", &tokens, "--ses-identity", failed]),
+        (
+            1,
+            with_ok3(&[&format!(
+                "error ses-failed _amazonses.example.net: SES ({failed} (example.net)) reports domain verification FAILED: it stopped looking; the token is published now"
+            )])
+        )
     );
 }
 

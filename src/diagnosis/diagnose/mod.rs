@@ -406,9 +406,8 @@ async fn diagnose_through(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diag
         }
     }
     if !options.ses.is_empty() {
-        report
-            .findings
-            .extend(judge_ses(&options.ses, &domain, &report.selectors));
+        let more = judge_ses(&options.ses, &domain, &report.selectors, &report.findings);
+        report.findings.extend(more);
     }
     if let Some((from, identities)) = &options.sender {
         report

@@ -50,7 +50,14 @@ fn has_dkim(doc: &SesIdentity) -> bool {
 
 /// SES's statuses explained against `selectors` (the reports of the
 /// checked names).
-pub fn judge_ses(docs: &[SesIdentity], domain: &str, selectors: &[SelectorReport]) -> Vec<Finding> {
+/// `earlier` holds the findings so far, where a `verification-missing`
+/// says the `_amazonses` TXT is not what SES wants.
+pub fn judge_ses(
+    docs: &[SesIdentity],
+    domain: &str,
+    selectors: &[SelectorReport],
+    earlier: &[Finding],
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let report_of = |token: &str| selectors.iter().find(|s| s.selector == *token);
     for doc in docs.iter().filter(|d| has_dkim(d)) {
@@ -239,9 +246,67 @@ pub fn judge_ses(docs: &[SesIdentity], domain: &str, selectors: &[SelectorReport
             }
         }
     }
+    for doc in docs.iter().filter(|d| !has_dkim(d)) {
+        findings.extend(verification_status(doc, domain, earlier));
+    }
     findings.extend(compare_regions(docs, domain));
     findings.extend(address_identities(docs, domain));
     findings
+}
+
+/// The domain-verification status of `aws ses
+/// get-identity-verification-attributes`, against the `_amazonses` TXT.
+fn verification_status(doc: &SesIdentity, domain: &str, earlier: &[Finding]) -> Option<Finding> {
+    if doc.is_address || doc.verification_token.is_none() {
+        return None;
+    }
+    let name = format!("_amazonses.{domain}");
+    let at = where_(doc);
+    let missing = earlier
+        .iter()
+        .any(|f| f.code == Code::VerificationMissing && f.subject == name);
+    let fix = "publish the TXT record the verification-missing fix gives";
+    let finding = match (doc.verification_status?, missing) {
+        (Status::Pending, false) => Finding::new(
+            Code::SesPending,
+            &name,
+            format!(
+                "{at} reports domain verification PENDING, and {name} holds its token as seen from here: SES has not looked since"
+            ),
+        )
+        .with_severity(Severity::Info)
+        .with_fix("wait: SES keeps looking for up to 72 hours"),
+        (Status::Pending, true) => Finding::new(
+            Code::SesPending,
+            &name,
+            format!("{at} reports domain verification PENDING: {name} does not hold its token (verification-missing)"),
+        )
+        .with_severity(Severity::Error)
+        .with_fix(fix),
+        (Status::Success, true) => Finding::new(
+            Code::SesRecordsChanged,
+            &name,
+            format!("{at} reported domain verification SUCCESS, but {name} no longer holds its token (verification-missing)"),
+        )
+        .with_fix(fix),
+        (Status::Failed, missing) => Finding::new(
+            Code::SesFailed,
+            &name,
+            format!(
+                "{at} reports domain verification FAILED: it stopped looking; {}",
+                if missing { "the token is still not published (verification-missing)" } else { "the token is published now" }
+            ),
+        )
+        .with_fix(format!("{}restart the verification of {domain} in SES", if missing { "publish the TXT record, then " } else { "" })),
+        (Status::TemporaryFailure, true) => Finding::new(
+            Code::SesTemporaryFailure,
+            &name,
+            format!("{at} reports domain verification TEMPORARY_FAILURE: {name} does not hold its token (verification-missing)"),
+        )
+        .with_fix(fix),
+        _ => return None,
+    };
+    Some(finding)
 }
 
 /// The fix for a FAILED identity: have SES look again.
