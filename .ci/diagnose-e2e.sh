@@ -315,5 +315,16 @@ for f in ids.csv ids.toml; do
     expect_json "identity-override ($f)" 1 findings "error identity-override carol@sub.example.com"
 done
 
+# 14. What SES says (aws sesv2 get-email-identity, on standard input): its tokens
+# checked, its PENDING explained by the record SES cannot see.
+CODE=0
+"$BIN" diagnose example.com --nameserver "127.0.0.1:$PORT" --ns-port "$PORT" --timeout 2 --retries 1 \
+    --ses-identity - --json < "$ROOT/fixtures/ses/sesv2-example-com-pending.json" \
+    > "$TMP/out" 2> "$TMP/err" || CODE=$?
+OUT=$(cat "$TMP/out")
+ERR=$(cat "$TMP/err")
+expect_json "--ses-identity (PENDING, one record missing)" 1 findings "error cname-dangling $E._domainkey.example.com
+error ses-pending example.com"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

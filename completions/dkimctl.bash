@@ -130,7 +130,7 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__diagnose)
-            opts="-d -s -h --domain --batch --concurrency --selector --token --target-host --records --message --verification-token --identities --from --zone --nameserver --timeout --retries --no-ns-check --ns-port --json --strict --help"
+            opts="-d -s -h --domain --batch --concurrency --selector --token --target-host --records --message --ses-identity --verification-token --identities --from --zone --nameserver --timeout --retries --no-ns-check --ns-port --json --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,6 +173,10 @@ _dkimctl() {
                     return 0
                     ;;
                 --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ses-identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -612,7 +616,7 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__records)
-            opts="-d -s -h --domain --tokens --target-host --key --public-key --selector --verification-token --no-underscore --no-verification --ttl --format --csv --zone --json --relative --help"
+            opts="-d -s -h --domain --tokens --target-host --key --public-key --selector --ses-identity --verification-token --no-underscore --no-verification --ttl --format --csv --zone --json --relative --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -647,6 +651,10 @@ _dkimctl() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ses-identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,7 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l target-host 
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l key -d 'Private key you sign with (PEM, DER or base64): publish its public half as a TXT record' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l public-key -d 'Public key to publish as a TXT record (PEM, DER or base64)' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -s s -l selector -d 'Selector (s=) of the key given with --key or --public-key' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l ses-identity -d 'What SES says (repeatable; - is standard input): write the records of its real tokens' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l verification-token -d 'Domain-verification token SES issued; default: a generated one (provider-hosted sets only)' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l ttl -d 'TTL of every record, in seconds' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand records" -l format -d 'Output format' -r -f -a "table\t'A table for people (default)'
@@ -114,6 +115,7 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l token -d 'A
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l target-host -d 'The host provider CNAMEs point into' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l records -d 'A record set written by `dkimctl records --csv`: check that every row is published' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l message -d 'A signed message: check the selectors of its DKIM-Signatures with d=DOMAIN' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l ses-identity -d 'What SES says (repeatable; - is standard input): check the records it names and explain its status' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l verification-token -d 'The domain-verification token `_amazonses.DOMAIN` should hold' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l identities -d 'Verified identities (domains, subdomains, addresses; DKIM on/off), CSV or TOML, with --from' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand diagnose" -l from -d 'The sender address whose governing identity to check (identity-override), with --identities' -r

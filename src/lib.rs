@@ -23,6 +23,7 @@ pub mod error;
 pub mod input;
 pub mod key;
 pub mod records;
+pub mod ses;
 pub mod zone;
 
 pub use error::Error;

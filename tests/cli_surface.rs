@@ -216,6 +216,7 @@ fn scratch_files() -> Vec<(&'static str, Vec<u8>)> {
         ("keys.zone", read("keys/keys.zone")),
         ("records.csv", read("records/hosted.csv")),
         ("r53.json", read("records/hosted.route53.json")),
+        ("ses.json", read("ses/sesv2-success.json")),
         (
             "domains.txt",
             b"example.com\n\x01bad\n# c\nsub.example.com\n".to_vec(),
@@ -339,6 +340,14 @@ fn fitting(leaf: &Leaf, flag: Option<&str>, name: &str) -> Vec<String> {
             "dir",
         ]),
         ("--records" | "--expect", _) => list(&["records.csv", "garbage", "empty", "keys.zone"]),
+        ("--ses-identity", _) => list(&[
+            "ses.json",
+            "bob@example.com=ses.json",
+            "r53.json",
+            "garbage",
+            "empty",
+            "-",
+        ]),
         ("--batch" | "--identities", _) => list(&["domains.txt", "empty", "garbage", "-"]),
         ("--message", _) | ("", "FILE") => list(&[
             "msg.eml",

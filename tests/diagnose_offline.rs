@@ -516,6 +516,7 @@ fn options(selectors: Vec<SelectorSpec>) -> DiagnoseOptions {
         verification_token: None,
         compare_servers: false,
         sender: None,
+        ses: Vec::new(),
     }
 }
 

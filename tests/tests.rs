@@ -72,6 +72,10 @@ mod lint;
 // `dkimctl lint` on Route 53 JSON: positions in the document, --expect.
 mod lint_route53;
 
+// `--ses-identity`: the AWS CLI's SES output as input to records and
+// diagnose, each shape and status, regions and address identities.
+mod ses;
+
 // One vocabulary: catalogue words only, verify and inspect agree per failure.
 mod vocabulary;
 

@@ -7,6 +7,7 @@ mod exit;
 mod fsio;
 mod printable;
 mod render;
+mod ses;
 mod term;
 
 use clap::{Parser, Subcommand};

@@ -162,6 +162,22 @@ codes! {
     TxtStringTooLong => "txt-string-too-long", Error,
     /// A more specific verified identity (address or subdomain) governs the sender.
     IdentityOverride => "identity-override", Warning,
+    /// SES reports PENDING: it has not yet seen the records.
+    SesPending => "ses-pending", Warning,
+    /// SES reports FAILED: it could not find the records and stopped looking.
+    SesFailed => "ses-failed", Error,
+    /// SES reports TEMPORARY_FAILURE: it could not decide, and will move to FAILED unless the records are found.
+    SesTemporaryFailure => "ses-temporary-failure", Error,
+    /// SES reports SUCCESS, but the records it verified are now missing or changed.
+    SesRecordsChanged => "ses-records-changed", Error,
+    /// SES reports NOT_STARTED: DKIM verification was never started.
+    SesNotStarted => "ses-not-started", Warning,
+    /// SES does not sign this identity's mail with DKIM (SigningEnabled / DkimEnabled false).
+    SesSigningDisabled => "ses-signing-disabled", Error,
+    /// The key SES signs with (CurrentSigningKeyLength) is not the size of the published key.
+    SesKeyLength => "ses-key-length", Warning,
+    /// Two SES documents (regions) of one identity disagree: one lacks the set-up, or they hold other tokens.
+    SesRegionsDiffer => "ses-regions-differ", Warning,
 }
 
 /// One thing found, with its fix.

@@ -67,6 +67,20 @@ pub struct DiagnoseArgs {
     /// A signed message: check the selectors of its DKIM-Signatures with d=DOMAIN.
     #[arg(long, value_name = "FILE")]
     message: Option<PathBuf>,
+    /// What SES says (repeatable; - is standard input): check the records it names and explain its status.
+    ///
+    /// The JSON output of `aws sesv2 get-email-identity`, `aws ses
+    /// get-identity-dkim-attributes`, `aws ses verify-domain-dkim` or `aws
+    /// ses get-identity-verification-attributes`. An sesv2 document does not
+    /// name its identity: it is DOMAIN, or IDENTITY as in
+    /// `bob@example.com=FILE`. Documents are named by their region when
+    /// SigningAttributesOrigin says it (AWS_SES_<REGION>), else by file.
+    #[arg(
+        long = "ses-identity",
+        value_name = "[IDENTITY=]FILE",
+        conflicts_with = "batch"
+    )]
+    ses_identities: Vec<String>,
     /// The domain-verification token `_amazonses.DOMAIN` should hold.
     #[arg(long, value_name = "TOKEN")]
     verification_token: Option<String>,
@@ -171,6 +185,21 @@ impl DiagnoseArgs {
                 );
             }
         }
+        let ses = if self.ses_identities.is_empty() {
+            Vec::new()
+        } else {
+            let docs = crate::cli::ses::read_all(&self.ses_identities, Some(&domain))?;
+            let docs = dkimctl::ses::about_domain(docs, &domain)?;
+            let (specs, token) =
+                dkimctl::diagnosis::diagnose::ses_expectations(&docs, &self.target_host);
+            for spec in specs {
+                push(spec, &mut selectors);
+            }
+            if verification_token.is_none() {
+                verification_token = token;
+            }
+            docs
+        };
         let sender = match (&self.from, &self.identities) {
             (Some(from), Some(path)) => {
                 let text = crate::cli::fsio::read_text(path, crate::cli::fsio::LIST)?;
@@ -193,6 +222,7 @@ impl DiagnoseArgs {
             verification_token,
             compare_servers: !self.no_ns_check,
             sender,
+            ses,
         })
     }
 
@@ -394,6 +424,7 @@ fn render(out: &mut dyn Write, report: &DiagnoseReport) -> anyhow::Result<()> {
                 found.join(", ")
             }
         )?;
+        writeln!(out, "{}", dkimctl::diagnosis::diagnose::PROBE_HINT)?;
     }
     if !report.name_servers.is_empty() {
         let servers: Vec<String> = report

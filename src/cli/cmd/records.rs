@@ -29,6 +29,7 @@ use std::path::PathBuf;
 
 /// Flags of `dkimctl records`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("selector_source").args(["selector", "ses_identities"]).multiple(true)))]
 pub struct RecordsArgs {
     /// The domain mail is sent from, e.g. example.com (or give it as -d DOMAIN).
     #[arg(value_name = "DOMAIN", required_unless_present = "domain_flag", value_parser = crate::cli::args::parse_domain)]
@@ -46,16 +47,25 @@ pub struct RecordsArgs {
     #[arg(
         long,
         value_name = "FILE",
-        requires = "selector",
+        requires = "selector_source",
         conflicts_with = "public_key"
     )]
     key: Option<PathBuf>,
     /// Public key to publish as a TXT record (PEM, DER or base64).
-    #[arg(long, value_name = "FILE", requires = "selector")]
+    #[arg(long, value_name = "FILE", requires = "selector_source")]
     public_key: Option<PathBuf>,
     /// Selector (s=) of the key given with --key or --public-key.
     #[arg(short, long)]
     selector: Option<String>,
+    /// What SES says (repeatable; - is standard input): write the records of its real tokens.
+    ///
+    /// The JSON output of `aws sesv2 get-email-identity`, `aws ses
+    /// get-identity-dkim-attributes`, `aws ses verify-domain-dkim` or `aws
+    /// ses get-identity-verification-attributes` (the `_amazonses` token).
+    /// A BYODKIM identity names its selector: give the key with --key or
+    /// --public-key.
+    #[arg(long = "ses-identity", value_name = "[IDENTITY=]FILE", conflicts_with_all = ["tokens", "no_verification"])]
+    ses_identities: Vec<String>,
     /// Domain-verification token SES issued; default: a generated one (provider-hosted sets only).
     #[arg(long, value_name = "TOKEN")]
     verification_token: Option<String>,
@@ -103,7 +113,7 @@ enum Format {
 
 impl RecordsArgs {
     /// Runs the command.
-    pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    pub fn run(mut self, out: &mut dyn Write) -> anyhow::Result<Exit> {
         let format = self.format();
         if self.relative && !matches!(format, Format::Table | Format::Csv) {
             bail!(
@@ -112,6 +122,9 @@ impl RecordsArgs {
         }
         if self.selector.is_some() && self.key.is_none() && self.public_key.is_none() {
             bail!("--selector needs --key FILE or --public-key FILE");
+        }
+        if !self.ses_identities.is_empty() {
+            self.apply_ses()?;
         }
         let options = self.options()?;
         let set = dkimctl::records::build(&options)?;
@@ -139,6 +152,59 @@ impl RecordsArgs {
         }
         out.flush()?;
         Ok(Exit::Ok)
+    }
+
+    /// The domain, given as DOMAIN or `-d` (parsed by the one domain rule).
+    fn domain(&self) -> String {
+        let domain = self.domain.as_ref().or(self.domain_flag.as_ref());
+        domain.cloned().unwrap_or_default()
+    }
+
+    /// `--ses-identity`: the documents' tokens (or BYODKIM selector) and
+    /// verification token, as if given with --tokens, --selector and
+    /// --verification-token.
+    fn apply_ses(&mut self) -> anyhow::Result<()> {
+        let domain = self.domain();
+        let docs = crate::cli::ses::read_all(&self.ses_identities, Some(&domain))?;
+        let docs = dkimctl::ses::about_domain(docs, &domain)?;
+        let inputs = dkimctl::ses::record_inputs(&docs)?;
+        let has_key = self.key.is_some() || self.public_key.is_some();
+        match inputs.byodkim_selector {
+            Some(selector) => {
+                if !has_key {
+                    bail!(
+                        "the SES identity uses BYODKIM (selector {selector}): its TXT key record needs the key; give --key FILE (the private key given to SES) or --public-key FILE"
+                    );
+                }
+                if let Some(given) = &self.selector
+                    && !given.eq_ignore_ascii_case(&selector)
+                {
+                    bail!("--selector {given} differs from the SES identity's selector {selector}");
+                }
+                self.selector = Some(selector);
+            }
+            None => {
+                if has_key {
+                    bail!(
+                        "the SES identity uses Easy DKIM (SES's keys behind three CNAMEs): --key and --public-key are for BYODKIM"
+                    );
+                }
+                self.tokens = Some(inputs.tokens);
+            }
+        }
+        if self.verification_token.is_none() {
+            self.verification_token = inputs.verification_token;
+        }
+        if self.verification_token.is_none() {
+            if self.no_underscore {
+                bail!(
+                    "--no-underscore needs the verification token: add the output of aws ses get-identity-verification-attributes, or --verification-token"
+                );
+            }
+            // No token of SES's to publish: none is made up.
+            self.no_verification = true;
+        }
+        Ok(())
     }
 
     fn format(&self) -> Format {
@@ -195,11 +261,7 @@ impl RecordsArgs {
             Verification::Underscore(token)
         };
         Ok(RecordsOptions {
-            domain: self
-                .domain
-                .clone()
-                .or(self.domain_flag.clone())
-                .unwrap_or_default(),
+            domain: self.domain(),
             dkim,
             verification,
             ttl: self.ttl,

@@ -16,11 +16,14 @@
 mod inputs;
 mod lookup;
 mod servers;
+mod ses;
 
 pub use inputs::{
     IdentitiesFormat, InputError, expectations_from_csv, identities_from_csv, identities_from_str,
     identities_from_toml, selectors_from_message,
 };
+
+pub use ses::{judge_ses, ses_expectations};
 
 use crate::diagnosis::checks::{self, Answer, KeySummary, RecordSnapshot};
 use crate::diagnosis::finding::{Code, Finding, Severity};
@@ -53,6 +56,9 @@ pub const COMMON_SELECTORS: &[&str] = &[
     "sig1",
 ];
 
+/// What `diagnose` says when it only probed common names.
+pub const PROBE_HINT: &str = "These are common names only; Amazon SES Easy DKIM uses random tokens. Give the real selectors with --ses-identity FILE (the output of aws sesv2 get-email-identity), --token, --message FILE or --selector.";
+
 /// Where a selector to check came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,6 +71,8 @@ pub enum SelectorOrigin {
     Records,
     /// s= of a DKIM-Signature in `--message`.
     Message,
+    /// A token or BYODKIM selector of an SES identity document (`--ses-identity`).
+    SesIdentity,
     /// One of [`COMMON_SELECTORS`], probed.
     Probe,
 }
@@ -123,6 +131,9 @@ pub struct DiagnoseOptions {
     /// A sender address and the verified identities: which one governs it
     /// (`identity-override`).
     pub sender: Option<(String, Vec<checks::Identity>)>,
+    /// What SES says about the domain and addresses in it
+    /// (`--ses-identity`): its status is explained against DNS.
+    pub ses: Vec<crate::ses::SesIdentity>,
 }
 
 /// What one authoritative server said.
@@ -391,7 +402,7 @@ async fn diagnose_through(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diag
             )
             .with_severity(Severity::Warning)
             .with_fix(
-                "name the selector with --selector (the s= of a signed message, or --message FILE)",
+                "name the selectors: --ses-identity FILE (SES's own output), --message FILE (a signed message), --selector or --token",
             ),
         );
     }
@@ -427,6 +438,10 @@ async fn diagnose_through(dns: &Arc<dyn Dns>, options: &DiagnoseOptions) -> Diag
                     .with_fix(checks::zone_line(&underscore.name, RecordData::Txt(token))),
             );
         }
+    }
+    if !options.ses.is_empty() {
+        let more = judge_ses(&options.ses, &domain, &report.selectors, &report.findings);
+        report.findings.extend(more);
     }
     if let Some((from, identities)) = &options.sender {
         report
