@@ -349,35 +349,40 @@ fn a_directory_signs_in_parallel_into_out_dir() {
     }
 }
 
+/// Bad input changes nothing: a batch holding a file that is not a message
+/// names every such file and signs none, with --out-dir and --in-place.
 #[test]
-fn a_batch_reports_bad_files_and_signs_the_rest() {
+fn a_batch_with_bad_files_names_them_and_signs_nothing() {
     let dir = TestDir::new();
     std::fs::create_dir(dir.join("out")).unwrap();
-    dir.write("good.eml", std::fs::read(fx("messages/plain.eml")).unwrap());
+    let good = std::fs::read(fx("messages/plain.eml")).unwrap();
+    dir.write("good.eml", &good);
     dir.write("bad.eml", "this is not a message\n");
+    dir.write("empty.eml", "");
     let key = fx("keys/rsa2048.pem");
-    let run = dir
-        .cmd(&[
-            "sign",
-            "good.eml",
-            "bad.eml",
-            "--out-dir",
-            "out",
-            "--domain",
-            "example.com",
-            "--selector",
-            "rsa2048",
-            "--key",
-            &key,
-            "--now",
-            NOW,
-        ])
-        .run();
-    run.assert_exit(2).assert_stderr(
-        "error: bad.eml: not an RFC 5322 message: header line 1 is not a field (no colon)\n",
-    );
+    let sign = [
+        "--domain",
+        "example.com",
+        "--selector",
+        "rsa2048",
+        "--key",
+        &key,
+    ];
+    let inputs = ["good.eml", "bad.eml", "empty.eml"];
+    for destination in [&["--out-dir", "out"][..], &["--in-place"][..]] {
+        let args = [&["sign"][..], &inputs, destination, &sign].concat();
+        let run = dir.cmd(&args).run();
+        run.assert_exit(2).assert_stderr(
+            "error: bad.eml: not an RFC 5322 message: header line 1 is not a field (no colon)\n\
+             error: empty.eml: not an RFC 5322 message: the input is empty\n",
+        );
+        assert_eq!(std::fs::read_dir(dir.join("out")).unwrap().count(), 0);
+        assert_eq!(dir.read("good.eml"), good, "{destination:?}");
+    }
+    // Without the bad files, the batch signs.
+    let args = [&["sign", "good.eml", "--out-dir", "out"][..], &sign].concat();
+    dir.cmd(&args).run().assert_exit(0);
     assert!(dir.join("out/good.eml").exists());
-    assert!(!dir.join("out/bad.eml").exists());
 }
 
 #[test]

@@ -107,6 +107,9 @@ impl SignArgs {
         if let Some(dir) = &self.out_dir {
             // Checked before the folder is made, so a refused batch creates nothing.
             check_batch_targets(&inputs, dir)?;
+            if !all_readable(&inputs) {
+                return Ok(Exit::Usage);
+            }
             // The folders this run makes, innermost first: removed again
             // when no message could be signed into them.
             let created: Vec<&Path> = dir
@@ -129,6 +132,9 @@ impl SignArgs {
         if self.in_place {
             if inputs.iter().any(|p| p.as_os_str() == "-") {
                 bail!("--in-place needs files, not standard input");
+            }
+            if !all_readable(&inputs) {
+                return Ok(Exit::Usage);
             }
             let mut exit = Exit::Ok;
             for input in &inputs {
@@ -274,6 +280,26 @@ fn write_out(
             fsio::write_file(&path, replace, fill)
         }
     }
+}
+
+/// Whether every input of a batch opens and starts with a readable
+/// header; each that does not gets its error line. Checked before any
+/// file is written, so bad input changes nothing; what fails later (a
+/// hard-linked file, a full disk) is reported and the others go on.
+fn all_readable(inputs: &[PathBuf]) -> bool {
+    let mut readable = true;
+    for input in inputs {
+        let name = input.display().to_string();
+        let checked = fsio::open(input).and_then(|file| {
+            let mut reader = BufReader::with_capacity(16 * 1024, file);
+            Header::read_from(&mut reader).map_err(|e| fsio::message_failed(&name, e))
+        });
+        if let Err(err) = checked {
+            crate::cli::print_error(format_args!("{err:#}"));
+            readable = false;
+        }
+    }
+    readable
 }
 
 /// Refuses a batch that would overwrite an input or write two inputs to
