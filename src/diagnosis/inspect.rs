@@ -397,6 +397,7 @@ fn signature_findings(
             Reason::KeyRecord { .. }
             | Reason::KeyTypeMismatch { .. }
             | Reason::KeyHashMismatch
+            | Reason::KeyHashUnusable { .. }
             | Reason::KeyServiceMismatch
             | Reason::StrictIdentity => format!("correct the key record at {key_name}"),
             Reason::KeyTooShort { bits } => {
