@@ -170,7 +170,7 @@ codes! {
     /// p= holds whitespace and its key does not decode (`+` turned into spaces).
     KeyWhitespace => "key-whitespace", Error,
     /// k= (or its absence) does not fit the key in p=.
-    KeyTypeMismatch => "key-type-mismatch", Error,
+    KeyWrongType => "key-wrong-type", Error,
     /// h= allows no hash verifiers accept (sha1 only).
     KeyHashUnusable => "key-hash-unusable", Error,
     /// Two TXT records at one name where one record with two strings was meant.

@@ -80,6 +80,7 @@ pub(crate) fn explain(text: &str, error: RecordError) -> RecordError {
                 found,
                 expected,
                 bits,
+                at_string_end: text.len().is_multiple_of(crate::zone::text::TXT_STRING_MAX),
             };
         }
     }

@@ -54,7 +54,7 @@ pub enum RecordError {
         repaired: String,
     },
     /// p= is the start of an RSA key, cut short.
-    #[error("{}", truncated(*found, *expected, *bits))]
+    #[error("{}", truncated(*found, *expected, *bits, *at_string_end))]
     Truncated {
         /// Base64 characters in p=.
         found: usize,
@@ -62,6 +62,8 @@ pub enum RecordError {
         expected: usize,
         /// The key size, where the part kept tells it.
         bits: Option<usize>,
+        /// Whether the record ends where a 255-byte TXT string does.
+        at_string_end: bool,
     },
     /// p= holds spaces where its key needs `+`.
     #[error(
@@ -111,14 +113,17 @@ fn invalid_key(error: &KeyError) -> String {
     }
 }
 
-fn truncated(found: usize, expected: usize, bits: Option<usize>) -> String {
+fn truncated(found: usize, expected: usize, bits: Option<usize>, at_string_end: bool) -> String {
     let key = match bits {
         Some(bits) => format!("a {bits}-bit RSA key"),
         None => "its RSA key".to_string(),
     };
-    format!(
-        "p= is cut short: {found} of the {expected} characters {key} takes; the key is cut where the first TXT string ends (the DNS host kept only one string)"
-    )
+    let cut = if at_string_end {
+        "the key is cut where the first TXT string ends (the DNS host kept only one string); publish all of it"
+    } else {
+        "publish all of it"
+    };
+    format!("p= is cut short: {found} of the {expected} characters {key} takes; {cut}")
 }
 
 fn wrong_key_type(declared: Option<&str>, actual: &str) -> String {
@@ -156,7 +161,7 @@ impl RecordError {
             RecordError::Escaped { .. } => Code::KeyEscaped,
             RecordError::Truncated { .. } => Code::KeyTruncated,
             RecordError::PlusAsSpace { .. } | RecordError::Whitespace { .. } => Code::KeyWhitespace,
-            RecordError::WrongKeyType { .. } => Code::KeyTypeMismatch,
+            RecordError::WrongKeyType { .. } => Code::KeyWrongType,
             RecordError::SplitRecords { .. } => Code::KeySplitRecords,
         }
     }
