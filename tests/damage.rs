@@ -250,3 +250,66 @@ fn whitespace_added_inside_p_is_legal() {
         .assert_exit(0)
         .assert_stdout("pass d=example.com s=rsa2048 a=rsa-sha256\n");
 }
+
+#[test]
+fn inspect_gives_the_repaired_record_as_the_fix() {
+    let dir = TestDir::new();
+    sign(&dir, "rsa2048");
+    let text = std::fs::read_to_string(fixture("damage/quoted.txt")).unwrap();
+    let args = [
+        "inspect",
+        "msg.eml",
+        "--key-record",
+        text.trim_end(),
+        "--now",
+        NOW,
+        "--json",
+    ];
+    let run = dir.cmd(&args).run();
+    run.assert_exit(1);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let finding = &doc["findings"][0];
+    assert_eq!(finding["code"], "key-quoted");
+    let rsa = meant(
+        "rsa2048",
+        &format!("v=DKIM1; k=rsa; p={}", test_key("rsa2048")),
+    );
+    assert_eq!(finding["fix"], rsa.as_str());
+}
+
+#[test]
+fn a_lint_fix_line_is_a_valid_zone_line() {
+    // A string over 255 bytes holding control characters: the fix is one
+    // line that lint reads back, with the bytes escaped.
+    let dir = TestDir::new();
+    let value = format!("v=DKIM1; k=rsa; n={}\\007\\009\\010; p=", "x".repeat(300));
+    let zone = format!("$ORIGIN example.com.\ns._domainkey 3600 IN TXT \"{value}\"\n");
+    dir.write("long.zone", &zone);
+    let run = dir.cmd(&["lint", "long.zone", "--format", "json"]).run();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let fix = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "txt-string-too-long")
+        .and_then(|f| f["fix"].as_str())
+        .expect("txt-string-too-long has a fix")
+        .to_string();
+    assert!(
+        !fix.contains('\n') && fix.bytes().all(|b| (b' '..=b'~').contains(&b)),
+        "{fix:?}"
+    );
+    assert!(fix.ends_with("\\007\\009\\010; p=\""), "{fix}");
+    dir.write("fixed.zone", format!("{fix}\n"));
+    let again = dir.cmd(&["lint", "fixed.zone", "--format", "json"]).run();
+    assert_ne!(again.code(), 2, "{}", again.stderr());
+    let doc: serde_json::Value = serde_json::from_str(&again.stdout()).unwrap();
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["code"] != "txt-string-too-long"),
+        "{doc:#}"
+    );
+}

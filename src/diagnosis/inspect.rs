@@ -409,6 +409,10 @@ fn signature_findings(
             Reason::KeyRecord { error: RecordError::Syntax(_) | RecordError::Version(_) | RecordError::MissingKey } => {
                 format!("publish a well-formed record at {key_name}: v=DKIM1; k=rsa; p=<base64 public key>")
             }
+            Reason::KeyRecord { error } if error.repaired().is_some() => crate::diagnosis::checks::zone_line(
+                &key_name,
+                crate::zone::text::RecordData::Txt(error.repaired().unwrap_or_default()),
+            ),
             Reason::KeyRecord { .. }
             | Reason::KeyTypeMismatch { .. }
             | Reason::KeyHashMismatch
