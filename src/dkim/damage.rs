@@ -203,6 +203,9 @@ fn actual_key_type(p: &str) -> Option<&'static str> {
 /// bits where the prefix reaches the modulus.
 fn expected_rsa_length(p: &str) -> Option<(usize, Option<usize>)> {
     let p = strip_fws(p);
+    if !p.is_ascii() {
+        return None;
+    }
     let whole = p.len() - p.len() % 4;
     let der = decode_base64(&p[..whole])?;
     let (total, mut at) = der_header(&der, 0, 0x30)?;
@@ -217,7 +220,7 @@ fn expected_rsa_length(p: &str) -> Option<(usize, Option<usize>)> {
     }
     let bits = der_header(&der, at, 0x02).map(|(len, body)| {
         let zero = usize::from(der.get(body) == Some(&0));
-        (len - zero) * 8
+        len.saturating_sub(zero) * 8
     });
     Some((total.div_ceil(3) * 4, bits))
 }
@@ -243,6 +246,42 @@ fn der_header(der: &[u8], at: usize, tag: u8) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ED: &str = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+    // The 2048-bit test key's SubjectPublicKeyInfo, first 96 characters.
+    const RSA_START: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA4MDEHrruwtlNbbk6h54ZB3k9RVWR1fbomHf1+2CGu8wmINmqbmIf";
+
+    #[test]
+    fn each_damage_has_its_code() {
+        use crate::diagnosis::finding::Code;
+        for (text, code) in [
+            (format!("\"v=DKIM1; k=ed25519; p={ED}\""), Code::KeyQuoted),
+            (format!("v=DKIM1\\; k=ed25519\\; p={ED}"), Code::KeyEscaped),
+            (format!("v=DKIM1; k=rsa; p={RSA_START}"), Code::KeyTruncated),
+            (format!("v=DKIM1; p={ED}"), Code::KeyWrongType),
+            (
+                format!("v=DKIM1; k=rsa; p=MIIB AAAA*{ED}"),
+                Code::KeyWhitespace,
+            ),
+            ("v=DKIM1; k=rsa; p=AAAA".to_string(), Code::KeyInvalid),
+            ("v=DKIM1; k=rsa; p=".to_string(), Code::KeyRevoked),
+            // Never a panic on what is not ASCII or not DER.
+            (
+                "v=DKIM1; k=rsa; p=MIIB\u{e9}\u{e9}".to_string(),
+                Code::KeySyntax,
+            ),
+            ("v=DKIM1; k=rsa; p=MAIAAA==".to_string(), Code::KeyInvalid),
+        ] {
+            assert_eq!(KeyRecord::parse(&text).unwrap_err().code(), code, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_expected_length_comes_from_the_der() {
+        assert_eq!(expected_rsa_length(RSA_START), Some((392, Some(2048))));
+        assert_eq!(expected_rsa_length("MIIBIgAN"), Some((392, None)));
+        assert_eq!(expected_rsa_length("AAAA"), None);
+    }
 
     #[test]
     fn quotes_are_taken_off() {
