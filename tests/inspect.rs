@@ -153,6 +153,51 @@ fn provider_signature_is_named_and_the_aligned_one_matters() {
             .contains("this is Amazon SES's own signature (d=amazonses.com), not yours"),
         "{provider}"
     );
+    // Our own aligned signature passes: nothing to set up.
+    assert_eq!(
+        doc["findings"][1]["fix"],
+        "nothing to do: your own aligned signature (DKIM-Signature #2, d=example.com) passes"
+    );
+    assert_eq!(
+        doc["findings"][1]["subject"],
+        "DKIM-Signature #1 at line 1 (d=amazonses.com s=ed25519)"
+    );
+}
+
+#[test]
+fn signatures_are_numbered_among_signatures_with_their_line() {
+    let dir = TestDir::new();
+    let signed = sign(&dir, &plain(), &[]);
+    // Three trace fields above the only signature, as a receiver adds.
+    let mut received =
+        b"Received: from a.example by b.example;\r\n Tue, 14 Nov 2023 22:13:20 +0000\r\n\
+Received: from b.example by c.example; Tue, 14 Nov 2023 22:13:21 +0000\r\n\
+Return-Path: <joe@example.com>\r\n"
+            .to_vec();
+    received.extend(
+        String::from_utf8(signed)
+            .unwrap()
+            .replace("hungry", "thirsty")
+            .into_bytes(),
+    );
+    let run = inspect(&dir, &received, &["--json"]);
+    run.assert_exit(1);
+    let doc = json(&run);
+    let sig = &doc["signatures"][0];
+    assert_eq!(
+        (&sig["field_index"], &sig["number"], &sig["line"]),
+        (&3.into(), &1.into(), &5.into())
+    );
+    assert_eq!(
+        doc["findings"][0]["subject"],
+        "DKIM-Signature #1 at line 5 (d=example.com s=rsa2048)"
+    );
+    let human = inspect(&dir, &received, &[]).stdout();
+    assert!(
+        human.contains("DKIM-Signature #1: fail [body-hash-mismatch]"),
+        "{human}"
+    );
+    assert!(!human.contains("DKIM-Signature #4"), "{human}");
 }
 
 #[test]

@@ -62,6 +62,10 @@ mod diagnose;
 // the DNS seam, compared with the server; SERVFAIL and timeouts injected.
 mod diagnose_offline;
 
+// What a DNS form did to a pasted key record, named alike by verify, lint
+// and diagnose (issue 16).
+mod damage;
+
 // The zone-file reader on fixtures/zone/: positions, errors, named-checkzone.
 mod zone;
 

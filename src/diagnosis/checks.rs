@@ -154,6 +154,9 @@ pub fn check_key_records(
     name: &str,
     records: &[Vec<Vec<u8>>],
 ) -> (Vec<Finding>, Option<KeySummary>) {
+    if let Some(finding) = check_split_records(name, records) {
+        return (vec![finding], None);
+    }
     let keys = key_records(records);
     let mut findings: Vec<Finding> = check_multiple_keys(name, keys.len()).into_iter().collect();
     let mut summary = None;
@@ -176,6 +179,23 @@ pub fn key_records(records: &[Vec<Vec<u8>>]) -> Vec<&Vec<Vec<u8>>> {
         .iter()
         .filter(|r| records.len() == 1 || looks_like_key(&join_txt(r)))
         .collect()
+}
+
+/// `key-split-records` when the TXT records at a name make one key record
+/// only when joined: the fix is the one record with their strings.
+pub fn check_split_records(name: &str, records: &[Vec<Vec<u8>>]) -> Option<Finding> {
+    let texts: Vec<String> = records.iter().map(|r| join_txt(r)).collect();
+    let joined = crate::dkim::damage::split_records(&texts)?;
+    let error = RecordError::SplitRecords {
+        count: texts.len(),
+        repaired: joined,
+    };
+    Some(
+        Finding::new(error.code(), name, error.to_string()).with_fix(zone_line(
+            name,
+            RecordData::Txt(error.repaired().unwrap_or_default()),
+        )),
+    )
 }
 
 /// `key-multiple-records` when `count` key records share one name.
@@ -217,42 +237,6 @@ pub fn check_key_record(name: &str, strings: &[Vec<u8>]) -> (Vec<Finding>, Optio
     check_key_text(name, &join_txt(strings))
 }
 
-/// The p= value with PEM armour and line breaks (real or escaped) removed.
-fn strip_armor(p: &str) -> String {
-    let mut text = p.to_string();
-    for escape in ["\\010", "\\013", "\\n", "\\r"] {
-        text = text.replace(escape, "\n");
-    }
-    // Drop "-----BEGIN ...-----" and "-----END ...-----".
-    while let Some(start) = text.find("-----") {
-        let after = start + 5;
-        let end = text[after..]
-            .find("-----")
-            .map_or(text.len(), |i| after + i + 5);
-        text.replace_range(start..end, "");
-    }
-    text.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
-        .collect()
-}
-
-/// Replaces (or adds) one tag's value in a record text; `None` drops it.
-fn with_tag(text: &str, tag: &str, value: Option<&str>) -> String {
-    let mut parts: Vec<(&str, String)> = tag_list::scan(text)
-        .filter(|s| !s.text.is_empty())
-        .map(|s| (s.name, s.text.to_string()))
-        .collect();
-    match value {
-        Some(v) => match parts.iter_mut().find(|(name, _)| *name == tag) {
-            Some((_, p)) => *p = format!("{tag}={v}"),
-            None => parts.push((tag, format!("{tag}={v}"))),
-        },
-        None => parts.retain(|(name, _)| *name != tag),
-    }
-    let parts: Vec<String> = parts.into_iter().map(|(_, p)| p).collect();
-    parts.join("; ")
-}
-
 /// The raw value of tag `tag` in a record text, untouched.
 fn raw_tag<'a>(text: &'a str, tag: &str) -> Option<&'a str> {
     tag_list::scan(text).find_map(|s| s.value.filter(|_| s.name == tag))
@@ -262,38 +246,28 @@ fn raw_tag<'a>(text: &'a str, tag: &str) -> Option<&'a str> {
 fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) {
     let mut findings = Vec::new();
     let error = |code, message: String| Finding::new(code, name, message);
-    if let Some(p) = raw_tag(text, "p")
-        && (p.contains("-----")
-            || p.contains('\n')
-            || p.contains('\r')
-            || p.contains("\\n")
-            || p.contains("\\010"))
-    {
-        let fixed = with_tag(text, "p", Some(&strip_armor(p)));
+    if let Some(armor) = crate::dkim::damage::pem_armor(text) {
+        let fixed = armor.repaired().unwrap_or_default();
         findings.push(
-            error(
-                Code::KeyPemArmor,
-                "p= holds PEM armour or line breaks; it must be one line of base64".into(),
-            )
-            .with_fix(zone_line(name, RecordData::Txt(&fixed))),
+            error(armor.code(), armor.to_string())
+                .with_fix(zone_line(name, RecordData::Txt(fixed))),
         );
         return (findings, None);
     }
     let record = match KeyRecord::parse(text) {
         Ok(record) => record,
         Err(e) => {
-            let code = match &e {
-                RecordError::Syntax(_) | RecordError::MissingKey => Code::KeySyntax,
-                RecordError::Version(_) => Code::KeyVersion,
-                RecordError::Revoked => Code::KeyRevoked,
-                RecordError::UnknownKeyType(_) => Code::KeyUnknownAlgorithm,
-                RecordError::InvalidKey(crate::key::KeyError::TooShort { .. }) => Code::KeyTooShort,
-                RecordError::InvalidKey(_) => Code::KeyInvalid,
-            };
+            let code = e.code();
             let fix = match code {
+                _ if e.repaired().is_some() => {
+                    zone_line(name, RecordData::Txt(e.repaired().unwrap_or_default()))
+                }
+                Code::KeyTruncated => format!(
+                    "publish the whole key at {name}: one TXT record holding all of its strings (`dkimctl records --zone` writes them), or use a DNS host that joins them"
+                ),
                 Code::KeyVersion => zone_line(
                     name,
-                    RecordData::Txt(&format!("v=DKIM1; {}", with_tag(text, "v", None))),
+                    RecordData::Txt(&format!("v=DKIM1; {}", tag_list::with_tag(text, "v", None))),
                 ),
                 Code::KeyRevoked => format!(
                     "the key was revoked on purpose, or never filled in: generate a key (`dkimctl keygen`) and publish its record at {name}, or remove the selector from your signer"
@@ -313,6 +287,12 @@ fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) 
             return (findings, None);
         }
     };
+    if let Some(problem) = record.hash_problem() {
+        findings.push(error(Code::KeyHashUnusable, problem).with_fix(zone_line(
+            name,
+            RecordData::Txt(&tag_list::with_tag(text, "h", None)),
+        )));
+    }
     let bits = record.key.rsa_bits();
     if let Some(bits) = bits {
         if bits < 1024 {
@@ -345,7 +325,7 @@ fn check_key_text(name: &str, text: &str) -> (Vec<Finding>, Option<KeySummary>) 
             .map(String::as_str)
             .filter(|f| *f != "y")
             .collect();
-        let fixed = with_tag(
+        let fixed = tag_list::with_tag(
             text,
             "t",
             (!flags.is_empty()).then(|| flags.join(":")).as_deref(),
@@ -715,7 +695,11 @@ mod tests {
             ("t", None, "v=DKIM1; junk; p= MII\nB"),
             ("junk", None, "v=DKIM1; p= MII\nB; t=y; t=s"),
         ] {
-            assert_eq!(with_tag(text, tag, value), fixed, "{tag} {value:?}");
+            assert_eq!(
+                tag_list::with_tag(text, tag, value),
+                fixed,
+                "{tag} {value:?}"
+            );
         }
     }
 

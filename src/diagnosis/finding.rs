@@ -160,6 +160,21 @@ codes! {
     KeyMultipleRecords => "key-multiple-records", Error,
     /// One TXT character-string longer than 255 bytes.
     TxtStringTooLong => "txt-string-too-long", Error,
+    // Damage done to a key record pasted into a DNS host's form (issue 16).
+    /// The key record's value is wrapped in double quotes the DNS host kept.
+    KeyQuoted => "key-quoted", Error,
+    /// The key record holds zone-file escapes (`\;`) pasted into a web form.
+    KeyEscaped => "key-escaped", Error,
+    /// p= is cut where the first TXT string ends.
+    KeyTruncated => "key-truncated", Error,
+    /// p= holds whitespace and its key does not decode (`+` turned into spaces).
+    KeyWhitespace => "key-whitespace", Error,
+    /// k= (or its absence) does not fit the key in p=.
+    KeyWrongType => "key-wrong-type", Error,
+    /// h= allows no hash verifiers accept (sha1 only).
+    KeyHashUnusable => "key-hash-unusable", Error,
+    /// Two TXT records at one name where one record with two strings was meant.
+    KeySplitRecords => "key-split-records", Error,
     /// A more specific verified identity (address or subdomain) governs the sender.
     IdentityOverride => "identity-override", Warning,
     /// SES reports PENDING: it has not yet seen the records.

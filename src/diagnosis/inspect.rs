@@ -40,8 +40,13 @@ pub struct InspectReport {
 /// One DKIM-Signature, explained.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignatureReport {
-    /// Position in the header (0-based); also the `#N` users see, 1-based.
+    /// Position in the header (0-based), counting every field.
     pub field_index: usize,
+    /// The `#N` users see: its place among the DKIM-Signature fields,
+    /// from 1.
+    pub number: usize,
+    /// The line of the message the field starts on, from 1.
+    pub line: usize,
     /// The verification outcome.
     pub verdict: Verdict,
     /// Every tag with its meaning.
@@ -150,13 +155,21 @@ pub fn inspect_reader(
         findings.push(from_finding(problem));
     }
     let mut signatures = Vec::new();
-    for verdict in verdicts {
+    for (n, verdict) in verdicts.into_iter().enumerate() {
         let Some(field) = header.field(verdict.field_index) else {
             continue;
         };
         let parsed = verdict.signature.clone();
+        let offset =
+            (field.raw.as_ptr() as usize).saturating_sub(header.as_bytes().as_ptr() as usize);
+        let line = 1 + header.as_bytes()[..offset.min(header.as_bytes().len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         let mut report = SignatureReport {
             field_index: verdict.field_index,
+            number: n + 1,
+            line,
             tags: explain_tags(field.value),
             signed_fields: parsed
                 .as_ref()
@@ -202,6 +215,7 @@ pub fn inspect_reader(
         ));
         signatures.push(report);
     }
+    settle_provider_findings(&signatures, &mut findings);
     findings.extend(alignment_findings(&signatures, from.as_ref()));
     if signatures.is_empty() {
         findings.push(
@@ -344,8 +358,9 @@ fn signature_findings(
 ) -> Vec<Finding> {
     let v = &report.verdict;
     let subject = format!(
-        "DKIM-Signature #{} (d={} s={})",
-        report.field_index + 1,
+        "DKIM-Signature #{} at line {} (d={} s={})",
+        report.number,
+        report.line,
         v.domain.as_deref().unwrap_or("?"),
         v.selector.as_deref().unwrap_or("?")
     );
@@ -394,9 +409,14 @@ fn signature_findings(
             Reason::KeyRecord { error: RecordError::Syntax(_) | RecordError::Version(_) | RecordError::MissingKey } => {
                 format!("publish a well-formed record at {key_name}: v=DKIM1; k=rsa; p=<base64 public key>")
             }
+            Reason::KeyRecord { error } if error.repaired().is_some() => crate::diagnosis::checks::zone_line(
+                &key_name,
+                crate::zone::text::RecordData::Txt(error.repaired().unwrap_or_default()),
+            ),
             Reason::KeyRecord { .. }
             | Reason::KeyTypeMismatch { .. }
             | Reason::KeyHashMismatch
+            | Reason::KeyHashUnusable { .. }
             | Reason::KeyServiceMismatch
             | Reason::StrictIdentity => format!("correct the key record at {key_name}"),
             Reason::KeyTooShort { bits } => {
@@ -477,6 +497,27 @@ fn signature_findings(
         );
     }
     out
+}
+
+/// A provider's own signature needs nothing done when an aligned
+/// signature beside it passes: its fix says so instead of asking for one.
+fn settle_provider_findings(signatures: &[SignatureReport], findings: &mut [Finding]) {
+    let Some(aligned) = signatures.iter().find(|s| {
+        s.verdict.result == ResultClass::Pass
+            && matches!(s.alignment, Some(a) if a != Alignment::None)
+    }) else {
+        return;
+    };
+    for finding in findings
+        .iter_mut()
+        .filter(|f| f.code == Code::ProviderSignature)
+    {
+        finding.fix = Some(format!(
+            "nothing to do: your own aligned signature (DKIM-Signature #{}, d={}) passes",
+            aligned.number,
+            aligned.verdict.domain.as_deref().unwrap_or("?")
+        ));
+    }
 }
 
 /// What to do about a body change.

@@ -9,6 +9,7 @@
 
 pub mod algorithm;
 pub mod canon;
+pub mod damage;
 pub mod key_source;
 pub mod message;
 pub mod record;

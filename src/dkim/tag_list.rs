@@ -244,6 +244,23 @@ pub fn strip_fws(value: &str) -> String {
     value.chars().filter(|c| !c.is_ascii_whitespace()).collect()
 }
 
+/// Replaces (or adds) one tag's value in a record text; `None` drops it.
+pub fn with_tag(text: &str, tag: &str, value: Option<&str>) -> String {
+    let mut parts: Vec<(&str, String)> = scan(text)
+        .filter(|s| !s.text.is_empty())
+        .map(|s| (s.name, s.text.to_string()))
+        .collect();
+    match value {
+        Some(v) => match parts.iter_mut().find(|(name, _)| *name == tag) {
+            Some((_, p)) => *p = format!("{tag}={v}"),
+            None => parts.push((tag, format!("{tag}={v}"))),
+        },
+        None => parts.retain(|(name, _)| *name != tag),
+    }
+    let parts: Vec<String> = parts.into_iter().map(|(_, p)| p).collect();
+    parts.join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,6 +111,11 @@ pub enum Reason {
     },
     /// The key's h= does not allow the signature's hash.
     KeyHashMismatch,
+    /// The key's h= allows no hash verifiers accept (h=sha1 alone).
+    KeyHashUnusable {
+        /// What is wrong, from [`KeyRecord::hash_problem`].
+        problem: String,
+    },
     /// The key's s= does not include email.
     KeyServiceMismatch,
     /// The key has t=s but i= is in a subdomain of d=.
@@ -197,6 +202,7 @@ impl Reason {
             | Reason::KeyHashMismatch
             | Reason::KeyServiceMismatch
             | Reason::StrictIdentity => Code::KeyInvalid,
+            Reason::KeyHashUnusable { .. } => Code::KeyHashUnusable,
             Reason::KeyTooShort { .. } => Code::KeyTooShort,
             Reason::Sha1 => Code::Sha1,
             Reason::Expired { .. } => Code::SignatureExpired,
@@ -243,6 +249,7 @@ impl Reason {
                 format!("the key record is k={key_type}, which does not match a=")
             }
             Reason::KeyHashMismatch => "the key record's h= does not allow this hash".into(),
+            Reason::KeyHashUnusable { problem } => problem.clone(),
             Reason::KeyServiceMismatch => "the key record's s= does not include email".into(),
             Reason::StrictIdentity => "the key has t=s, but i= is in a subdomain of d=".into(),
             Reason::KeyTooShort { bits } => {
@@ -650,7 +657,10 @@ impl<'a> Verifier<'a> {
         if let Some(hashes) = &record.hash_algorithms
             && !hashes.iter().any(|h| h == sig.algorithm.hash().as_str())
         {
-            return perm(Reason::KeyHashMismatch);
+            return perm(match record.hash_problem() {
+                Some(problem) => Reason::KeyHashUnusable { problem },
+                None => Reason::KeyHashMismatch,
+            });
         }
         if !record.services.iter().any(|s| s == "*" || s == "email") {
             return perm(Reason::KeyServiceMismatch);
@@ -762,6 +772,13 @@ impl<'a> Verifier<'a> {
         }
         if !records.is_empty() {
             return Ok(records.into());
+        }
+        if let Some(repaired) = crate::dkim::damage::split_records(&texts) {
+            let error = RecordError::SplitRecords {
+                count: texts.len(),
+                repaired,
+            };
+            return Err(Reason::KeyRecord { error });
         }
         match first_error {
             Some(error) => Err(Reason::KeyRecord { error }),

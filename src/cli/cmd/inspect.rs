@@ -3,7 +3,7 @@
 //! verifiers said, and what changed when it fails.
 //!
 //! # JSON format
-//! For one file, one document: `{"file", "from", "from_problem", "signatures": [{"field_index",
+//! For one file, one document: `{"file", "from", "from_problem", "signatures": [{"field_index", "number", "line",
 //! "verdict", "tags": [{"tag","value","meaning"}], "signed_fields": [{"name",
 //! "listed","present","state"}], "alignment", "provider", "body_change",
 //! "header_change"}], "reported_results": [...], "findings": [{"code",
@@ -160,21 +160,21 @@ fn render_canonical(out: &mut dyn Write, raw: &[u8], report: &InspectReport) -> 
             writeln!(
                 out,
                 "== DKIM-Signature #{}: unusable, nothing is hashed",
-                sig.field_index + 1
+                sig.number
             )?;
             continue;
         };
         writeln!(
             out,
             "== DKIM-Signature #{}: canonicalized header fields (input of b=)",
-            sig.field_index + 1
+            sig.number
         )?;
         out.write_all(&forms.header)?;
         writeln!(out)?;
         writeln!(
             out,
             "== DKIM-Signature #{}: canonicalized body (input of bh=), {} bytes",
-            sig.field_index + 1,
+            sig.number,
             forms.body.len()
         )?;
         out.write_all(&forms.body)?;
@@ -247,11 +247,7 @@ fn fold_at_colons(list: &str, max: usize) -> String {
 
 fn render_signature(out: &mut dyn Write, sig: &SignatureReport) -> anyhow::Result<()> {
     let v = &sig.verdict;
-    let mut headline = format!(
-        "DKIM-Signature #{}: {}",
-        sig.field_index + 1,
-        v.result.as_str()
-    );
+    let mut headline = format!("DKIM-Signature #{}: {}", sig.number, v.result.as_str());
     headline.push_str(&crate::cli::render::reason_suffix(v.reason.as_ref()));
     writeln!(out, "{headline}")?;
     let mut tags = term::table();

@@ -536,6 +536,13 @@ impl<'w> ZoneLint<'w> {
             }
         }
         let count = distinct.len();
+        let all: Vec<Vec<Vec<u8>>> = distinct.iter().map(|(_, s)| s.clone()).collect();
+        if let Some(finding) = checks::check_split_records(name, &all)
+            && let Some((first, _)) = distinct.first()
+        {
+            self.push(finding, rdata_span(first), 1);
+            return;
+        }
         distinct.retain(|(_, s)| count == 1 || checks::looks_like_key(&crate::dns::join_txt(s)));
         if let Some(finding) = checks::check_multiple_keys(name, distinct.len())
             && let Some((second, _)) = distinct.get(1)
