@@ -368,13 +368,21 @@ fn a_batch_with_bad_files_names_them_and_signs_nothing() {
         "--key",
         &key,
     ];
-    let inputs = ["good.eml", "bad.eml", "empty.eml"];
+    // Bytes of every value: line 1 has no colon, as sign finds when signing.
+    dir.write(
+        "garbage",
+        (0..=255u8).cycle().take(3000).collect::<Vec<u8>>(),
+    );
+    dir.write("nofrom.eml", "Subject: no From\n\nbody\n");
+    let inputs = ["good.eml", "bad.eml", "empty.eml", "garbage", "nofrom.eml"];
     for destination in [&["--out-dir", "out"][..], &["--in-place"][..]] {
         let args = [&["sign"][..], &inputs, destination, &sign].concat();
         let run = dir.cmd(&args).run();
         run.assert_exit(2).assert_stderr(
             "error: bad.eml: not an RFC 5322 message: header line 1 is not a field (no colon)\n\
-             error: empty.eml: not an RFC 5322 message: the input is empty\n",
+             error: empty.eml: not an RFC 5322 message: the input is empty\n\
+             error: garbage: not an RFC 5322 message: header line 1 is not a field (no colon)\n\
+             error: nofrom.eml: the message has no From field, and DKIM requires From to be signed\n",
         );
         assert_eq!(std::fs::read_dir(dir.join("out")).unwrap().count(), 0);
         assert_eq!(dir.read("good.eml"), good, "{destination:?}");

@@ -219,6 +219,19 @@ pub fn already_signed(header: &Header, options: &SignOptions) -> Option<(String,
         .map(|sig| (sig.domain, sig.selector))
 }
 
+/// Whether a header can be signed at all, whatever the options: every
+/// line a field, and a From field (RFC 6376 §5.4). A batch checks this for
+/// every input before it writes anything.
+pub fn check_signable(header: &Header) -> Result<(), crate::Error> {
+    if let Some(defect) = header.defects().first() {
+        return Err(defect.error.clone().into());
+    }
+    if !header.fields().any(|f| f.is("From")) {
+        return Err(SignError::NoFrom.into());
+    }
+    Ok(())
+}
+
 /// The signing itself; `feed_body` pushes the body through the hasher.
 fn sign_with(
     header: &Header,
@@ -226,14 +239,9 @@ fn sign_with(
     options: &SignOptions,
     now: u64,
 ) -> Result<Vec<Vec<u8>>, crate::Error> {
-    if let Some(defect) = header.defects().first() {
-        return Err(defect.error.clone().into());
-    }
+    check_signable(header)?;
     if options.signers.is_empty() {
         return Err(SignError::NoSigner.into());
-    }
-    if !header.fields().any(|f| f.is("From")) {
-        return Err(SignError::NoFrom.into());
     }
     let signed_headers = signed_header_list(header, options)?;
     if let Some(identity) = &options.identity {

@@ -282,8 +282,8 @@ fn write_out(
     }
 }
 
-/// Whether every input of a batch opens and starts with a readable
-/// header; each that does not gets its error line. Checked before any
+/// Whether every input of a batch opens and has a header that can be
+/// signed; each that does not gets its error line. Checked before any
 /// file is written, so bad input changes nothing; what fails later (a
 /// hard-linked file, a full disk) is reported and the others go on.
 fn all_readable(inputs: &[PathBuf]) -> bool {
@@ -292,7 +292,9 @@ fn all_readable(inputs: &[PathBuf]) -> bool {
         let name = input.display().to_string();
         let checked = fsio::open(input).and_then(|file| {
             let mut reader = BufReader::with_capacity(16 * 1024, file);
-            Header::read_from(&mut reader).map_err(|e| fsio::message_failed(&name, e))
+            let header =
+                Header::read_from(&mut reader).map_err(|e| fsio::message_failed(&name, e))?;
+            dkimctl::dkim::sign::check_signable(&header).with_context(|| name.clone())
         });
         if let Err(err) = checked {
             crate::cli::print_error(format_args!("{err:#}"));
