@@ -13,7 +13,7 @@ use crate::key::crypto::MIN_RSA_BITS;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Read;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// How far in the future t= may be before a signature is refused: clocks
 /// of sending hosts drift.
@@ -385,7 +385,9 @@ pub struct Verdict {
 pub struct Verifier<'a> {
     source: &'a dyn KeySource,
     options: VerifyOptions,
-    cache: Mutex<HashMap<String, KeyLookup>>,
+    /// One cell per key name, filled once: threads verifying messages of
+    /// the same selector at once wait for one look-up, not one each.
+    cache: Mutex<HashMap<String, Arc<OnceLock<KeyLookup>>>>,
 }
 
 impl std::fmt::Debug for Verifier<'_> {
@@ -744,14 +746,11 @@ impl<'a> Verifier<'a> {
     /// them (never empty), from the cache or the source.
     pub fn keys(&self, sig: &Signature) -> KeyLookup {
         let name = sig.key_name();
-        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&name).cloned()) {
-            return hit;
-        }
-        let lookup = self.fetch(&name);
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(name, lookup.clone());
-        }
-        lookup
+        let cell = {
+            let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+            cache.entry(name.clone()).or_default().clone()
+        };
+        cell.get_or_init(|| self.fetch(&name)).clone()
     }
 
     fn fetch(&self, name: &str) -> KeyLookup {
