@@ -18,9 +18,9 @@ use crate::cli::{
 };
 
 use clap::Args;
-use rayon::prelude::*;
 use dkimctl::dkim::message::Header;
 use dkimctl::dkim::verify::{Summary, Verdict, Verifier, VerifyOptions, summarize};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::io::{BufReader, Write};
 use std::path::PathBuf;
