@@ -30,6 +30,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand diagnose 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)'
             cand lint 'Check zone files for DKIM mistakes before they are published (master files, Route 53 JSON)'
             cand key 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
+            cand arc 'ARC (RFC 8617): validate a message''s Authenticated Received Chain, or seal it as the next hop'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -190,6 +191,32 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
         }
         &'dkimctl;key;help;help'= {
         }
+        &'dkimctl;arc'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand verify 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dkimctl;arc;verify'= {
+            cand --zone 'Read key records from this zone file instead of DNS (offline)'
+            cand --key-record 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."'
+            cand --nameserver 'Ask this DNS server instead of the system resolver'
+            cand --timeout 'Seconds to wait for one DNS answer (more than 0, at most 3600)'
+            cand --retries 'DNS retries after the first try (0 to 10)'
+            cand --now 'Validate as of this Unix time'
+            cand --oldest-pass 'Also check every older ARC-Message-Signature, to find the oldest hop whose signature still validates (where the message last changed)'
+            cand --json 'Print JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'dkimctl;arc;help'= {
+            cand verify 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dkimctl;arc;help;verify'= {
+        }
+        &'dkimctl;arc;help;help'= {
+        }
         &'dkimctl;completions'= {
             cand --dir 'Write the files for every shell (bash, zsh, fish, elvish, PowerShell) and the man pages (dkimctl.1, dkimctl-sign.1, ...) into DIR'
             cand -h 'Print help'
@@ -204,6 +231,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand diagnose 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)'
             cand lint 'Check zone files for DKIM mistakes before they are published (master files, Route 53 JSON)'
             cand key 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
+            cand arc 'ARC (RFC 8617): validate a message''s Authenticated Received Chain, or seal it as the next hop'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -225,6 +253,11 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand check 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'
         }
         &'dkimctl;help;key;check'= {
+        }
+        &'dkimctl;help;arc'= {
+            cand verify 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault'
+        }
+        &'dkimctl;help;arc;verify'= {
         }
         &'dkimctl;help;completions'= {
         }

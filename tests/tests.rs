@@ -109,3 +109,6 @@ mod command_line;
 // hostile values, a fresh printed seed (DKIMCTL_CLI_SEED, DKIMCTL_CLI_CASES):
 // no panic, exits 0-3, an `error:` line for every 2, nothing written outside.
 mod cli_surface;
+
+// The public ARC test suite: every validation and sealing scenario.
+mod arc_suite;
