@@ -52,11 +52,17 @@ _dkimctl() {
             dkimctl__subcmd__arc,help)
                 cmd="dkimctl__subcmd__arc__subcmd__help"
                 ;;
+            dkimctl__subcmd__arc,seal)
+                cmd="dkimctl__subcmd__arc__subcmd__seal"
+                ;;
             dkimctl__subcmd__arc,verify)
                 cmd="dkimctl__subcmd__arc__subcmd__verify"
                 ;;
             dkimctl__subcmd__arc__subcmd__help,help)
                 cmd="dkimctl__subcmd__arc__subcmd__help__subcmd__help"
+                ;;
+            dkimctl__subcmd__arc__subcmd__help,seal)
+                cmd="dkimctl__subcmd__arc__subcmd__help__subcmd__seal"
                 ;;
             dkimctl__subcmd__arc__subcmd__help,verify)
                 cmd="dkimctl__subcmd__arc__subcmd__help__subcmd__verify"
@@ -93,6 +99,9 @@ _dkimctl() {
                 ;;
             dkimctl__subcmd__help,verify)
                 cmd="dkimctl__subcmd__help__subcmd__verify"
+                ;;
+            dkimctl__subcmd__help__subcmd__arc,seal)
+                cmd="dkimctl__subcmd__help__subcmd__arc__subcmd__seal"
                 ;;
             dkimctl__subcmd__help__subcmd__arc,verify)
                 cmd="dkimctl__subcmd__help__subcmd__arc__subcmd__verify"
@@ -133,7 +142,7 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__arc)
-            opts="-h --help verify help"
+            opts="-h --help verify seal help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,7 +156,7 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__arc__subcmd__help)
-            opts="verify help"
+            opts="verify seal help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -174,6 +183,20 @@ _dkimctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dkimctl__subcmd__arc__subcmd__help__subcmd__seal)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dkimctl__subcmd__arc__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -181,6 +204,84 @@ _dkimctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__arc__subcmd__seal)
+            opts="-d -s -k -o -h --domain --selector --key --authserv-id --headers --zone --key-record --nameserver --timeout --retries --output --in-place --now --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authserv-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --headers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nameserver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -349,8 +450,22 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__help__subcmd__arc)
-            opts="verify"
+            opts="verify seal"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__help__subcmd__arc__subcmd__seal)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

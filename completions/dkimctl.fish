@@ -156,9 +156,10 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_sub
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and not __fish_seen_subcommand_from verify help" -s h -l help -d 'Print help'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault'
-complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and not __fish_seen_subcommand_from verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and not __fish_seen_subcommand_from verify seal help" -s h -l help -d 'Print help'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and not __fish_seen_subcommand_from verify seal help" -f -a "verify" -d 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and not __fish_seen_subcommand_from verify seal help" -f -a "seal" -d 'Seal a message as the next hop: add ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and not __fish_seen_subcommand_from verify seal help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from verify" -l zone -d 'Read key records from this zone file instead of DNS (offline)' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from verify" -l key-record -d 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."' -r
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from verify" -l nameserver -d 'Ask this DNS server instead of the system resolver' -r
@@ -168,7 +169,22 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_sub
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from verify" -l oldest-pass -d 'Also check every older ARC-Message-Signature, to find the oldest hop whose signature still validates (where the message last changed)'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from verify" -l json -d 'Print JSON instead of text'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -s d -l domain -d 'Sealing domain (d= of the new AMS and AS)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -s s -l selector -d 'Selector (s=)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -s k -l key -d 'Private key (PKCS#1 or PKCS#8, PEM or DER, RSA or Ed25519)' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -l authserv-id -d 'Your host\'s authserv-id: whose Authentication-Results the new ARC-Authentication-Results repeats' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -l headers -d 'Fields the ARC-Message-Signature signs (h=), colon-separated; default: the DKIM default fields present' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -l zone -d 'Read key records from this zone file instead of DNS (offline)' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -l key-record -d 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -l nameserver -d 'Ask this DNS server instead of the system resolver' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -l timeout -d 'Seconds to wait for one DNS answer (more than 0, at most 3600)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -l retries -d 'DNS retries after the first try (0 to 10)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -s o -l output -d 'Write the sealed message here instead of standard output' -r -F
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -l now -d 'Seal as of this Unix time (t=)' -r
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -l in-place -d 'Replace the input file with the sealed message (atomic; keeps the mode, owner and group)'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from seal" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from help" -f -a "seal" -d 'Seal a message as the next hop: add ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand arc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand completions" -l dir -d 'Write the files for every shell (bash, zsh, fish, elvish, PowerShell) and the man pages (dkimctl.1, dkimctl-sign.1, ...) into DIR' -r -F
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand completions" -s h -l help -d 'Print help'
@@ -185,3 +201,4 @@ complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_see
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and not __fish_seen_subcommand_from records sign verify inspect keygen diagnose lint key arc completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "check" -d 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'
 complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and __fish_seen_subcommand_from arc" -f -a "verify" -d 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault'
+complete -c dkimctl -n "__fish_dkimctl_using_subcommand help; and __fish_seen_subcommand_from arc" -f -a "seal" -d 'Seal a message as the next hop: add ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal'

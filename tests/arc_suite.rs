@@ -136,8 +136,15 @@ fn zone_file(records: &Node) -> String {
             .as_bytes()
             .chunks(255)
             .map(|chunk| {
-                let s = String::from_utf8_lossy(chunk);
-                format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+                let escaped: String = chunk
+                    .iter()
+                    .map(|&b| match b {
+                        b'"' | b'\\' => format!("\\{}", b as char),
+                        0x20..=0x7e => (b as char).to_string(),
+                        _ => format!("\\{b:03}"),
+                    })
+                    .collect();
+                format!("\"{escaped}\"")
             })
             .collect();
         zone.push_str(&format!("{name}. 300 IN TXT {}\n", strings.join(" ")));
@@ -211,6 +218,123 @@ fn validation_suite_agrees() {
         }
     }
     assert_eq!(total, 175, "every validation test, duplicates kept");
+    assert!(
+        failures.is_empty(),
+        "{} of {total} disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// A tag list as the sealing suite compares it: names in order of
+/// appearance, values with whitespace removed (`h=` lowercased).
+fn tags(value: &str) -> Vec<(String, String)> {
+    let squeezed: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    squeezed
+        .split(';')
+        .filter(|spec| !spec.is_empty())
+        .map(|spec| {
+            let (name, value) = spec.split_once('=').unwrap_or((spec, ""));
+            let value = if matches!(name, "h" | "d") {
+                value.to_ascii_lowercase()
+            } else {
+                value.to_string()
+            };
+            (name.to_string(), value)
+        })
+        .collect()
+}
+
+fn sorted(mut tags: Vec<(String, String)>) -> Vec<(String, String)> {
+    tags.sort();
+    tags
+}
+
+/// An AAR as the suite compares it: its `;` parts, whitespace runs as one space.
+fn aar_parts(value: &str) -> Vec<String> {
+    value
+        .split(';')
+        .map(|part| part.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|part| !part.is_empty())
+        .collect()
+}
+
+#[test]
+fn sealing_suite_agrees() {
+    let Some(dir) = suite_dir() else { return };
+    let scenarios = load(&dir.join("arc-draft-sign-tests.yml"));
+    let tmp = TestDir::new();
+    let (mut total, mut failures) = (0, Vec::new());
+    for (n, scenario) in scenarios.iter().enumerate() {
+        let zone = tmp.write(
+            &format!("zone{n}"),
+            zone_file(scenario.get("txt-records").unwrap()),
+        );
+        let key = tmp.write(&format!("key{n}.pem"), scenario.text("privatekey"));
+        for (name, test) in unique_tests(scenario.get("tests").unwrap()) {
+            total += 1;
+            let message = tmp.write(&format!("{n}-{name}.eml"), crlf(&test.text("message")));
+            let t = test.text("t");
+            let args = [
+                "arc",
+                "seal",
+                message.to_str().unwrap(),
+                "-d",
+                &scenario.text("domain"),
+                "-s",
+                &scenario.text("sel"),
+                "-k",
+                key.to_str().unwrap(),
+                "--authserv-id",
+                &test.text("srv-id"),
+                "--headers",
+                &test.text("sig-headers"),
+                "--now",
+                t.trim(),
+                "--zone",
+                zone.to_str().unwrap(),
+            ];
+            let run = tmp.cmd(&args).run();
+            let expected: Vec<String> = ["AS", "AMS", "AAR"].iter().map(|k| test.text(k)).collect();
+            if expected.iter().all(|e| e.trim().is_empty()) {
+                // Nothing to add: the newest seal already says cv=fail.
+                if run.code() != 1 || !run.stdout().is_empty() {
+                    failures.push(format!(
+                        "{name}: expected no seal, got exit {}: {}",
+                        run.code(),
+                        run.stderr()
+                    ));
+                }
+                continue;
+            }
+            if run.code() != 0 {
+                failures.push(format!("{name}: exit {}: {}", run.code(), run.stderr()));
+                continue;
+            }
+            let stdout = run.stdout();
+            let (header, _) = dkimctl::dkim::message::split(stdout.as_bytes()).unwrap();
+            let got: Vec<String> = (0..3)
+                .map(|i| String::from_utf8_lossy(header.field(i).unwrap().value).into_owned())
+                .collect();
+            for (kind, (got, expected)) in ["AS", "AMS"].iter().zip(got.iter().zip(&expected)) {
+                if sorted(tags(got)) != sorted(tags(expected)) {
+                    failures.push(format!(
+                        "{name}: {kind} differs:\n  got      {:?}\n  expected {:?}",
+                        tags(got),
+                        tags(expected)
+                    ));
+                }
+            }
+            if aar_parts(&got[2]) != aar_parts(&expected[2]) {
+                failures.push(format!(
+                    "{name}: AAR differs:\n  got      {:?}\n  expected {:?}",
+                    aar_parts(&got[2]),
+                    aar_parts(&expected[2])
+                ));
+            }
+        }
+    }
+    assert_eq!(total, 17, "every sealing test");
     assert!(
         failures.is_empty(),
         "{} of {total} disagree:\n{}",
