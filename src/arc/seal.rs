@@ -332,7 +332,7 @@ mod tests {
         assert_eq!(
             field.folded("\r\n"),
             format!(
-                "ARC-Seal: a=rsa-sha256;\r\n b={}; cv=none; t=12345\r\n",
+                "ARC-Seal: a=rsa-sha256;\r\n b={};\r\n cv=none; t=12345\r\n",
                 "x".repeat(100)
             )
         );

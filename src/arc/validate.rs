@@ -484,3 +484,38 @@ fn check_message_signature(
         )
         .map_err(|(_, reason): (ResultClass, Reason)| reason)
 }
+
+/// DKIM verification and ARC validation of one message in one pass over
+/// the body: what `verify` and `inspect` report side by side. Without ARC
+/// fields the chain is cv=none at no cost.
+pub fn verify_with_chain(
+    verifier: &Verifier<'_>,
+    header: &Header,
+    body: &mut dyn Read,
+    options: ValidateOptions,
+) -> std::io::Result<(Vec<crate::dkim::verify::Verdict>, ChainVerdict)> {
+    let mut chain = None;
+    let verdicts = verifier.verify_with(header, |dkim_hashers| {
+        let mut fed = false;
+        chain = Some(validate_with(verifier, header, options, |arc_hashers| {
+            fed = true;
+            crate::dkim::message::stream_body(body, |chunk| {
+                dkim_hashers.iter_mut().for_each(|h| h.update(chunk));
+                arc_hashers.iter_mut().for_each(|h| h.update(chunk));
+            })
+        })?);
+        // No AMS to hash for: the body goes to the DKIM hashes alone.
+        if !fed {
+            crate::dkim::message::stream_body(body, |chunk| {
+                dkim_hashers.iter_mut().for_each(|h| h.update(chunk))
+            })?;
+        }
+        Ok(())
+    })?;
+    let chain = match chain {
+        Some(chain) => chain,
+        // No DKIM-Signature, so the body was not fed: validate on its own.
+        None => validate(verifier, header, body, options)?,
+    };
+    Ok((verdicts, chain))
+}

@@ -120,6 +120,8 @@ codes! {
     ArcStructure => "arc-structure", Error,
     /// The newest ARC-Seal says the chain had failed before it.
     ArcSealedFail => "arc-sealed-fail", Error,
+    /// An ARC hop changed the message before sealing it (the chain says which and how).
+    ArcChangedInTransit => "arc-changed-in-transit", Info,
     /// The message has no DKIM-Signature.
     NoSignature => "no-signature", Error,
     /// PEM header/footer or line breaks where one line of base64 is wanted.

@@ -255,10 +255,12 @@ fn sign_with(
     if options.signers.is_empty() {
         return Err(SignError::NoSigner.into());
     }
-    let signed_headers = signed_header_list(header, options.headers.as_deref(), &options.oversign)?;
-    if options.headers.is_some() && !signed_headers.iter().any(|n| n == "from") {
+    if let Some(names) = &options.headers
+        && !names.iter().any(|n| n.eq_ignore_ascii_case("from"))
+    {
         return Err(SignError::FromNotListed.into());
     }
+    let signed_headers = signed_header_list(header, options.headers.as_deref(), &options.oversign)?;
     if signed_headers
         .iter()
         .any(|n| n.eq_ignore_ascii_case(crate::dkim::signature::FIELD_NAME))

@@ -470,7 +470,7 @@ impl<'a> Verifier<'a> {
         Ok(verdicts.unwrap_or_default())
     }
 
-    fn verify_with(
+    pub(crate) fn verify_with(
         &self,
         header: &Header,
         feed_body: impl FnOnce(&mut [BodyHasher]) -> std::io::Result<()>,
