@@ -112,3 +112,7 @@ mod cli_surface;
 
 // The public ARC test suite: every validation and sealing scenario.
 mod arc_suite;
+
+// `arc verify` and `arc seal`: a chain through a list, changes after the
+// last seal, broken chains, what sealing writes.
+mod arc;
