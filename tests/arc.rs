@@ -353,13 +353,10 @@ fn sealing_writes_only_what_it_should() {
     assert!(!dir.join("out.eml").exists());
 
     // Bad input: one line, exit 2, nothing written.
-    for (extra, expected) in [(
-        &["--headers", "From:ARC-Seal", "-o", "out.eml"][..],
-        "error: hop2.eml: an ARC-Message-Signature must not sign ARC-Seal fields (RFC 8617 §4.1.2)\n",
-    )] {
-        seal(&two, extra).assert_exit(2).assert_stderr(expected);
-        assert!(!dir.join("out.eml").exists());
-    }
+    seal(&two, &["--headers", "From:ARC-Seal", "-o", "out.eml"])
+        .assert_exit(2)
+        .assert_stderr("error: hop2.eml: an ARC-Message-Signature must not sign ARC-Seal fields (RFC 8617 §4.1.2)\n");
+    assert!(!dir.join("out.eml").exists());
     dir.cmd(&[
         "arc", "seal", &two, "-d", "example.com", "-s", "x", "-k", &rsa,
         "--authserv-id", "a;b", "-o", "out.eml",
