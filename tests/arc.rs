@@ -178,6 +178,19 @@ fn a_chain_through_a_list_passes_and_says_where_it_changed() {
     );
 }
 
+/// The README's examples run on `fixtures/arc/`: the chain `two_hops`
+/// builds, and that chain with text appended after the last seal.
+#[test]
+fn the_readme_fixtures_are_current() {
+    let dir = TestDir::new();
+    let two = two_hops(&dir);
+    let chain = dir.read(&two);
+    crate::util::assert_golden("arc/listed.eml", &chain);
+    let mut changed = chain.clone();
+    changed.extend_from_slice(b"unsubscribe: https://lists.example.org/\r\n");
+    crate::util::assert_golden("arc/changed-after.eml", &changed);
+}
+
 #[test]
 fn changes_after_the_last_seal_fail_where_the_rfc_says() {
     let dir = TestDir::new();
