@@ -412,4 +412,16 @@ fn dns_trouble_is_exit_3() {
     .assert_stdout(
         "cv=fail at i=2 [dns-temporary] the ARC-Message-Signature of i=2 does not validate: DNS query for ed25519._domainkey.example.com timed out\n",
     );
+    // Sealing would make the failure final: nothing is sealed, exit 3.
+    let (rsa, _, _) = keys();
+    dir.cmd(&[
+        "arc", "seal", &two, "-d", "example.com", "-s", "rsa2048", "-k", &rsa,
+        "--authserv-id", "mx3.example.net", "--nameserver", "127.0.0.1:9", "--timeout", "0.5",
+        "--retries", "0", "-o", "out.eml",
+    ])
+    .run()
+    .assert_exit(3)
+    .assert_stdout("")
+    .assert_stderr("notice: hop2.eml: nothing sealed: the incoming chain could not be validated (the ARC-Message-Signature of i=2 does not validate: DNS query for ed25519._domainkey.example.com timed out); try again later\n");
+    assert!(!dir.join("out.eml").exists());
 }

@@ -63,13 +63,19 @@ impl Assessment {
 
     /// The assessment from dkimctl's own checks: the chain's status, and
     /// the host's recorded results (or, when it recorded none, each DKIM
-    /// signature's verdict), with `arc=` first.
+    /// signature's verdict), with `arc=` first. A chain that failed only
+    /// for DNS trouble is not assessed: sealed, cv=fail would be final.
     pub fn own(
         header: &Header,
         authserv_id: &str,
         chain: &crate::arc::validate::ChainVerdict,
         dkim: &[crate::dkim::verify::Verdict],
-    ) -> Assessment {
+    ) -> Result<Assessment, SealError> {
+        if let Some(reason) = chain.reason.as_ref().filter(|r| r.is_temporary()) {
+            return Err(SealError::Undecided {
+                why: reason.describe(),
+            });
+        }
         let mut results = vec![format!("arc={}", chain.cv.as_str())];
         let recorded = crate::arc::results::recorded_by(header, authserv_id);
         if !recorded.is_empty() {
@@ -79,10 +85,10 @@ impl Assessment {
         } else {
             results.extend(dkim.iter().map(dkim_result));
         }
-        Assessment {
+        Ok(Assessment {
             cv: chain.cv,
             results,
-        }
+        })
     }
 }
 
@@ -125,6 +131,12 @@ pub enum SealError {
         /// The status given.
         cv: ChainStatus,
         /// What the message shows.
+        why: String,
+    },
+    /// DNS trouble kept the incoming chain from being validated.
+    #[error("the incoming chain could not be validated ({why}); try again later")]
+    Undecided {
+        /// What failed.
         why: String,
     },
     /// h= would list ARC-Seal (RFC 8617 §4.1.2).

@@ -295,7 +295,13 @@ impl ArcSealArgs {
                     .verify(&header, &mut reader)
                     .map_err(|e| fsio::read_failed(&name, e))?;
                 rewind(&mut reader)?;
-                Assessment::own(&header, &self.authserv_id, &chain, &dkim)
+                match Assessment::own(&header, &self.authserv_id, &chain, &dkim) {
+                    Ok(assessment) => assessment,
+                    Err(error) => {
+                        crate::cli::print_notice(format_args!("{name}: nothing sealed: {error}"));
+                        return Ok(Exit::DnsTemp);
+                    }
+                }
             }
         };
         let sealed =

@@ -40,8 +40,9 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(verdict) = validate_message(&verifier, data, ValidateOptions { oldest_pass: true }) {
         if let Ok((header, mut body)) = dkimctl::dkim::message::split(data) {
-            let assessment = Assessment::own(&header, "mx.example.org", &verdict, &[]);
-            let _ = seal(&header, &mut body, &options, &assessment, NOW);
+            if let Ok(assessment) = Assessment::own(&header, "mx.example.org", &verdict, &[]) {
+                let _ = seal(&header, &mut body, &options, &assessment, NOW);
+            }
         }
     }
 
