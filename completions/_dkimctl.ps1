@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check zone files for DKIM mistakes before they are published (master files, Route 53 JSON)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)')
+            [CompletionResult]::new('arc', 'arc', [CompletionResultType]::ParameterValue, 'ARC (RFC 8617): validate a message''s Authenticated Received Chain, or seal it as the next hop')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -206,6 +207,64 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
         'dkimctl;key;help;help' {
             break
         }
+        'dkimctl;arc' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault')
+            [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Seal a message as the next hop: add ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dkimctl;arc;verify' {
+            [CompletionResult]::new('--zone', '--zone', [CompletionResultType]::ParameterName, 'Read key records from this zone file instead of DNS (offline)')
+            [CompletionResult]::new('--key-record', '--key-record', [CompletionResultType]::ParameterName, 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."')
+            [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'Ask this DNS server instead of the system resolver')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for one DNS answer (more than 0, at most 3600)')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'DNS retries after the first try (0 to 10)')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Validate as of this Unix time')
+            [CompletionResult]::new('--oldest-pass', '--oldest-pass', [CompletionResultType]::ParameterName, 'Also check every older ARC-Message-Signature, to find the oldest hop whose signature still validates (where the message last changed)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of text')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'dkimctl;arc;seal' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Sealing domain (d= of the new AMS and AS)')
+            [CompletionResult]::new('--domain', '--domain', [CompletionResultType]::ParameterName, 'Sealing domain (d= of the new AMS and AS)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Selector (s=)')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Selector (s=)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Private key (PKCS#1 or PKCS#8, PEM or DER, RSA or Ed25519)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PKCS#1 or PKCS#8, PEM or DER, RSA or Ed25519)')
+            [CompletionResult]::new('--authserv-id', '--authserv-id', [CompletionResultType]::ParameterName, 'Your host''s authserv-id: whose Authentication-Results the new ARC-Authentication-Results repeats')
+            [CompletionResult]::new('--headers', '--headers', [CompletionResultType]::ParameterName, 'Fields the ARC-Message-Signature signs (h=), colon-separated; default: the DKIM default fields present')
+            [CompletionResult]::new('--zone', '--zone', [CompletionResultType]::ParameterName, 'Read key records from this zone file instead of DNS (offline)')
+            [CompletionResult]::new('--key-record', '--key-record', [CompletionResultType]::ParameterName, 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."')
+            [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'Ask this DNS server instead of the system resolver')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for one DNS answer (more than 0, at most 3600)')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'DNS retries after the first try (0 to 10)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the sealed message here instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the sealed message here instead of standard output')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Seal as of this Unix time (t=)')
+            [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Replace the input file with the sealed message (atomic; keeps the mode, owner and group)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'dkimctl;arc;help' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault')
+            [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Seal a message as the next hop: add ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dkimctl;arc;help;verify' {
+            break
+        }
+        'dkimctl;arc;help;seal' {
+            break
+        }
+        'dkimctl;arc;help;help' {
+            break
+        }
         'dkimctl;completions' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the files for every shell (bash, zsh, fish, elvish, PowerShell) and the man pages (dkimctl.1, dkimctl-sign.1, ...) into DIR')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -221,6 +280,7 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check zone files for DKIM mistakes before they are published (master files, Route 53 JSON)')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)')
+            [CompletionResult]::new('arc', 'arc', [CompletionResultType]::ParameterValue, 'ARC (RFC 8617): validate a message''s Authenticated Received Chain, or seal it as the next hop')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, elvish, powershell)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -251,6 +311,17 @@ Register-ArgumentCompleter -Native -CommandName 'dkimctl' -ScriptBlock {
             break
         }
         'dkimctl;help;key;check' {
+            break
+        }
+        'dkimctl;help;arc' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault')
+            [CompletionResult]::new('seal', 'seal', [CompletionResultType]::ParameterValue, 'Seal a message as the next hop: add ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal')
+            break
+        }
+        'dkimctl;help;arc;verify' {
+            break
+        }
+        'dkimctl;help;arc;seal' {
             break
         }
         'dkimctl;help;completions' {

@@ -16,6 +16,9 @@ _dkimctl() {
             ",$1")
                 cmd="dkimctl"
                 ;;
+            dkimctl,arc)
+                cmd="dkimctl__subcmd__arc"
+                ;;
             dkimctl,completions)
                 cmd="dkimctl__subcmd__completions"
                 ;;
@@ -45,6 +48,27 @@ _dkimctl() {
                 ;;
             dkimctl,verify)
                 cmd="dkimctl__subcmd__verify"
+                ;;
+            dkimctl__subcmd__arc,help)
+                cmd="dkimctl__subcmd__arc__subcmd__help"
+                ;;
+            dkimctl__subcmd__arc,seal)
+                cmd="dkimctl__subcmd__arc__subcmd__seal"
+                ;;
+            dkimctl__subcmd__arc,verify)
+                cmd="dkimctl__subcmd__arc__subcmd__verify"
+                ;;
+            dkimctl__subcmd__arc__subcmd__help,help)
+                cmd="dkimctl__subcmd__arc__subcmd__help__subcmd__help"
+                ;;
+            dkimctl__subcmd__arc__subcmd__help,seal)
+                cmd="dkimctl__subcmd__arc__subcmd__help__subcmd__seal"
+                ;;
+            dkimctl__subcmd__arc__subcmd__help,verify)
+                cmd="dkimctl__subcmd__arc__subcmd__help__subcmd__verify"
+                ;;
+            dkimctl__subcmd__help,arc)
+                cmd="dkimctl__subcmd__help__subcmd__arc"
                 ;;
             dkimctl__subcmd__help,completions)
                 cmd="dkimctl__subcmd__help__subcmd__completions"
@@ -76,6 +100,12 @@ _dkimctl() {
             dkimctl__subcmd__help,verify)
                 cmd="dkimctl__subcmd__help__subcmd__verify"
                 ;;
+            dkimctl__subcmd__help__subcmd__arc,seal)
+                cmd="dkimctl__subcmd__help__subcmd__arc__subcmd__seal"
+                ;;
+            dkimctl__subcmd__help__subcmd__arc,verify)
+                cmd="dkimctl__subcmd__help__subcmd__arc__subcmd__verify"
+                ;;
             dkimctl__subcmd__help__subcmd__key,check)
                 cmd="dkimctl__subcmd__help__subcmd__key__subcmd__check"
                 ;;
@@ -98,12 +128,198 @@ _dkimctl() {
 
     case "${cmd}" in
         dkimctl)
-            opts="-h -V --help --version records sign verify inspect keygen diagnose lint key completions help"
+            opts="-h -V --help --version records sign verify inspect keygen diagnose lint key arc completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__arc)
+            opts="-h --help verify seal help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__arc__subcmd__help)
+            opts="verify seal help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__arc__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__arc__subcmd__help__subcmd__seal)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__arc__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__arc__subcmd__seal)
+            opts="-d -s -k -o -h --domain --selector --key --authserv-id --headers --zone --key-record --nameserver --timeout --retries --output --in-place --now --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authserv-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --headers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nameserver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__arc__subcmd__verify)
+            opts="-h --zone --key-record --nameserver --timeout --retries --oldest-pass --json --now --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nameserver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -220,8 +436,50 @@ _dkimctl() {
             return 0
             ;;
         dkimctl__subcmd__help)
-            opts="records sign verify inspect keygen diagnose lint key completions help"
+            opts="records sign verify inspect keygen diagnose lint key arc completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__help__subcmd__arc)
+            opts="verify seal"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__help__subcmd__arc__subcmd__seal)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dkimctl__subcmd__help__subcmd__arc__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

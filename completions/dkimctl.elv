@@ -30,6 +30,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand diagnose 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)'
             cand lint 'Check zone files for DKIM mistakes before they are published (master files, Route 53 JSON)'
             cand key 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
+            cand arc 'ARC (RFC 8617): validate a message''s Authenticated Received Chain, or seal it as the next hop'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -190,6 +191,57 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
         }
         &'dkimctl;key;help;help'= {
         }
+        &'dkimctl;arc'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand verify 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault'
+            cand seal 'Seal a message as the next hop: add ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dkimctl;arc;verify'= {
+            cand --zone 'Read key records from this zone file instead of DNS (offline)'
+            cand --key-record 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."'
+            cand --nameserver 'Ask this DNS server instead of the system resolver'
+            cand --timeout 'Seconds to wait for one DNS answer (more than 0, at most 3600)'
+            cand --retries 'DNS retries after the first try (0 to 10)'
+            cand --now 'Validate as of this Unix time'
+            cand --oldest-pass 'Also check every older ARC-Message-Signature, to find the oldest hop whose signature still validates (where the message last changed)'
+            cand --json 'Print JSON instead of text'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'dkimctl;arc;seal'= {
+            cand -d 'Sealing domain (d= of the new AMS and AS)'
+            cand --domain 'Sealing domain (d= of the new AMS and AS)'
+            cand -s 'Selector (s=)'
+            cand --selector 'Selector (s=)'
+            cand -k 'Private key (PKCS#1 or PKCS#8, PEM or DER, RSA or Ed25519)'
+            cand --key 'Private key (PKCS#1 or PKCS#8, PEM or DER, RSA or Ed25519)'
+            cand --authserv-id 'Your host''s authserv-id: whose Authentication-Results the new ARC-Authentication-Results repeats'
+            cand --headers 'Fields the ARC-Message-Signature signs (h=), colon-separated; default: the DKIM default fields present'
+            cand --zone 'Read key records from this zone file instead of DNS (offline)'
+            cand --key-record 'Use this key record for every signature, e.g. "v=DKIM1; k=rsa; p=MIIB..."'
+            cand --nameserver 'Ask this DNS server instead of the system resolver'
+            cand --timeout 'Seconds to wait for one DNS answer (more than 0, at most 3600)'
+            cand --retries 'DNS retries after the first try (0 to 10)'
+            cand -o 'Write the sealed message here instead of standard output'
+            cand --output 'Write the sealed message here instead of standard output'
+            cand --now 'Seal as of this Unix time (t=)'
+            cand --in-place 'Replace the input file with the sealed message (atomic; keeps the mode, owner and group)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'dkimctl;arc;help'= {
+            cand verify 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault'
+            cand seal 'Seal a message as the next hop: add ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dkimctl;arc;help;verify'= {
+        }
+        &'dkimctl;arc;help;seal'= {
+        }
+        &'dkimctl;arc;help;help'= {
+        }
         &'dkimctl;completions'= {
             cand --dir 'Write the files for every shell (bash, zsh, fish, elvish, PowerShell) and the man pages (dkimctl.1, dkimctl-sign.1, ...) into DIR'
             cand -h 'Print help'
@@ -204,6 +256,7 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand diagnose 'Find the DNS mistake behind a broken DKIM set-up, live (selectors, CNAMEs, keys, names)'
             cand lint 'Check zone files for DKIM mistakes before they are published (master files, Route 53 JSON)'
             cand key 'Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match)'
+            cand arc 'ARC (RFC 8617): validate a message''s Authenticated Received Chain, or seal it as the next hop'
             cand completions 'Print shell completions (bash, zsh, fish, elvish, powershell)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -225,6 +278,14 @@ set edit:completion:arg-completer[dkimctl] = {|@words|
             cand check 'Validate a private or public key (and selector) for a BYODKIM upload or a DNS record'
         }
         &'dkimctl;help;key;check'= {
+        }
+        &'dkimctl;help;arc'= {
+            cand verify 'Validate the ARC chain of messages: cv=pass, fail or none, and the instance at fault'
+            cand seal 'Seal a message as the next hop: add ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal'
+        }
+        &'dkimctl;help;arc;verify'= {
+        }
+        &'dkimctl;help;arc;seal'= {
         }
         &'dkimctl;help;completions'= {
         }

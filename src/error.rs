@@ -16,6 +16,9 @@ pub enum Error {
     /// The signing options contradict each other or the message.
     #[error(transparent)]
     Sign(#[from] crate::dkim::sign::SignError),
+    /// The message cannot be sealed as asked (ARC).
+    #[error(transparent)]
+    Seal(#[from] crate::arc::seal::SealError),
     /// A list given to `diagnose` (records, identities) cannot be used.
     #[error(transparent)]
     Input(#[from] crate::diagnosis::diagnose::InputError),

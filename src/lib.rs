@@ -16,6 +16,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 #![warn(missing_docs)]
 
+pub mod arc;
 pub mod diagnosis;
 pub mod dkim;
 pub mod dns;

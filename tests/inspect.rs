@@ -238,7 +238,7 @@ fn earlier_verifiers_are_compared() {
     let run = inspect(&dir, &with_ar, &[]);
     run.assert_exit(0);
     assert!(
-        run.stdout().contains("  mx.example.net (Authentication-Results): dkim=fail d=example.com s=rsa2048; dkimctl: #2 pass  <- disagrees"),
+        run.stdout().contains("  mx.example.net (Authentication-Results): dkim=fail d=example.com s=rsa2048; dkimctl: #1 pass  <- disagrees"),
         "{}",
         run.stdout()
     );

@@ -109,3 +109,10 @@ mod command_line;
 // hostile values, a fresh printed seed (DKIMCTL_CLI_SEED, DKIMCTL_CLI_CASES):
 // no panic, exits 0-3, an `error:` line for every 2, nothing written outside.
 mod cli_surface;
+
+// The public ARC test suite: every validation and sealing scenario.
+mod arc_suite;
+
+// `arc verify` and `arc seal`: a chain through a list, changes after the
+// last seal, broken chains, what sealing writes.
+mod arc;

@@ -55,6 +55,9 @@ enum Command {
     /// Check a key: `dkimctl key check FILE` (BYODKIM upload, size, encoding, selector, match).
     #[command(subcommand, arg_required_else_help = false)]
     Key(cmd::key_check::KeyCommand),
+    /// ARC (RFC 8617): validate a message's Authenticated Received Chain, or seal it as the next hop.
+    #[command(subcommand, arg_required_else_help = false)]
+    Arc(cmd::arc::ArcCommand),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(cmd::completions::CompletionsArgs),
 }
@@ -77,6 +80,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Diagnose(args) => args.run(&mut out),
         Command::Lint(args) => args.run(&mut out),
         Command::Key(cmd) => cmd.run(&mut out),
+        Command::Arc(cmd) => cmd.run(&mut out),
         Command::Completions(args) => args.run(&mut out),
     };
     match result {

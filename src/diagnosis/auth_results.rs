@@ -41,29 +41,19 @@ pub struct ReportedResult {
 pub fn reported_results(header: &Header) -> Vec<ReportedResult> {
     let mut out = Vec::new();
     for field in header.fields() {
-        let arc = field.is("ARC-Authentication-Results");
-        if !arc && !field.is("Authentication-Results") {
+        let (arc_instance, authserv_id, results) = if field.is("ARC-Authentication-Results") {
+            match crate::arc::fields::AuthResults::parse(field.value) {
+                Ok(aar) => (Some(aar.instance), aar.authserv_id, aar.results),
+                Err(_) => continue,
+            }
+        } else if field.is("Authentication-Results") {
+            let (id, results) = crate::arc::results::split(&String::from_utf8_lossy(field.value));
+            (None, id, results)
+        } else {
             continue;
-        }
-        let value = strip_comments(&String::from_utf8_lossy(field.value));
-        let mut parts = split_outside_quotes(&value, ';').into_iter();
-        let mut arc_instance = None;
-        let mut authserv_id = parts.next().unwrap_or_default();
-        if arc {
-            // ARC-Authentication-Results: i=N; authserv-id; ...
-            arc_instance = authserv_id
-                .trim()
-                .strip_prefix("i=")
-                .and_then(|n| n.trim().parse().ok());
-            authserv_id = parts.next().unwrap_or_default();
-        }
-        let authserv_id = authserv_id
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_string();
-        for resinfo in parts {
-            if let Some(result) = parse_dkim_resinfo(&resinfo) {
+        };
+        for resinfo in &results {
+            if let Some(result) = parse_dkim_resinfo(&strip_comments(resinfo)) {
                 out.push(ReportedResult {
                     field: String::from_utf8_lossy(field.name).into_owned(),
                     arc_instance,

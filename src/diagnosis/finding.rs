@@ -116,6 +116,12 @@ codes! {
     DnsRefused => "dns-refused", Error,
     /// Another verifier on the path disagrees with this one.
     ResultsDisagree => "results-disagree", Warning,
+    /// The ARC chain's shape is broken: a set lacks a field, has one twice, or a seal's cv= is out of place.
+    ArcStructure => "arc-structure", Error,
+    /// The newest ARC-Seal says the chain had failed before it.
+    ArcSealedFail => "arc-sealed-fail", Error,
+    /// An ARC hop changed the message before sealing it (the chain says which and how).
+    ArcChangedInTransit => "arc-changed-in-transit", Info,
     /// The message has no DKIM-Signature.
     NoSignature => "no-signature", Error,
     /// PEM header/footer or line breaks where one line of base64 is wanted.

@@ -3,7 +3,10 @@
 //! domain, provider signatures, what earlier verifiers reported, and, when
 //! the body hash or signature fails, what changed ([`crate::diagnosis::forensics`]).
 
+use crate::arc::ChainStatus;
+use crate::arc::validate::{ValidateOptions, verify_with_chain};
 use crate::diagnosis::align::{self, Alignment, FromDomain, FromProblem, Provider};
+use crate::diagnosis::arc_path::{self, ChainReport};
 use crate::diagnosis::auth_results::{self, ReportedResult};
 use crate::diagnosis::finding::{Code, Finding, Severity};
 use crate::diagnosis::forensics::{self, BodyChange, HeaderChange};
@@ -35,6 +38,8 @@ pub struct InspectReport {
     pub findings: Vec<Finding>,
     /// The overall verdict, as `verify` gives it.
     pub summary: Summary,
+    /// The ARC chain and the path it tells, when the message has ARC fields.
+    pub arc: Option<ChainReport>,
 }
 
 /// One DKIM-Signature, explained.
@@ -143,7 +148,12 @@ pub fn inspect_reader(
     let mut reader = BufReader::with_capacity(64 * 1024, message);
     let header = Header::read_from(&mut reader)?;
     let verifier = Verifier::new(source, options);
-    let verdicts = verifier.verify(&header, &mut reader)?;
+    let (verdicts, chain) = verify_with_chain(
+        &verifier,
+        &header,
+        &mut reader,
+        ValidateOptions { oldest_pass: true },
+    )?;
     let body_start = header.as_bytes().len() as u64;
     let mut body: Option<Option<Vec<u8>>> = None;
     let (from, from_problem) = match align::from_domain(&header) {
@@ -255,6 +265,23 @@ pub fn inspect_reader(
             .map(|s| s.verdict.clone())
             .collect::<Vec<_>>(),
     );
+    let arc = (chain.cv != ChainStatus::None).then(|| {
+        let changed_body = chain
+            .sets
+            .iter()
+            .any(|s| s.message_signature.body_hash_matches == Some(false));
+        if changed_body && body.is_none() {
+            body = Some(read_back(&mut reader, body_start));
+        }
+        let (report, arc_findings) = arc_path::explain(
+            &header,
+            chain,
+            body.as_ref().and_then(Option::as_deref),
+            &verifier,
+        );
+        findings.extend(arc_findings);
+        report
+    });
     Ok(InspectReport {
         from,
         from_problem,
@@ -262,6 +289,7 @@ pub fn inspect_reader(
         reported_results,
         findings,
         summary,
+        arc,
     })
 }
 

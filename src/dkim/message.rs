@@ -128,6 +128,16 @@ impl Header {
     /// kept as [`Defect`]s; a block with no field at all is not a message
     /// and is refused with the first defect.
     pub fn parse(raw: Vec<u8>) -> Result<Header, MessageError> {
+        Header::parse_block(raw)
+    }
+
+    /// The header of a message with no header fields: only the empty
+    /// line before the body.
+    pub fn empty() -> Header {
+        Header::parse_block(b"\r\n".to_vec()).expect("an empty line is a header block")
+    }
+
+    fn parse_block(raw: Vec<u8>) -> Result<Header, MessageError> {
         if raw.is_empty() {
             return Err(MessageError::Empty);
         }

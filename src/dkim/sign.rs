@@ -122,26 +122,38 @@ pub fn sign(
     now: u64,
 ) -> Result<Signed, crate::Error> {
     let eol = header.line_ending().as_bytes();
-    let mut last = None;
+    let mut body_end: &'static [u8] = b"";
     let fields = sign_with(
         header,
         |hasher| {
-            stream_body(body, |chunk| {
-                last = chunk.last().copied().or(last);
-                hasher.update(chunk);
-            })?;
-            if needs_line_break(last) {
-                hasher.update(eol);
-            }
+            body_end = hash_body(body, hasher, eol)?;
             Ok(())
         },
         options,
         now,
     )?;
-    Ok(Signed {
-        fields,
-        body_end: if needs_line_break(last) { eol } else { b"" },
-    })
+    Ok(Signed { fields, body_end })
+}
+
+/// Streams `body` through `hasher`, with the line ending `eol` added where
+/// the last line lacks one (see [`sign`]); gives what the caller writes
+/// after the body.
+pub(crate) fn hash_body(
+    body: &mut dyn Read,
+    hasher: &mut BodyHasher,
+    eol: &'static [u8],
+) -> std::io::Result<&'static [u8]> {
+    let mut last = None;
+    stream_body(body, |chunk| {
+        last = chunk.last().copied().or(last);
+        hasher.update(chunk);
+    })?;
+    if needs_line_break(last) {
+        hasher.update(eol);
+        Ok(eol)
+    } else {
+        Ok(b"")
+    }
 }
 
 /// Signs an in-memory message and returns it with the signatures on top
@@ -243,7 +255,18 @@ fn sign_with(
     if options.signers.is_empty() {
         return Err(SignError::NoSigner.into());
     }
-    let signed_headers = signed_header_list(header, options)?;
+    if let Some(names) = &options.headers
+        && !names.iter().any(|n| n.eq_ignore_ascii_case("from"))
+    {
+        return Err(SignError::FromNotListed.into());
+    }
+    let signed_headers = signed_header_list(header, options.headers.as_deref(), &options.oversign)?;
+    if signed_headers
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(crate::dkim::signature::FIELD_NAME))
+    {
+        return Err(SignError::SignsSignature.into());
+    }
     if let Some(identity) = &options.identity {
         let id_domain = identity
             .rsplit_once('@')
@@ -323,16 +346,19 @@ fn sign_with(
     Ok(out)
 }
 
-/// h=: the chosen names, once per instance present (at least once when
-/// named explicitly), then the oversigned names once more.
-fn signed_header_list(header: &Header, options: &SignOptions) -> Result<Vec<String>, crate::Error> {
+/// h=: the chosen names (`None`: the present [`DEFAULT_SIGNED_FIELDS`]),
+/// once per instance present (at least once when named explicitly), then
+/// the oversigned names once more; lowercase, each a valid field name. The
+/// one rule for DKIM-Signature and ARC-Message-Signature alike.
+pub(crate) fn signed_header_list(
+    header: &Header,
+    headers: Option<&[String]>,
+    oversign: &[String],
+) -> Result<Vec<String>, crate::Error> {
     let count = |name: &str| header.fields().filter(|f| f.is(name)).count();
     let mut list: Vec<String> = Vec::new();
-    match &options.headers {
+    match headers {
         Some(names) => {
-            if !names.iter().any(|n| n.eq_ignore_ascii_case("from")) {
-                return Err(SignError::FromNotListed.into());
-            }
             for name in dedup(names) {
                 let n = count(name).max(1);
                 list.extend(std::iter::repeat_n(name.to_ascii_lowercase(), n));
@@ -345,19 +371,13 @@ fn signed_header_list(header: &Header, options: &SignOptions) -> Result<Vec<Stri
             }
         }
     }
-    for name in dedup(&options.oversign) {
+    for name in dedup(oversign) {
         let listed = list.iter().filter(|n| n.eq_ignore_ascii_case(name)).count();
         let n = count(name);
         list.extend(std::iter::repeat_n(
             name.to_ascii_lowercase(),
             (n + 1).saturating_sub(listed),
         ));
-    }
-    if list
-        .iter()
-        .any(|n| n.eq_ignore_ascii_case(crate::dkim::signature::FIELD_NAME))
-    {
-        return Err(SignError::SignsSignature.into());
     }
     if list.len() > crate::dkim::signature::MAX_SIGNED_FIELDS {
         return Err(SignError::TooManyFields(list.len()).into());

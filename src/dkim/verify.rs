@@ -164,7 +164,7 @@ pub enum Reason {
 
 /// A reason or note in JSON: `{"code", "message"}`, the code from the
 /// finding catalogue.
-fn serialize_coded<S: serde::Serializer>(
+pub(crate) fn serialize_coded<S: serde::Serializer>(
     serializer: S,
     code: Code,
     message: &str,
@@ -470,7 +470,7 @@ impl<'a> Verifier<'a> {
         Ok(verdicts.unwrap_or_default())
     }
 
-    fn verify_with(
+    pub(crate) fn verify_with(
         &self,
         header: &Header,
         feed_body: impl FnOnce(&mut [BodyHasher]) -> std::io::Result<()>,
@@ -604,15 +604,29 @@ impl<'a> Verifier<'a> {
             }
             warnings.push(Warning::Sha1Allowed);
         }
-        let records = match self.keys(sig) {
+        self.try_keys(&sig.key_name(), warnings, |record, notes| {
+            self.check_with_key(signed, record, notes)
+        })
+    }
+
+    /// Tries each key record at `name` in turn (RFC 6376 §6.1.2): the
+    /// first that `check` accepts decides, and if none does, the failure
+    /// of the one that got furthest is reported.
+    fn try_keys(
+        &self,
+        name: &str,
+        warnings: &mut Vec<Warning>,
+        check: impl Fn(&KeyRecord, &mut Vec<Warning>) -> Result<(), (Stage, (ResultClass, Reason))>,
+    ) -> Result<(), (ResultClass, Reason)> {
+        let records = match self.keys_at(name) {
             Ok(records) => records,
             Err(reason @ Reason::Dns { .. }) => return Err((ResultClass::Temperror, reason)),
-            Err(reason) => return perm(reason),
+            Err(reason) => return Err((ResultClass::Permerror, reason)),
         };
         let mut furthest: Option<(Stage, (ResultClass, Reason), Vec<Warning>)> = None;
         for (index, record) in records.iter().enumerate() {
             let mut notes = Vec::new();
-            match self.check_with_key(signed, record, &mut notes) {
+            match check(record, &mut notes) {
                 Ok(()) => {
                     warnings.append(&mut notes);
                     if records.len() > 1 {
@@ -635,11 +649,114 @@ impl<'a> Verifier<'a> {
                 warnings.append(&mut notes);
                 Err(failure)
             }
-            // `keys` never returns an empty list.
-            None => perm(Reason::KeyMissing {
-                name: sig.key_name(),
-            }),
+            // `keys_at` never returns an empty list.
+            None => Err((
+                ResultClass::Permerror,
+                Reason::KeyMissing {
+                    name: name.to_string(),
+                },
+            )),
         }
+    }
+
+    /// Checks a signature the caller has framed itself: an ARC-Message-
+    /// Signature (`unsigned_field` is the field without b='s value, `body`
+    /// the body as hashed for its c= and l=). The same checks, in the same
+    /// order, as a DKIM-Signature gets.
+    pub fn check_signature(
+        &self,
+        header: &Header,
+        sig: &Signature,
+        unsigned_field: &[u8],
+        body: &BodyDigest,
+    ) -> Result<Vec<Warning>, (ResultClass, Reason)> {
+        let signed = SignedMessage {
+            header,
+            sig,
+            unsigned_field,
+            body,
+        };
+        let mut warnings = Vec::new();
+        self.check(&signed, &mut warnings).map(|()| warnings)
+    }
+
+    /// Checks a signature over header data the caller has canonicalized
+    /// itself (an ARC-Seal over the ARC sets): the algorithm policy, then
+    /// the key at `key_name` as for any signature, then the signature.
+    pub fn check_data(
+        &self,
+        key_name: &str,
+        algorithm: Algorithm,
+        data: &[u8],
+        signature: &[u8],
+    ) -> Result<Vec<Warning>, (ResultClass, Reason)> {
+        let mut warnings = Vec::new();
+        if algorithm == Algorithm::RsaSha1 {
+            if !self.options.allow_sha1 {
+                return Err((ResultClass::Permerror, Reason::Sha1));
+            }
+            warnings.push(Warning::Sha1Allowed);
+        }
+        self.try_keys(key_name, &mut warnings, |record, notes| {
+            self.key_accepts(record, algorithm, None, notes)
+                .map_err(|reason| (Stage::KeyRecord, (ResultClass::Permerror, reason)))?;
+            if record.key.verify(algorithm, data, signature) {
+                Ok(())
+            } else {
+                Err((
+                    Stage::Signature,
+                    (ResultClass::Fail, Reason::SignatureMismatch),
+                ))
+            }
+        })?;
+        Ok(warnings)
+    }
+
+    /// Whether one key record may verify a signature of `algorithm` by
+    /// identity `identity` (`Some((i=, d=))`), policy included.
+    fn key_accepts(
+        &self,
+        record: &KeyRecord,
+        algorithm: Algorithm,
+        identity: Option<(&str, &str)>,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), Reason> {
+        if record.key_type != algorithm.key_type() || record.key.key_type() != record.key_type {
+            return Err(Reason::KeyTypeMismatch {
+                key_type: record.key_type.clone(),
+            });
+        }
+        if let Some(hashes) = &record.hash_algorithms
+            && !hashes.iter().any(|h| h == algorithm.hash().as_str())
+        {
+            return Err(match record.hash_problem() {
+                Some(problem) => Reason::KeyHashUnusable { problem },
+                None => Reason::KeyHashMismatch,
+            });
+        }
+        if !record.services.iter().any(|s| s == "*" || s == "email") {
+            return Err(Reason::KeyServiceMismatch);
+        }
+        if record.is_strict_identity()
+            && let Some((identity, domain)) = identity
+        {
+            let id_domain = identity.rsplit_once('@').map_or(identity, |(_, d)| d);
+            if !id_domain.eq_ignore_ascii_case(domain) {
+                return Err(Reason::StrictIdentity);
+            }
+        }
+        if let Some(bits) = record.key.rsa_bits()
+            && bits < MIN_RSA_BITS
+        {
+            if !self.options.allow_short_keys {
+                return Err(Reason::KeyTooShort { bits });
+            }
+            warnings.push(Warning::ShortKeyAllowed { bits });
+        }
+        if record.is_testing() {
+            warnings.push(Warning::KeyTesting);
+        }
+        Ok(())
     }
 
     /// The checks that depend on one key record, then the hashes.
@@ -650,44 +767,9 @@ impl<'a> Verifier<'a> {
         warnings: &mut Vec<Warning>,
     ) -> Result<(), (Stage, (ResultClass, Reason))> {
         let sig = signed.sig;
-        let perm = |reason| Err((Stage::KeyRecord, (ResultClass::Permerror, reason)));
-        if record.key_type != sig.algorithm.key_type() || record.key.key_type() != record.key_type {
-            return perm(Reason::KeyTypeMismatch {
-                key_type: record.key_type.clone(),
-            });
-        }
-        if let Some(hashes) = &record.hash_algorithms
-            && !hashes.iter().any(|h| h == sig.algorithm.hash().as_str())
-        {
-            return perm(match record.hash_problem() {
-                Some(problem) => Reason::KeyHashUnusable { problem },
-                None => Reason::KeyHashMismatch,
-            });
-        }
-        if !record.services.iter().any(|s| s == "*" || s == "email") {
-            return perm(Reason::KeyServiceMismatch);
-        }
-        if record.is_strict_identity()
-            && let Some(identity) = &sig.identity
-        {
-            let id_domain = identity
-                .rsplit_once('@')
-                .map_or(identity.as_str(), |(_, d)| d);
-            if !id_domain.eq_ignore_ascii_case(&sig.domain) {
-                return perm(Reason::StrictIdentity);
-            }
-        }
-        if let Some(bits) = record.key.rsa_bits()
-            && bits < MIN_RSA_BITS
-        {
-            if !self.options.allow_short_keys {
-                return perm(Reason::KeyTooShort { bits });
-            }
-            warnings.push(Warning::ShortKeyAllowed { bits });
-        }
-        if record.is_testing() {
-            warnings.push(Warning::KeyTesting);
-        }
+        let identity = sig.identity.as_deref().map(|i| (i, sig.domain.as_str()));
+        self.key_accepts(record, sig.algorithm, identity, warnings)
+            .map_err(|reason| (Stage::KeyRecord, (ResultClass::Permerror, reason)))?;
         let body = signed.body;
         if let Some(length) = sig.body_length {
             if length > body.length {
@@ -745,12 +827,17 @@ impl<'a> Verifier<'a> {
     /// Every key record for a signature that parses, in the order DNS gave
     /// them (never empty), from the cache or the source.
     pub fn keys(&self, sig: &Signature) -> KeyLookup {
-        let name = sig.key_name();
+        self.keys_at(&sig.key_name())
+    }
+
+    /// Every key record at `name` (`<selector>._domainkey.<domain>`), as
+    /// [`Verifier::keys`] gives them.
+    pub fn keys_at(&self, name: &str) -> KeyLookup {
         let cell = {
             let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-            cache.entry(name.clone()).or_default().clone()
+            cache.entry(name.to_string()).or_default().clone()
         };
-        cell.get_or_init(|| self.fetch(&name)).clone()
+        cell.get_or_init(|| self.fetch(name)).clone()
     }
 
     fn fetch(&self, name: &str) -> KeyLookup {

@@ -20,6 +20,8 @@ use crate::cli::{
 };
 use anyhow::Context;
 use clap::Args;
+use dkimctl::arc::validate::Check;
+use dkimctl::diagnosis::arc_path::ChainReport;
 use dkimctl::diagnosis::inspect::{InspectReport, SignatureReport, inspect_reader};
 use dkimctl::dkim::verify::VerifyOptions;
 use serde::Serialize;
@@ -202,8 +204,16 @@ fn render(out: &mut dyn Write, report: &InspectReport) -> anyhow::Result<()> {
         writeln!(out, "Earlier verifiers (Authentication-Results):")?;
         for c in &report.reported_results {
             let r = &c.reported;
-            let ours = match (c.matches_field_index, c.our_result) {
-                (Some(i), Some(result)) => format!("dkimctl: #{} {}", i + 1, result.as_str()),
+            // Signatures are numbered among signatures, as above.
+            let number = c.matches_field_index.and_then(|i| {
+                report
+                    .signatures
+                    .iter()
+                    .find(|s| s.field_index == i)
+                    .map(|s| s.number)
+            });
+            let ours = match (number, c.our_result) {
+                (Some(n), Some(result)) => format!("dkimctl: #{n} {}", result.as_str()),
                 _ => "no matching signature".to_string(),
             };
             let flag = if c.disagrees { "  <- disagrees" } else { "" };
@@ -221,8 +231,52 @@ fn render(out: &mut dyn Write, report: &InspectReport) -> anyhow::Result<()> {
             )?;
         }
     }
+    if let Some(chain) = &report.arc {
+        writeln!(out)?;
+        render_chain(out, chain)?;
+    }
     writeln!(out)?;
     crate::cli::render::findings_table(out, &report.findings)?;
+    Ok(())
+}
+
+/// The ARC chain: its status, one line per hop (seal and message
+/// signature), and the path in sentences.
+fn render_chain(out: &mut dyn Write, chain: &ChainReport) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "ARC chain: {}",
+        crate::cli::cmd::arc::summary_line(&chain.verdict)
+    )?;
+    for set in &chain.verdict.sets {
+        let check = |c: Check| match c {
+            Check::Pass => "pass",
+            Check::Fail => "fail",
+            Check::NotChecked => "not checked",
+        };
+        let ams = &set.message_signature;
+        let body = match ams.body_hash_matches {
+            Some(true) => "body as signed",
+            Some(false) => "body changed since",
+            None => "body unknown",
+        };
+        writeln!(
+            out,
+            "  i={} {}: seal {} (cv={}, d={} s={}); message signature {} (d={} s={}, {body})",
+            set.instance,
+            set.authserv_id.as_deref().unwrap_or("?"),
+            check(set.seal.result),
+            set.seal.cv.map_or("?", |cv| cv.as_str()),
+            set.seal.domain.as_deref().unwrap_or("?"),
+            set.seal.selector.as_deref().unwrap_or("?"),
+            check(ams.result),
+            ams.domain.as_deref().unwrap_or("?"),
+            ams.selector.as_deref().unwrap_or("?"),
+        )?;
+    }
+    for sentence in &chain.story {
+        writeln!(out, "  - {sentence}")?;
+    }
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! One module per subcommand: flags, conversion to library options, run.
 
+pub mod arc;
 pub mod completions;
 pub mod diagnose;
 pub mod inspect;

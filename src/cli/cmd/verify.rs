@@ -8,7 +8,8 @@
 //!     "signatures": [ { "field_index": 0, "result": "pass|fail|permerror|temperror",
 //!       "domain": "example.com", "selector": "s1", "algorithm": "rsa-sha256",
 //!       "reason": { "code": "body-hash-mismatch", "message": "..." },
-//!       "warnings": [ { "code": "key-testing" } ] } ] } ] }
+//!       "warnings": [ { "code": "key-testing" } ] } ],
+//!     "arc": { "cv": "pass|fail", ... } } ] }      (only with ARC fields; as `arc verify --json`)
 //! ```
 
 use crate::cli::{
@@ -18,6 +19,8 @@ use crate::cli::{
 };
 
 use clap::Args;
+use dkimctl::arc::ChainStatus;
+use dkimctl::arc::validate::{ChainVerdict, ValidateOptions, verify_with_chain};
 use dkimctl::dkim::message::Header;
 use dkimctl::dkim::verify::{Summary, Verdict, Verifier, VerifyOptions, summarize};
 use rayon::prelude::*;
@@ -53,6 +56,10 @@ struct MessageReport {
     file: String,
     result: &'static str,
     signatures: Vec<Verdict>,
+    /// The ARC chain, when the message has one (said in passing: the exit
+    /// code is DKIM's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    arc: Option<ChainVerdict>,
     /// Why the file could not be read; its error line went to stderr.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
@@ -86,8 +93,8 @@ impl VerifyArgs {
         for (input, result) in inputs.iter().zip(results) {
             // An unreadable file gets its error line; the others are still
             // verified, and the run ends with exit 2.
-            let verdicts = match result {
-                Ok(verdicts) => verdicts,
+            let (verdicts, arc) = match result {
+                Ok(verified) => verified,
                 Err(err) => {
                     crate::cli::print_error(format_args!("{err:#}"));
                     unreadable = true;
@@ -95,6 +102,7 @@ impl VerifyArgs {
                         file: input.display().to_string(),
                         result: "error",
                         signatures: Vec::new(),
+                        arc: None,
                         error: Some(format!("{err:#}")),
                     });
                     continue;
@@ -110,6 +118,7 @@ impl VerifyArgs {
                     Summary::DnsTrouble => "temperror",
                 },
                 signatures: verdicts,
+                arc,
                 error: None,
             });
         }
@@ -132,14 +141,18 @@ impl VerifyArgs {
     }
 }
 
-fn verify_one(verifier: &Verifier<'_>, input: &std::path::Path) -> anyhow::Result<Vec<Verdict>> {
+/// The DKIM verdicts and, when the message has ARC fields, its chain.
+fn verify_one(
+    verifier: &Verifier<'_>,
+    input: &std::path::Path,
+) -> anyhow::Result<(Vec<Verdict>, Option<ChainVerdict>)> {
     let name = dkimctl::input::display_name(input);
     let mut reader = BufReader::with_capacity(64 * 1024, fsio::open_input(input)?);
     let header = Header::read_from(&mut reader).map_err(|e| fsio::message_failed(&name, e))?;
-    let verdicts = verifier
-        .verify(&header, &mut reader)
-        .map_err(|e| fsio::read_failed(&name, e))?;
-    Ok(verdicts)
+    let (verdicts, chain) =
+        verify_with_chain(verifier, &header, &mut reader, ValidateOptions::default())
+            .map_err(|e| fsio::read_failed(&name, e))?;
+    Ok((verdicts, (chain.cv != ChainStatus::None).then_some(chain)))
 }
 
 fn render_text(
@@ -168,6 +181,13 @@ fn render_text(
         for warning in &v.warnings {
             writeln!(out, "{prefix}  note: {}", warning.describe())?;
         }
+    }
+    if let Some(chain) = &report.arc {
+        writeln!(
+            out,
+            "{prefix}arc: {}",
+            crate::cli::cmd::arc::summary_line(chain)
+        )?;
     }
     Ok(())
 }
