@@ -7,7 +7,7 @@
 #
 #   ARC_SEED=N     replay one seed; default: a fresh random seed, printed first
 #   ARC_TREE=N     messages that get every sealer sequence of 1-3 hops (default 3)
-#   ARC_RANDOM=N   random chains (default 24)
+#   ARC_RANDOM=N   random chains (default 80)
 #   ARC_JOBS=N     parallel runs (default: number of CPUs)
 #   ARC_KEEP=1     keep the work dir (it is kept anyway when a check fails)
 #   ARC_IMPLS=a,b  only these of dkimctl,dkimpy,maildkim (the others' cells

@@ -39,7 +39,7 @@
 #   ed      one message x every sequence of dkimctl and dkimpy hops, Ed25519
 #           (Mail::DKIM verifies none of them: counted skips, "no ed25519");
 #           plus one Mail::DKIM Ed25519 seal (a counted skip, same reason)
-#   random  ARC_RANDOM (24) chains of 1-3 hops over further messages: random
+#   random  ARC_RANDOM (80) chains of 1-3 hops over further messages: random
 #           sealers, Ed25519 for ~30% of the dkimctl/dkimpy hops, the list
 #           change before a random later hop in half of them
 # Messages: .ci/peers/genmsg.py (issue 7's generator) put in wire form --
@@ -146,7 +146,7 @@ class Run:
     # ---- the plan ------------------------------------------------------------------
     def plan(self, usable):
         ntree = int(os.environ.get("ARC_TREE", "3"))
-        nrandom = int(os.environ.get("ARC_RANDOM", "24"))
+        nrandom = int(os.environ.get("ARC_RANDOM", "80"))
         need = ntree + 1 + 1
         if len(usable) < need:
             raise SystemExit("arcdrive: only %d usable messages" % len(usable))
@@ -603,7 +603,7 @@ def main(argv):
     os.makedirs("v", exist_ok=True)
     run = Run(work, bin_, int(seed), int(jobs), [p for p in present.split(",") if p], require == "1")
     ntree = int(os.environ.get("ARC_TREE", "3"))
-    nrandom = int(os.environ.get("ARC_RANDOM", "24"))
+    nrandom = int(os.environ.get("ARC_RANDOM", "80"))
     usable, aside = run.messages(ntree + 2 + nrandom + 6)
     run.plan(usable)
     print("arc-interop: %d messages (%d set aside: 'Name : value' fields), %d sealed results planned"
