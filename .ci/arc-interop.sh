@@ -45,7 +45,11 @@ echo "arc-interop: seed $seed (replay: ARC_SEED=$seed .ci/arc-interop.sh)"
 T=$(mktemp -d "${TMPDIR:-/tmp}/dkimctl-arc-interop.XXXXXX")
 keep=${ARC_KEEP:-}
 cleanup() {
-    if [ -n "$keep" ]; then echo "arc-interop.sh: kept $T" >&2; else rm -rf "$T"; fi
+    case $keep in
+        '') rm -rf "$T" ;;
+        quiet) ;;
+        *) echo "arc-interop.sh: kept $T" >&2 ;;
+    esac
 }
 trap cleanup EXIT
 cd "$T"
@@ -96,8 +100,5 @@ zone_txt() { # NAME RECORD: zone line, record split into quoted strings of <= 25
 # ---- run ------------------------------------------------------------------------------
 rc=0
 "$PY" "$PEERS_DIR/arcdrive.py" "$T" "$BIN" "$seed" "$JOBS" "$(IFS=,; echo "${present[*]:-}")" "$require" || rc=$?
-if [ $rc -ne 0 ]; then
-    keep=1
-    echo "(the work dir is kept for the replay commands: cd $T; replay: ARC_SEED=$seed .ci/arc-interop.sh)"
-fi
+[ $rc -eq 0 ] || keep=quiet    # kept for the replay commands (the failures say where)
 exit $rc

@@ -500,7 +500,8 @@ class Run:
             for k in sorted(skips):
                 print("  %4d: %s" % (skips[k], k))
         if fails:
-            print("\nfailures (replay in %s):" % self.work)
+            print("\nfailures (the work dir is kept: cd %s, then the replay commands;"
+                  " the whole run: ARC_SEED=%d .ci/arc-interop.sh):" % (self.work, self.seed))
             for f in fails:
                 print("  " + f)
         print()

@@ -33,6 +33,9 @@
 #   dkimpy-peer.py arc-verify-batch --zone Z FILE...
 #       The same for many messages in one process (importing dkimpy costs
 #       ~0.4 s): one record per message, "EXIT<TAB>IN<TAB>STDOUT<TAB>STDERR".
+# The library, not Debian's /usr/bin/arcsign and arcverify: arcverify looks
+# keys up in live DNS (no dnsfunc), arcsign takes no --now/zone and prints
+# debug logging; both wrap the same dkim.ARC used here.
 # dkimpy 1.1.4's dkim.arc_sign() always passes signature_algorithm=rsa-sha256,
 # so the wrapper uses dkim.ARC directly; and ARC.sign() parses every key with
 # the RSA PEM parser although its signing code (gen_header) has the ed25519
