@@ -25,7 +25,8 @@
 # Authentication-Results (arc=<cv>), every result verified by all three
 # (cv=pass), list changes (footer, "[list] " Subject) before a later hop seals
 # (still cv=pass, dkimctl's --json --oldest-pass names that hop) and after the
-# last seal (cv=fail), one ARC-Seal b= byte changed (cv=fail).  Mail::DKIM has
+# last seal (cv=fail), one ARC-Seal b= byte changed (cv=fail), a hop that
+# found the chain broken and sealed cv=fail (cv=fail).  Mail::DKIM has
 # no ed25519 (counted skips, reason printed).
 # Last line: "N passed, M failed, K skipped"; exit 1 if M > 0.
 set -euo pipefail

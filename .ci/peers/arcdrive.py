@@ -39,6 +39,9 @@
 #   ed      one message x every sequence of dkimctl and dkimpy hops, Ed25519
 #           (Mail::DKIM verifies none of them: counted skips, "no ed25519");
 #           plus one Mail::DKIM Ed25519 seal (a counted skip, same reason)
+#   broken  on the first tree message: the list change after hop 1 sealed,
+#           so hop 2 (each sealer after each) finds cv=fail, writes arc=fail
+#           and seals cv=fail (RFC 8617 5.1.2); all three must say cv=fail
 #   random  ARC_RANDOM (80) chains of 1-3 hops over further messages: random
 #           sealers, Ed25519 for ~30% of the dkimctl/dkimpy hops, the list
 #           change before a random later hop in half of them
@@ -101,6 +104,7 @@ class Node:
         self.input = "n/%s.in" % self.id
         self.state = None       # None: to do; "ok": every verifier passed it; else why not
         self.changed_at = max([h.level for h in self.hops if h.change], default=0)
+        self.broken = False     # the incoming chain was broken (cv=fail): this hop seals cv=fail
 
 
 class Run:
@@ -173,6 +177,17 @@ class Run:
                 self.add("change", tree_msgs[1], n, self.rng.choice(IMPLS), "rsa", True)
         grow("ed", ed_msg, ["dkimctl", "dkimpy"], "ed", 3)
         self.add("ed", ed_msg, None, "maildkim", "ed", False)
+        # broken: the list change made after hop 1 sealed, so hop 2 finds cv=fail
+        # (RFC 8617 5.2 step 3: the newest AMS fails), writes arc=fail and
+        # seals cv=fail (5.1.2); every verifier must then say cv=fail
+        # (5.2 step 2: a seal with cv=fail ends the chain)
+        for a in IMPLS:
+            for b in IMPLS:
+                n = self.add("broken", tree_msgs[0], level1[a], b, "rsa", False)
+                n.broken = True
+                n.seq = n.seq.rsplit("-", 1)[0] + "!-" + n.seq.rsplit("-", 1)[1]
+                n.id = n.id + ".broken"
+                n.file, n.input = "n/%s.eml" % n.id, "n/%s.in" % n.id
         for k in range(nrandom):
             m = rest[k % len(rest)] if rest else usable[k % len(usable)]
             length = self.rng.randint(1, 3)
@@ -213,6 +228,8 @@ class Run:
             with open(src, "rb") as f:
                 m = f.read()
             cv = "pass" if n.parent else "none"
+            if n.broken:
+                m, cv = list_change(m), "fail"
             m = b"Authentication-Results: %s; arc=%s\r\n" % (authserv_id(level).encode(), cv.encode()) + m
             if n.change:
                 m = list_change(m)
@@ -396,14 +413,38 @@ class Run:
                                   "want oldest_pass %d, got %r" % (n.seq, n.changed_at, n.changed_at, op),
                                   single, "oldest_pass: %r" % (op,))
 
+    def broken_json(self, nodes):
+        """dkimctl --json on a chain sealed cv=fail: cv fail at the instance of that seal."""
+        if self.impl_missing("dkimctl"):
+            return
+        for n in nodes:
+            cmd = [self.bin, "arc", "verify", "--zone", "zone", "--json", n.file]
+            p = subprocess.run(cmd, capture_output=True)
+            out = p.stdout.decode(errors="replace")
+            try:
+                d = json.loads(out)
+            except ValueError as e:
+                self.fail(n, "json", "dkimctl", "not JSON (%s)" % e, shell(cmd), out)
+                continue
+            if d.get("cv") == "fail" and p.returncode == 1 and d.get("instance") == n.level:
+                self.record("pass", n, "json", "dkimctl")
+            else:
+                self.fail(n, "json", "dkimctl", "want cv fail (exit 1) at instance %d (the seal that says cv=fail), "
+                          "got cv %r (exit %d) at %r" % (n.level, d.get("cv"), p.returncode, d.get("instance")),
+                          shell(cmd), out[:600])
+
     def level(self, level):
         self.seal_level(level)
         sealed = [n for n in self.nodes if n.level == level and n.state == "sealed"]
-        got = self.verify([(n, "base", n.file, "pass") for n in sealed])
+        got = self.verify([(n, "base", n.file, "fail" if n.broken else "pass") for n in sealed])
         for n in sealed:
+            if n.broken:
+                n.state = "broken"
+                continue
             answers = [got.get((n.id, "base", impl)) for impl in IMPLS]
             n.state = "ok" if all(a in ("pass", "skip", None) for a in answers) and "pass" in answers else "not passed"
         self.oldest_pass([n for n in sealed if n.state == "ok"])
+        self.broken_json([n for n in sealed if n.broken])
 
     def variants(self):
         items = []
@@ -438,6 +479,10 @@ class Run:
             s += " " + glyph.get(by.get((n.id, "lf", "dkimctl")), "?")
             if n.changed_at:
                 s += " " + glyph.get(by.get((n.id, "oldest", "dkimctl")), "?")
+            if n.broken:
+                s = glyph.get(by.get((n.id, "seal", n.sealer)), "?") + " " + "".join(
+                    glyph.get(by.get((n.id, "base", i)), "?") for i in IMPLS) + " " + glyph.get(
+                    by.get((n.id, "json", "dkimctl")), "?")
             return s
 
         print("legend: chain = hops oldest first, each SEALER+ALGO: c dkimctl, p dkimpy, m Mail::DKIM;")
@@ -445,6 +490,8 @@ class Run:
         print("cell:   seal | cv=pass by dkimctl,dkimpy,maildkim | cv=fail after a later list change (same order)")
         print("        | cv=fail with one ARC-Seal b= byte changed | dkimctl cv=pass on a bare-LF copy")
         print("        [| dkimctl --json oldest_pass = the changed hop]")
+        print("broken: ! = the list change made after that hop sealed; the next hop writes arc=fail and seals")
+        print("        cv=fail; cell: seal | cv=fail by the three | dkimctl --json: cv fail at that seal's instance")
         print("        . pass   x FAIL   - skipped   a asserted deviation   ? not run")
         parts = []
         for n in self.nodes:
