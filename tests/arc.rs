@@ -477,3 +477,47 @@ fn a_subject_tag_is_named_for_dkim_and_along_the_chain() {
         assert!(out.lines().any(|l| l == line), "missing {line:?} in\n{out}");
     }
 }
+
+#[test]
+fn each_hop_that_changed_the_body_is_named() {
+    let dir = TestDir::new();
+    let two = two_hops(&dir);
+    let (rsa, _, zone) = keys();
+    let chain = String::from_utf8(dir.read(&two)).unwrap();
+    dir.write(
+        "relayed.eml",
+        format!("Authentication-Results: relay.example.net; arc=pass\r\n{chain}second footer\r\n"),
+    );
+    let sealed = dir
+        .cmd(&[
+            "arc",
+            "seal",
+            "relayed.eml",
+            "-d",
+            "example.com",
+            "-s",
+            "rsa2048",
+            "-k",
+            &rsa,
+            "--authserv-id",
+            "relay.example.net",
+            "--now",
+            "1700000250",
+            "--zone",
+            &zone,
+        ])
+        .run();
+    dir.write("three.eml", sealed.assert_exit(0).stdout());
+    let out = dir
+        .cmd(&["inspect", "--zone", &zone, "--now", NOW, "three.eml"])
+        .run()
+        .stdout();
+    for line in [
+        "ARC chain: cv=pass: 3 ARC sets, newest sealed by d=example.com s=rsa2048; oldest pass i=3",
+        "  - lists.example.org (hop 2) changed the body after mx.example.org (hop 1) passed it on (their bh= differ)",
+        "  - relay.example.net (hop 3) changed the message after lists.example.org (hop 2) signed it: text was appended to the body after signing (a mailing-list footer?): the first 71 canonical bytes match bh=, then comes: \"second footer\"",
+        "  - the chain is intact (cv=pass), so a receiver that trusts relay.example.net (hop 3) can use the results of lists.example.org (hop 2)",
+    ] {
+        assert!(out.lines().any(|l| l == line), "missing {line:?} in\n{out}");
+    }
+}
