@@ -425,3 +425,99 @@ fn dns_trouble_is_exit_3() {
     .assert_stderr("notice: hop2.eml: nothing sealed: the incoming chain could not be validated (the ARC-Message-Signature of i=2 does not validate: DNS query for ed25519._domainkey.example.com timed out); try again later\n");
     assert!(!dir.join("out.eml").exists());
 }
+
+#[test]
+fn a_subject_tag_is_named_for_dkim_and_along_the_chain() {
+    let dir = TestDir::new();
+    two_hops(&dir);
+    let (_, ed, zone) = keys();
+    let hop1 = String::from_utf8(dir.read("hop1.eml")).unwrap();
+    dir.write(
+        "tagged.eml",
+        format!(
+            "Authentication-Results: lists.example.org; arc=pass\r\n{}",
+            hop1.replace("Subject: Is dinner", "Subject: [list] Is dinner")
+        ),
+    );
+    let sealed = dir
+        .cmd(&[
+            "arc",
+            "seal",
+            "tagged.eml",
+            "-d",
+            "example.com",
+            "-s",
+            "ed25519",
+            "-k",
+            &ed,
+            "--authserv-id",
+            "lists.example.org",
+            "--now",
+            "1700000200",
+            "--zone",
+            &zone,
+        ])
+        .run();
+    dir.write("tagged-sealed.eml", sealed.assert_exit(0).stdout());
+    let out = dir
+        .cmd(&[
+            "inspect",
+            "--zone",
+            &zone,
+            "--now",
+            NOW,
+            "tagged-sealed.eml",
+        ])
+        .run()
+        .stdout();
+    for line in [
+        "Header: the Subject gained the tag \"[list]\" after signing (a mailing list's subject prefix); without it the signature verifies",
+        "  - lists.example.org (hop 2) changed the message after mx.example.org (hop 1) signed it: the Subject gained the tag \"[list]\" after signing (a mailing list's subject prefix); without it the signature verifies",
+    ] {
+        assert!(out.lines().any(|l| l == line), "missing {line:?} in\n{out}");
+    }
+}
+
+#[test]
+fn each_hop_that_changed_the_body_is_named() {
+    let dir = TestDir::new();
+    let two = two_hops(&dir);
+    let (rsa, _, zone) = keys();
+    let chain = String::from_utf8(dir.read(&two)).unwrap();
+    dir.write(
+        "relayed.eml",
+        format!("Authentication-Results: relay.example.net; arc=pass\r\n{chain}second footer\r\n"),
+    );
+    let sealed = dir
+        .cmd(&[
+            "arc",
+            "seal",
+            "relayed.eml",
+            "-d",
+            "example.com",
+            "-s",
+            "rsa2048",
+            "-k",
+            &rsa,
+            "--authserv-id",
+            "relay.example.net",
+            "--now",
+            "1700000250",
+            "--zone",
+            &zone,
+        ])
+        .run();
+    dir.write("three.eml", sealed.assert_exit(0).stdout());
+    let out = dir
+        .cmd(&["inspect", "--zone", &zone, "--now", NOW, "three.eml"])
+        .run()
+        .stdout();
+    for line in [
+        "ARC chain: cv=pass: 3 ARC sets, newest sealed by d=example.com s=rsa2048; oldest pass i=3",
+        "  - lists.example.org (hop 2) changed the body after mx.example.org (hop 1) passed it on (their bh= differ)",
+        "  - relay.example.net (hop 3) changed the message after lists.example.org (hop 2) signed it: text was appended to the body after signing (a mailing-list footer?): the first 71 canonical bytes match bh=, then comes: \"second footer\"",
+        "  - the chain is intact (cv=pass), so a receiver that trusts relay.example.net (hop 3) can use the results of lists.example.org (hop 2)",
+    ] {
+        assert!(out.lines().any(|l| l == line), "missing {line:?} in\n{out}");
+    }
+}

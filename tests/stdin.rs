@@ -58,6 +58,7 @@ fn line(dir: &TestDir, args: &[&str], file: &str) -> Vec<String> {
             "%plain" => fx("messages/plain.eml"),
             "%ed25519" => fx("keys/ed25519.pem"),
             "%ses-zone" => fx("ses/example.net.zone"),
+            "%listed" => fx("arc/listed.eml"),
             other => other.to_string(),
         })
         .collect()
@@ -127,6 +128,54 @@ fn dash_reads_standard_input_wherever_a_file_is_read() {
         Reader {
             args: &["inspect", "@", "--zone", "%keys"],
             file: "signed",
+        },
+        Reader {
+            args: &["arc", "verify", "@", "--zone", "%keys"],
+            file: "arc/listed.eml",
+        },
+        Reader {
+            args: &["arc", "verify", "%listed", "--zone", "@"],
+            file: "keys/keys.zone",
+        },
+        Reader {
+            args: &[
+                "arc",
+                "seal",
+                "@",
+                "-d",
+                "example.com",
+                "-s",
+                "ed25519",
+                "-k",
+                "%ed25519",
+                "--authserv-id",
+                "mx.example.net",
+                "--zone",
+                "%keys",
+                "--now",
+                NOW,
+            ],
+            file: "arc/listed.eml",
+        },
+        Reader {
+            args: &[
+                "arc",
+                "seal",
+                "%listed",
+                "-d",
+                "example.com",
+                "-s",
+                "ed25519",
+                "-k",
+                "@",
+                "--authserv-id",
+                "mx.example.net",
+                "--zone",
+                "%keys",
+                "--now",
+                NOW,
+            ],
+            file: "keys/ed25519.pem",
         },
         Reader {
             args: &[

@@ -6,7 +6,7 @@ use crate::arc::{ChainStatus, MAX_INSTANCE, results};
 use crate::dkim::algorithm::Algorithm;
 use crate::dkim::message::HeaderField;
 use crate::dkim::signature::{
-    SignatureError, SignedField, check_domain, decode_base64, parse_time,
+    SignatureError, SignedField, check_domain, decode_base64, non_empty, parse_time, required,
 };
 use crate::dkim::tag_list::{TagList, scan, strip_fws};
 use serde::Serialize;
@@ -177,16 +177,8 @@ impl Seal {
     /// Parses the value of an ARC-Seal field.
     pub fn parse(value: &[u8]) -> Result<Seal, SignatureError> {
         let tags = TagList::parse(value).map_err(SignatureError::Syntax)?;
-        let required = |name: &'static str| tags.get(name).ok_or(SignatureError::MissingTag(name));
-        let non_empty = |name: &'static str| {
-            required(name).and_then(|v| {
-                if v.is_empty() {
-                    Err(SignatureError::EmptyTag(name))
-                } else {
-                    Ok(v)
-                }
-            })
-        };
+        let required = |name| required(&tags, name);
+        let non_empty = |name| non_empty(&tags, name);
         if tags.tag("h").is_some() {
             return Err(SignatureError::SealHeaderList);
         }

@@ -139,9 +139,32 @@ fn tell(verdict: &ChainVerdict, hops: &[Hop]) -> (Vec<String>, Vec<Finding>) {
             );
         }
     }
-    // Where the message changed: the hop after the newest one whose
+    // Earlier body changes: each AMS's bh= is the body as that hop passed
+    // it on, so a bh= unlike the previous hop's (same c=) is a change made
+    // there. The newest change is explained below, against the body now.
+    let explained = verdict.oldest_pass.filter(|&o| o > 1);
+    for pair in verdict.sets.windows(2) {
+        let (Some(before), Some(after)) = (
+            &pair[0].message_signature.signature,
+            &pair[1].message_signature.signature,
+        ) else {
+            continue;
+        };
+        let comparable = before.body_canon == after.body_canon
+            && before.algorithm.hash() == after.algorithm.hash();
+        if comparable && before.body_hash != after.body_hash && Some(pair[1].instance) != explained
+        {
+            let name = |instance: u32| hops.iter().find(|h| h.instance == instance).map(hop_name);
+            story.push(format!(
+                "{} changed the body after {} passed it on (their bh= differ)",
+                name(pair[1].instance).unwrap_or_default(),
+                name(pair[0].instance).unwrap_or_default()
+            ));
+        }
+    }
+    // Where the message changed last: the hop after the newest one whose
     // signature no longer matches.
-    if let Some(oldest) = verdict.oldest_pass.filter(|&o| o > 1) {
+    if let Some(oldest) = explained {
         let before = &hops[oldest as usize - 2];
         let changer = &hops[oldest as usize - 1];
         let how = before

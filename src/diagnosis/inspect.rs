@@ -423,6 +423,11 @@ fn signature_findings(
                     (code, message) = (Code::KeyMismatch, change.sentence());
                     format!("publish the public key of the signing key at {key_name}, or sign with the key published there")
                 }
+                Some(change @ HeaderChange::SubjectTagged { .. }) => {
+                    message = change.sentence();
+                    "the list tags subjects: turn that off, or rely on the list's ARC seal (dkimctl arc verify)"
+                        .into()
+                }
                 Some(change) => change.sentence(),
                 None => "find what rewrites signed header fields in transit".into(),
             },

@@ -158,16 +158,8 @@ impl Signature {
     pub fn parse_field(value: &[u8], kind: SignedField) -> Result<Signature, SignatureError> {
         let dkim = kind == SignedField::DkimSignature;
         let tags = TagList::parse(value).map_err(SignatureError::Syntax)?;
-        let required = |name: &'static str| tags.get(name).ok_or(SignatureError::MissingTag(name));
-        let non_empty = |name: &'static str| {
-            required(name).and_then(|v| {
-                if v.is_empty() {
-                    Err(SignatureError::EmptyTag(name))
-                } else {
-                    Ok(v)
-                }
-            })
-        };
+        let required = |name| required(&tags, name);
+        let non_empty = |name| non_empty(&tags, name);
         if dkim {
             let version = required("v")?;
             if version != "1" {
@@ -266,6 +258,25 @@ impl Signature {
     /// The DNS name of the key record: `<selector>._domainkey.<domain>`.
     pub fn key_name(&self) -> String {
         format!("{}._domainkey.{}", self.selector, self.domain)
+    }
+}
+
+/// The value of tag `name`, which the field must have.
+pub(crate) fn required<'a>(
+    tags: &TagList<'a>,
+    name: &'static str,
+) -> Result<&'a str, SignatureError> {
+    tags.get(name).ok_or(SignatureError::MissingTag(name))
+}
+
+/// The value of tag `name`, which the field must have and not leave empty.
+pub(crate) fn non_empty<'a>(
+    tags: &TagList<'a>,
+    name: &'static str,
+) -> Result<&'a str, SignatureError> {
+    match required(tags, name)? {
+        "" => Err(SignatureError::EmptyTag(name)),
+        value => Ok(value),
     }
 }
 

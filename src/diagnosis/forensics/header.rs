@@ -47,6 +47,9 @@ pub fn explain_signature_mismatch(
     if !changes.is_empty() {
         return HeaderChange::FieldsChanged { changes };
     }
+    if let Some(tagged) = confirm_subject_tag(header, sig, unsigned_field, key) {
+        return tagged;
+    }
     HeaderChange::ContentChanged {
         fields: signed_fields_present(header, &sig.signed_headers),
     }
@@ -224,6 +227,54 @@ fn confirm_addition(
         }
     }
     None
+}
+
+/// Whether the signed Subject gained a list tag (`[list] `) after
+/// signing: confirmed when the signature verifies without it.
+fn confirm_subject_tag(
+    header: &Header,
+    sig: &Signature,
+    unsigned_field: &[u8],
+    key: &VerifyingKey,
+) -> Option<HeaderChange> {
+    let names = ["subject".to_string()];
+    let &index = canon::signed_field_indices(header, &names)
+        .first()
+        .filter(|_| {
+            sig.signed_headers
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case("subject"))
+        })?;
+    let field = header.field(index)?;
+    let value_start = field.value_offset();
+    let value = &field.raw[value_start..];
+    let lead = value
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    let rest = &value[lead..];
+    if rest.first() != Some(&b'[') {
+        return None;
+    }
+    let close = rest.iter().take(64).position(|&b| b == b']')?;
+    let after = rest[close + 1..].iter().take_while(|&&b| b == b' ').count();
+    let tag = String::from_utf8_lossy(&rest[..=close]).into_owned();
+    let mut raw = Vec::with_capacity(header.as_bytes().len());
+    for (i, f) in header.fields().enumerate() {
+        if i == index {
+            raw.extend_from_slice(&f.raw[..value_start + lead]);
+            raw.extend_from_slice(&rest[close + 1 + after..]);
+        } else {
+            raw.extend_from_slice(f.raw);
+        }
+    }
+    raw.extend_from_slice(header.line_ending().as_bytes());
+    let untagged = Header::parse(raw).ok()?;
+    let mut data = Vec::with_capacity(1024);
+    canon::canonicalize_signed_fields(sig.header_canon, &untagged, &sig.signed_headers, &mut data);
+    canon::canonicalize_signature_field(sig.header_canon, unsigned_field, &mut data);
+    key.verify(sig.algorithm, &data, &sig.signature)
+        .then_some(HeaderChange::SubjectTagged { tag })
 }
 
 /// The names of h= present in the message, once each, in h= order.

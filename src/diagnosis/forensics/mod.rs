@@ -342,6 +342,12 @@ pub enum HeaderChange {
         /// One entry per field name of h= whose count changed.
         changes: Vec<FieldChange>,
     },
+    /// The Subject gained a tag (a mailing list's `[list] ` prefix);
+    /// without it the signature verifies.
+    SubjectTagged {
+        /// The tag, brackets included.
+        tag: String,
+    },
     /// No field was added or removed, so a signed field's content changed.
     ContentChanged {
         /// The signed fields present, in h= order, to compare by eye.
@@ -383,6 +389,10 @@ impl HeaderChange {
                 let parts: Vec<String> = changes.iter().map(FieldChange::sentence).collect();
                 parts.join("; ")
             }
+            HeaderChange::SubjectTagged { tag } => format!(
+                "the Subject gained the tag {tag:?} after signing (a mailing list's subject \
+                 prefix); without it the signature verifies"
+            ),
             HeaderChange::ContentChanged { fields } => format!(
                 "a signed field's content changed after signing (or the DKIM-Signature field \
                  itself was altered); compare these signed fields with the original: {}",
