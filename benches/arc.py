@@ -2,7 +2,7 @@
 """arc.py -- ARC verification (RFC 8617) of a 3-hop RSA-2048 chain: dkimctl as
 users run it beside dkimpy and Mail::DKIM in process.
 
-    benches/arc.py --bin target/release/dkimctl --out DIR
+    benches/arc.py --bin target/release/dkimctl --out DIR [--engine FILE]
 
 The chain: benches/cli.py's 10 KB message sealed three times by `dkimctl arc
 seal` (d=bench.example, s=rsa2048, the project's RSA-2048 test key; each hop
@@ -18,7 +18,9 @@ Figures (cli.py's format: `NAME VALUE UNIT (info)`, then the rounds):
 - dkimpy_arc_verify, maildkim_arc_verify: dkim.arc_verify() and
   Mail::DKIM::ARC::Verifier (Strict) in a loop of ARC_PEER_SECS seconds in
   one process, key records served from memory, msg/s;
-  ratios: dkimctl's files rate over each peer's.
+  ratios: dkimctl's files rate over each peer's;
+- with --engine (benches/run.sh passes the engine's output): the engine's
+  in-process arc_verify_3hop rate (one thread) beside the files rate.
 
 Environment: ARC_ROUNDS (default 5), ARC_FILES (2000), ARC_ONESHOT (50 runs
 per figure), ARC_PEER_SECS (2).  Every check runs 3 RSA-2048 verifications
@@ -35,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cli import (DOMAIN, RSA_KEY, SELECTOR, env_int, figure, measured, message,  # noqa: E402
-                 oneshot_ms, zone_for)
+                 oneshot_ms, read_figures, zone_for)
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = "/usr/bin/python3"     # Debian's python: the one that sees python3-dkim
@@ -111,6 +113,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--engine")
     args = parser.parse_args()
     bin_ = os.path.abspath(args.bin)
     out = Path(args.out) / "arc"
@@ -162,8 +165,10 @@ def main():
     per = lambda rate: f"{1e3 / rate:.3g} ms" if rate else "n/a"  # noqa: E731
     one = figure("arc_verify_oneshot", oneshot, "ms", better="low",
                  note=f"; per message in process: dkimpy {per(py_mid)}, Mail::DKIM {per(pl_mid)}")
+    engine = read_figures(args.engine).get("arc_verify_3hop")
     mid = figure("arc_verify_files", rates, "msg/s",
                  note=f" ({nfiles} files, one process)"
+                      + (f"; in process (engine, 1 thread) {engine:.4g}" if engine else "")
                       + (f"; dkimpy {py_mid:.4g} ({mid_ratio(rates, py_mid)})" if py_mid else "; dkimpy n/a")
                       + (f"; Mail::DKIM {pl_mid:.4g} ({mid_ratio(rates, pl_mid)})" if pl_mid else "; Mail::DKIM n/a"))
     if py:

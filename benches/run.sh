@@ -90,7 +90,8 @@ fi
 if [ "${SKIP_ARC:-0}" != 1 ]; then
     echo "== ARC: arc verify of a 3-hop RSA-2048 chain (whole process) beside dkimpy and Mail::DKIM in process"
     cargo build --release --locked --quiet
-    python3 "$ROOT/benches/arc.py" --bin "$ROOT/target/release/dkimctl" --out "$OUT" | tee "$OUT/arc.txt"
+    python3 "$ROOT/benches/arc.py" --bin "$ROOT/target/release/dkimctl" --out "$OUT" \
+        --engine "$OUT/engine.txt" | tee "$OUT/arc.txt"
 fi
 if [ "${SKIP_DIAGNOSE:-0}" != 1 ]; then
     echo "== diagnose --batch against a local NSD (client CPU per domain beside)"
