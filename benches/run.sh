@@ -13,7 +13,10 @@
 # 4. times the commands users type (benches/cli.py: one-shot sign, a
 #    directory signed, files verified, peak memory on a big message) beside
 #    the in-process figures and the peers', with ratios;
-# 5. times `diagnose --batch` of 10,000 domains against a local NSD
+# 5. times `arc verify` of a 3-hop RSA-2048 chain, one file per process and
+#    many files per process, beside dkimpy and Mail::DKIM in process
+#    (benches/arc.py);
+# 6. times `diagnose --batch` of 10,000 domains against a local NSD
 #    (benches/diagnose.py), with the client's CPU per domain.
 #
 # Environment (all optional):
@@ -24,6 +27,7 @@
 #   PEER_SECS             seconds per peer loop (default 3)
 #   SKIP_PEERS=1          engine only
 #   SKIP_CLI=1            no command-line section (see benches/cli.py for its own)
+#   SKIP_ARC=1            no ARC section (benches/arc.py: ARC_ROUNDS, ARC_FILES, ...)
 #   SKIP_DIAGNOSE=1       no diagnose section (DIAGNOSE_DOMAINS, DIAGNOSE_ROUNDS)
 # About 2 minutes on an idle 2-core machine once the bench is built.
 set -euo pipefail
@@ -82,6 +86,12 @@ if [ "${SKIP_CLI:-0}" != 1 ]; then
     cargo build --release --locked --quiet
     python3 "$ROOT/benches/cli.py" --bin "$ROOT/target/release/dkimctl" --out "$OUT" \
         --engine "$OUT/engine.txt" --peers "$OUT/peers.txt" | tee "$OUT/cli.txt"
+fi
+if [ "${SKIP_ARC:-0}" != 1 ]; then
+    echo "== ARC: arc verify of a 3-hop RSA-2048 chain (whole process) beside dkimpy and Mail::DKIM in process"
+    cargo build --release --locked --quiet
+    python3 "$ROOT/benches/arc.py" --bin "$ROOT/target/release/dkimctl" --out "$OUT" \
+        --engine "$OUT/engine.txt" | tee "$OUT/arc.txt"
 fi
 if [ "${SKIP_DIAGNOSE:-0}" != 1 ]; then
     echo "== diagnose --batch against a local NSD (client CPU per domain beside)"

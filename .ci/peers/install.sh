@@ -3,6 +3,7 @@
 # (Debian 12 packages). Idempotent: re-running only re-checks the packages.
 #   python3-dkim      dkimpy (used through /usr/bin/python3, NOT a pyenv/venv python)
 #   python3-nacl      PyNaCl, needed by dkimpy for ed25519-sha256
+#   python3-authres   needed by dkimpy's ARC signer (dkim.ARC.sign parses Authentication-Results)
 #   opendkim-tools    OpenDKIM tools (pulls in libopendkim11)
 #   libopendkim-dev   headers for the small C driver .ci/peers/opendkim-peer.c (offline verify)
 #   libmail-dkim-perl Mail::DKIM (Perl)
@@ -28,5 +29,5 @@ if [ ! -e "$policy" ]; then
     trap '$SUDO rm -f "$policy"' EXIT
 fi
 $SUDO apt-get $APT_OPTS install -y -q --no-install-recommends \
-    python3-dkim python3-nacl opendkim-tools libopendkim-dev libmail-dkim-perl \
+    python3-dkim python3-nacl python3-authres opendkim-tools libopendkim-dev libmail-dkim-perl \
     gcc libc6-dev openssl bind9-utils nsd
