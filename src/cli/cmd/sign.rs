@@ -101,7 +101,7 @@ impl SignArgs {
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
         let now = crate::cli::now(self.now);
         let options = self.options()?;
-        let inputs = fsio::expand_inputs(&self.inputs)?;
+        let inputs = fsio::expand_inputs(&self.inputs)?.files;
         if let Some(dir) = &self.out_dir {
             // Checked before the folder is made, so a refused batch creates nothing.
             check_batch_targets(&inputs, dir)?;
@@ -337,17 +337,22 @@ fn sign_batch(
         drop(outcomes);
         return Exit::Usage;
     }
-    let mut exit = Exit::Ok;
-    for outcome in outcomes {
-        let result = match outcome {
+    // Renamed on all cores too: one thread renaming 2,000 files left the
+    // other core idle for a tenth of the run.
+    let results: Vec<(Option<String>, anyhow::Result<()>)> = outcomes
+        .into_par_iter()
+        .map(|outcome| match outcome {
             Outcome::Ready(pending, notice) => {
-                if let Some(notice) = notice {
-                    crate::cli::print_notice(notice);
-                }
-                pending.map_or(Ok(()), fsio::Pending::commit)
+                (notice, pending.map_or(Ok(()), fsio::Pending::commit))
             }
-            Outcome::Refused(err) | Outcome::Failed(err) => Err(err),
-        };
+            Outcome::Refused(err) | Outcome::Failed(err) => (None, Err(err)),
+        })
+        .collect();
+    let mut exit = Exit::Ok;
+    for (notice, result) in results {
+        if let Some(notice) = notice {
+            crate::cli::print_notice(notice);
+        }
         if let Err(err) = result {
             crate::cli::print_error(format_args!("{err:#}"));
             exit = Exit::Usage;
