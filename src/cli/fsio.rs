@@ -528,14 +528,25 @@ pub fn open_input(path: &Path) -> anyhow::Result<Box<dyn std::io::Read>> {
     Ok(Box::new(open(path)?))
 }
 
+/// The files of a run's inputs ([`expand_inputs`]).
+pub struct Expanded {
+    /// The files, in order.
+    pub files: Vec<PathBuf>,
+    /// Whether the user asked for several messages: more than one
+    /// argument, or a directory (even one holding a single file).
+    pub several: bool,
+}
+
 /// Files named on the command line, with directories replaced by the
 /// regular files directly inside them (sorted), leaving out dot-files:
 /// hidden files, and the `.NAME.XXXX.tmp` files an interrupted
 /// `--in-place` run leaves, which must not be signed as messages.
-pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Expanded> {
     let mut files = Vec::new();
+    let mut several = inputs.len() > 1;
     for input in inputs {
         if input.is_dir() {
+            several = true;
             let mut inside: Vec<PathBuf> = std::fs::read_dir(input)
                 .map_err(|error| read_failed(&input.display().to_string(), error))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -551,7 +562,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             files.push(input.clone());
         }
     }
-    Ok(files)
+    Ok(Expanded { files, several })
 }
 
 /// A file that can be read twice: the file at `path`, or standard input
