@@ -27,6 +27,7 @@
 
 use anyhow::anyhow;
 use dkimctl::input::os_words;
+use std::collections::BTreeSet;
 use std::fs::{self, File, Metadata, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -421,7 +422,7 @@ fn create_temp(real: &Path, mode: u32) -> io::Result<(File, PathBuf)> {
             .open(&temp)
         {
             Ok(file) => {
-                live.push(temp.clone());
+                live.insert(temp.clone());
                 return Ok((file, temp));
             }
             Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
@@ -460,15 +461,17 @@ fn write_failed(path: &Path, error: &io::Error) -> anyhow::Error {
 }
 
 /// The temporary files alive now, for the signal handler to remove.
-static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// A set, not a list: a batch keeps thousands alive until its renames,
+/// and each rename forgets one (a list's retain made that quadratic).
+static LIVE: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
 
-fn live() -> MutexGuard<'static, Vec<PathBuf>> {
+fn live() -> MutexGuard<'static, BTreeSet<PathBuf>> {
     LIVE.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn forget(mut live: MutexGuard<'static, Vec<PathBuf>>, temp: &Path) {
-    live.retain(|p| p != temp);
+fn forget(mut live: MutexGuard<'static, BTreeSet<PathBuf>>, temp: &Path) {
+    live.remove(temp);
 }
 
 /// Makes SIGINT and SIGTERM remove the live temporary files and end the
