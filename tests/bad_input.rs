@@ -1,24 +1,8 @@
 //! Bad input: one clear `error:` line, exit 2, nothing written. And big
 //! input: large bodies stream in bounded memory, many fields are fine.
 
-use crate::util::{NOW, TestDir, fx};
+use crate::util::{NOW, TestDir, fx, sign_args};
 use std::io::Write;
-
-fn sign_args<'a>(key: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "sign",
-        "--domain",
-        "example.com",
-        "--selector",
-        "s1",
-        "--key",
-        key,
-        "--now",
-        NOW,
-    ];
-    args.extend(extra);
-    args
-}
 
 #[test]
 fn garbage_and_empty_messages() {

@@ -5,7 +5,7 @@
 //! the exact message and the exact fix.
 
 use crate::dns_server::DnsServer;
-use crate::util::{NOW, TestDir, fixture, fx};
+use crate::util::{NOW, TestDir, diagnose_json, fixture, fx};
 
 /// The 2048-bit test key's p= and the Ed25519 one's.
 fn test_key(selector: &str) -> String {
@@ -211,21 +211,8 @@ fn diagnose_names_the_damage() {
     for case in cases() {
         let text = std::fs::read_to_string(fixture(&format!("damage/{}.zone", case.name))).unwrap();
         let dns = DnsServer::builder().zone("example.com.", &text).start();
-        let dir = TestDir::new();
-        let ns = dns.nameserver();
-        let run = dir
-            .cmd(&[
-                "diagnose",
-                "example.com",
-                "--nameserver",
-                &ns,
-                "--selector",
-                case.selector,
-                "--json",
-            ])
-            .run();
-        run.assert_exit(1);
-        let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+        let (code, doc) = diagnose_json(&dns, "example.com", &["--selector", case.selector]);
+        assert_eq!(code, 1, "{}", case.name);
         assert_eq!(
             only_finding(&doc),
             (

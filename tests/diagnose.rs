@@ -4,7 +4,7 @@
 //! subject) and the exit code.
 
 use crate::dns_server::{DnsServer, DnsServerBuilder};
-use crate::util::{TestDir, fixture};
+use crate::util::{TestDir, diagnose_json, fixture};
 use std::time::{Duration, Instant};
 
 const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -23,24 +23,6 @@ fn servers() -> DnsServerBuilder {
     DnsServer::builder()
         .zone("example.com.", &zone("example.com.zone"))
         .zone("dkim.amazonses.com.", &zone("provider.zone"))
-}
-
-/// Runs `diagnose DOMAIN --nameserver ... --json ARGS` and returns the
-/// exit code and the document.
-fn diagnose_json(dns: &DnsServer, domain: &str, args: &[&str]) -> (i32, serde_json::Value) {
-    let dir = TestDir::new();
-    let ns = dns.nameserver();
-    let mut all = vec!["diagnose", domain, "--nameserver", &ns, "--json"];
-    all.extend(args);
-    let run = dir.cmd(&all).run();
-    let doc = serde_json::from_str(&run.stdout()).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}):\n{}\n--- stderr\n{}",
-            run.stdout(),
-            run.stderr()
-        )
-    });
-    (run.code(), doc)
 }
 
 /// `(code, subject)` of every finding, in order.

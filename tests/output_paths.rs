@@ -3,7 +3,7 @@
 //! case checks the exit code, the exact `error:` line, and that nothing
 //! else in the folder was created or changed.
 
-use crate::util::{NOW, TestDir, fx};
+use crate::util::{TestDir, fx, sign_args};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -19,22 +19,6 @@ fn listing(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-fn sign_args<'a>(key: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "sign",
-        "--domain",
-        "example.com",
-        "--selector",
-        "s1",
-        "--key",
-        key,
-        "--now",
-        NOW,
-    ];
-    args.extend(extra);
-    args
 }
 
 fn mknod_null(dir: &TestDir) -> std::path::PathBuf {

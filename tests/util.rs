@@ -230,3 +230,42 @@ pub fn serial() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// `sign --domain example.com --selector s1 --key KEY --now NOW EXTRA...`.
+pub fn sign_args<'a>(key: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "sign",
+        "--domain",
+        "example.com",
+        "--selector",
+        "s1",
+        "--key",
+        key,
+        "--now",
+        NOW,
+    ];
+    args.extend(extra);
+    args
+}
+
+/// Runs `diagnose DOMAIN --nameserver ... --json ARGS` and returns the
+/// exit code and the document.
+pub fn diagnose_json(
+    dns: &crate::dns_server::DnsServer,
+    domain: &str,
+    args: &[&str],
+) -> (i32, serde_json::Value) {
+    let dir = TestDir::new();
+    let ns = dns.nameserver();
+    let mut all = vec!["diagnose", domain, "--nameserver", &ns, "--json"];
+    all.extend(args);
+    let run = dir.cmd(&all).run();
+    let doc = serde_json::from_str(&run.stdout()).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}):\n{}\n--- stderr\n{}",
+            run.stdout(),
+            run.stderr()
+        )
+    });
+    (run.code(), doc)
+}

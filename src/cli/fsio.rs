@@ -27,6 +27,7 @@
 
 use anyhow::anyhow;
 use dkimctl::input::os_words;
+use std::collections::BTreeSet;
 use std::fs::{self, File, Metadata, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -105,7 +106,14 @@ impl Output {
                         meta.nlink()
                     ));
                 }
-                let (file, temp) = create_temp(&real).map_err(failed)?;
+                // A new file is created with its final mode, so its commit
+                // needs no fchmod; one that replaces a file is private
+                // (0600) until it has that file's owner and mode.
+                let mode = match &found {
+                    None => wanted_mode(replace, None) & 0o777,
+                    Some(_) => 0o600,
+                };
+                let (file, temp) = create_temp(&real, mode).map_err(failed)?;
                 Sink::Temp {
                     file,
                     temp,
@@ -143,7 +151,17 @@ impl Output {
 
     /// Makes the output final: the temporary file gets its owner and mode,
     /// is synced and renamed over the path.
-    pub fn commit(mut self) -> anyhow::Result<()> {
+    pub fn commit(self) -> anyhow::Result<()> {
+        self.finish()?.commit()
+    }
+
+    /// Readies the output for its rename and closes it: the temporary
+    /// file gets its owner and mode and is synced (unless part of a
+    /// batch). [`Pending::commit`] then renames it over the path; a
+    /// [`Pending`] dropped instead removes it. A batch writes all its
+    /// files this way and renames them only once every input proved good,
+    /// holding paths, not open files.
+    pub fn finish(mut self) -> anyhow::Result<Pending> {
         let shown = self.shown.clone();
         let failed = |error: io::Error| write_failed(&shown, &error);
         let Sink::Temp {
@@ -155,44 +173,127 @@ impl Output {
             committed,
         } = &mut self.sink
         else {
-            return Ok(());
+            return Ok(Pending { shown, temp: None });
         };
-        let mode = match (replace.mode, &replaced) {
-            (Some(mode), _) => mode,
-            (None, Some(old)) => old.mode() & 0o7777,
-            (None, None) => 0o644,
-        };
+        let mode = wanted_mode(*replace, replaced.as_deref());
         if let Some(old) = &replaced {
             keep_owner(file, old, &shown);
         }
-        file.set_permissions(fs::Permissions::from_mode(mode))
-            .map_err(failed)?;
+        // A new file was created with its mode already (see create_temp).
+        if replaced.is_some() || !created_with(mode) {
+            file.set_permissions(fs::Permissions::from_mode(mode))
+                .map_err(failed)?;
+        }
         if !replace.batch {
             file.sync_all().map_err(failed)?;
         }
-        let live = live();
-        if replace.no_clobber {
-            fs::hard_link(&*temp, &*real).map_err(|error| match error.kind() {
-                io::ErrorKind::AlreadyExists => {
-                    anyhow!("{} exists; it is left as it is", shown.display())
-                }
-                _ => failed(error),
-            })?;
-            let _ = fs::remove_file(&*temp);
-        } else {
-            fs::rename(&*temp, &*real).map_err(failed)?;
-        }
+        // From here the temporary file is the Pending's to rename or remove.
         *committed = true;
-        forget(live, temp);
+        let temp = PendingTemp {
+            temp: std::mem::take(temp),
+            real: std::mem::take(real),
+            replace: *replace,
+        };
+        Ok(Pending {
+            shown,
+            temp: Some(temp),
+        })
+    }
+}
+
+/// An output written and closed, waiting for its rename
+/// ([`Output::finish`]).
+pub struct Pending {
+    shown: PathBuf,
+    /// None for a device or FIFO, written as it is.
+    temp: Option<PendingTemp>,
+}
+
+struct PendingTemp {
+    temp: PathBuf,
+    real: PathBuf,
+    replace: Replace,
+}
+
+impl Pending {
+    /// Renames the temporary file over the path and, unless part of a
+    /// batch, syncs its folder.
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        let Some(PendingTemp {
+            temp,
+            real,
+            replace,
+        }) = self.temp.take()
+        else {
+            return Ok(());
+        };
+        let shown = &self.shown;
+        let failed = |error: io::Error| write_failed(shown, &error);
+        let live = live();
+        let renamed = if replace.no_clobber {
+            fs::hard_link(&temp, &real)
+                .map_err(|error| match error.kind() {
+                    io::ErrorKind::AlreadyExists => {
+                        anyhow!("{} exists; it is left as it is", shown.display())
+                    }
+                    _ => failed(error),
+                })
+                .map(|()| drop(fs::remove_file(&temp)))
+        } else {
+            fs::rename(&temp, &real).map_err(failed)
+        };
+        if renamed.is_err() {
+            let _ = fs::remove_file(&temp);
+        }
+        forget(live, &temp);
+        renamed?;
         if replace.batch {
             return Ok(());
         }
-        if let Ok(dir) = File::open(folder(real)) {
+        if let Ok(dir) = File::open(folder(&real)) {
             // Makes the rename itself durable; not all file systems allow it.
             let _ = dir.sync_all();
         }
         Ok(())
     }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some(PendingTemp { temp, .. }) = &self.temp {
+            let live = live();
+            let _ = fs::remove_file(temp);
+            forget(live, temp);
+        }
+    }
+}
+
+/// The mode a new file gets: the one asked for, else the replaced file's,
+/// else 0644.
+fn wanted_mode(replace: Replace, replaced: Option<&Metadata>) -> u32 {
+    match (replace.mode, replaced) {
+        (Some(mode), _) => mode,
+        (None, Some(old)) => old.mode() & 0o7777,
+        (None, None) => 0o644,
+    }
+}
+
+/// Whether a file created with `mode` has it exactly: the process's umask
+/// (read once) takes none of its bits, and it has no set-id or sticky bit.
+fn created_with(mode: u32) -> bool {
+    mode & !0o777 == 0 && umask().is_some_and(|mask| mode & mask == 0)
+}
+
+/// The process's umask, from /proc/self/status (Linux 4.7 and later);
+/// None where that cannot be read. umask(2) cannot read it without
+/// setting it, a race with threads creating files.
+fn umask() -> Option<u32> {
+    static UMASK: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+    *UMASK.get_or_init(|| {
+        let status = fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find_map(|l| l.strip_prefix("Umask:"))?;
+        u32::from_str_radix(line.trim(), 8).ok()
+    })
 }
 
 /// Makes a batch of files written into `dir` durable with one call: the
@@ -297,9 +398,9 @@ fn folder(path: &Path) -> &Path {
     }
 }
 
-/// A new, registered temporary file `.NAME.XXXXXXXX.tmp` (mode 0600)
-/// beside `real`.
-fn create_temp(real: &Path) -> io::Result<(File, PathBuf)> {
+/// A new, registered temporary file `.NAME.XXXXXXXX.tmp` (`mode`, less
+/// the umask) beside `real`.
+fn create_temp(real: &Path, mode: u32) -> io::Result<(File, PathBuf)> {
     use std::hash::{BuildHasher, Hasher};
     let name = real
         .file_name()
@@ -317,11 +418,11 @@ fn create_temp(real: &Path) -> io::Result<(File, PathBuf)> {
         match OpenOptions::new()
             .write(true)
             .create_new(true)
-            .mode(0o600)
+            .mode(mode)
             .open(&temp)
         {
             Ok(file) => {
-                live.push(temp.clone());
+                live.insert(temp.clone());
                 return Ok((file, temp));
             }
             Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
@@ -360,15 +461,17 @@ fn write_failed(path: &Path, error: &io::Error) -> anyhow::Error {
 }
 
 /// The temporary files alive now, for the signal handler to remove.
-static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// A set, not a list: a batch keeps thousands alive until its renames,
+/// and each rename forgets one (a list's retain made that quadratic).
+static LIVE: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
 
-fn live() -> MutexGuard<'static, Vec<PathBuf>> {
+fn live() -> MutexGuard<'static, BTreeSet<PathBuf>> {
     LIVE.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn forget(mut live: MutexGuard<'static, Vec<PathBuf>>, temp: &Path) {
-    live.retain(|p| p != temp);
+fn forget(mut live: MutexGuard<'static, BTreeSet<PathBuf>>, temp: &Path) {
+    live.remove(temp);
 }
 
 /// Makes SIGINT and SIGTERM remove the live temporary files and end the
@@ -428,14 +531,25 @@ pub fn open_input(path: &Path) -> anyhow::Result<Box<dyn std::io::Read>> {
     Ok(Box::new(open(path)?))
 }
 
+/// The files of a run's inputs ([`expand_inputs`]).
+pub struct Expanded {
+    /// The files, in order.
+    pub files: Vec<PathBuf>,
+    /// Whether the user asked for several messages: more than one
+    /// argument, or a directory (even one holding a single file).
+    pub several: bool,
+}
+
 /// Files named on the command line, with directories replaced by the
 /// regular files directly inside them (sorted), leaving out dot-files:
 /// hidden files, and the `.NAME.XXXX.tmp` files an interrupted
 /// `--in-place` run leaves, which must not be signed as messages.
-pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Expanded> {
     let mut files = Vec::new();
+    let mut several = inputs.len() > 1;
     for input in inputs {
         if input.is_dir() {
+            several = true;
             let mut inside: Vec<PathBuf> = std::fs::read_dir(input)
                 .map_err(|error| read_failed(&input.display().to_string(), error))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -451,7 +565,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             files.push(input.clone());
         }
     }
-    Ok(files)
+    Ok(Expanded { files, several })
 }
 
 /// A file that can be read twice: the file at `path`, or standard input

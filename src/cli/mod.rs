@@ -97,41 +97,47 @@ pub fn main() -> std::process::ExitCode {
 /// like every other bad input; the rest (help, version, an unknown flag
 /// with its tip and usage) is clap's own.
 fn refused(err: &clap::Error) -> std::process::ExitCode {
-    use clap::error::ErrorKind;
-    match err.kind() {
-        ErrorKind::ValueValidation | ErrorKind::InvalidValue => {
-            // Built from the parts, not clap's rendering, which strips what
-            // looks like a terminal sequence from the value instead of
-            // showing it escaped.
-            use clap::error::{ContextKind, ContextValue};
-            let context = |kind| match err.get(kind) {
-                Some(ContextValue::String(text)) => text.clone(),
-                Some(ContextValue::Strings(list)) => list.join(", "),
-                _ => String::new(),
-            };
-            let (arg, value) = (
-                context(ContextKind::InvalidArg),
-                context(ContextKind::InvalidValue),
-            );
-            let why = match (
-                std::error::Error::source(err),
-                context(ContextKind::ValidValue),
-            ) {
-                (Some(source), _) => source.to_string(),
-                (None, valid) if !valid.is_empty() => format!("possible values: {valid}"),
-                (None, _) => "not accepted".to_string(),
-            };
-            print_error(format_args!("invalid value '{value}' for '{arg}': {why}"));
-            Exit::Usage.into()
-        }
-        _ => {
-            let _ = err.print();
-            match err.use_stderr() {
-                true => Exit::Usage.into(),
-                false => Exit::Ok.into(),
-            }
-        }
+    if let Some(line) = value_error(err) {
+        print_error(line);
+        return Exit::Usage.into();
     }
+    let _ = err.print();
+    match err.use_stderr() {
+        true => Exit::Usage.into(),
+        false => Exit::Ok.into(),
+    }
+}
+
+/// The line (after `error: `) for a value clap refused; None for any
+/// other refusal. Built from the error's parts, not clap's rendering,
+/// which strips what looks like a terminal sequence from the value
+/// instead of showing it escaped (print_error escapes it).
+fn value_error(err: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(
+        err.kind(),
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue
+    ) {
+        return None;
+    }
+    let context = |kind| match err.get(kind) {
+        Some(ContextValue::String(text)) => text.clone(),
+        Some(ContextValue::Strings(list)) => list.join(", "),
+        _ => String::new(),
+    };
+    let (arg, value) = (
+        context(ContextKind::InvalidArg),
+        context(ContextKind::InvalidValue),
+    );
+    let why = match (
+        std::error::Error::source(err),
+        context(ContextKind::ValidValue),
+    ) {
+        (Some(source), _) => source.to_string(),
+        (None, valid) if !valid.is_empty() => format!("possible values: {valid}"),
+        (None, _) => "not accepted".to_string(),
+    };
+    Some(format!("invalid value '{value}' for '{arg}': {why}"))
 }
 
 /// Prints one `notice: ...` line on standard error: something left as it
@@ -172,6 +178,27 @@ fn now(override_now: Option<u64>) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use super::value_error;
+    use clap::Parser;
+
+    /// The value stays whole, escape sequence and all (print_error
+    /// escapes it); clap's rendering would have stripped `\x1b[31m`.
+    #[test]
+    fn a_refused_value_keeps_its_bytes_for_the_escaper() {
+        let refused = |args: &[&str]| {
+            let err = super::Cli::try_parse_from(args).expect_err("refused");
+            value_error(&err)
+        };
+        let bad = "a\x1b[31mb";
+        let line = refused(&["dkimctl", "completions", bad]).expect("a value error");
+        assert!(
+            line.starts_with(&format!("invalid value '{bad}' for '[SHELL]': ")),
+            "{line}"
+        );
+        assert!(line.contains("possible values: "), "{line}");
+        // Not a value error: clap's own rendering.
+        assert_eq!(refused(&["dkimctl", "--no-such-flag"]), None);
+    }
     use super::*;
     use clap::CommandFactory;
 

@@ -70,8 +70,10 @@ struct Documents<'a> {
 impl InspectArgs {
     /// Runs the command.
     pub fn run(self, out: &mut dyn Write) -> anyhow::Result<Exit> {
-        let inputs = fsio::expand_inputs(&self.inputs)?;
-        let several = inputs.len() > 1 || self.inputs.iter().any(|p| p.is_dir());
+        let fsio::Expanded {
+            files: inputs,
+            several,
+        } = fsio::expand_inputs(&self.inputs)?;
         let source = self.keys.build()?;
         let options = VerifyOptions::strict(crate::cli::now(self.now));
         let mut reports = Vec::new();

@@ -83,7 +83,7 @@ impl VerifyArgs {
         let mut reports = Vec::new();
         let mut outcome = Outcome::default();
         let mut unreadable = false;
-        let inputs = fsio::expand_inputs(&self.inputs)?;
+        let inputs = fsio::expand_inputs(&self.inputs)?.files;
         // On every core, in order; one key look-up per selector still (the
         // verifier's cache fills each name once).
         let results: Vec<_> = inputs
