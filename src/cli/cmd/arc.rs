@@ -89,7 +89,10 @@ impl ArcVerifyArgs {
         let options = ValidateOptions {
             oldest_pass: self.oldest_pass,
         };
-        let inputs = fsio::expand_inputs(&self.inputs)?;
+        let fsio::Expanded {
+            files: inputs,
+            several,
+        } = fsio::expand_inputs(&self.inputs)?;
         let results: Vec<_> = inputs
             .par_iter()
             .map(|input| validate_one(&verifier, input, options))
@@ -113,14 +116,13 @@ impl ArcVerifyArgs {
             }
         }
         if self.json {
-            let text = if reports.len() == 1 && inputs.len() == 1 {
+            let text = if reports.len() == 1 && !several {
                 serde_json::to_string_pretty(&reports[0])?
             } else {
                 serde_json::to_string_pretty(&serde_json::json!({ "messages": reports }))?
             };
             writeln!(out, "{text}")?;
         } else {
-            let several = inputs.len() > 1;
             let mut out =
                 crate::cli::printable::Printable::new(&mut *out, crate::cli::term::colour());
             for report in &reports {
