@@ -316,13 +316,13 @@ impl ArcSealArgs {
                 Err(error) => return Err(anyhow::Error::new(error).context(name)),
             };
         let fill = |w: &mut dyn Write| -> anyhow::Result<()> {
-            sealed.fields.iter().try_for_each(|f| w.write_all(f))?;
-            w.write_all(header.as_bytes())?;
-            let mut file = reader.into_inner();
-            file.seek(SeekFrom::Start(header_len))?;
-            std::io::copy(&mut file, w).with_context(|| format!("copying the body of {name}"))?;
-            w.write_all(sealed.body_end)?;
-            Ok(())
+            crate::cli::cmd::sign::write_signed(
+                w,
+                &sealed,
+                &header,
+                &mut reader.into_inner(),
+                &name,
+            )
         };
         let target = if self.in_place {
             Some(self.input.clone())

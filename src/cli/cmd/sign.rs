@@ -209,16 +209,27 @@ fn sign_file(
     }
     let signed = dkimctl::dkim::sign::sign(&header, &mut reader, options, now)
         .with_context(|| name.clone())?;
-    let header_len = header.as_bytes().len() as u64;
     write_out(destination, |w| {
-        signed.fields.iter().try_for_each(|f| w.write_all(f))?;
-        w.write_all(header.as_bytes())?;
-        let mut file = reader.into_inner();
-        file.seek(SeekFrom::Start(header_len))?;
-        std::io::copy(&mut file, w).with_context(|| format!("copying the body of {name}"))?;
-        w.write_all(signed.body_end)?;
-        Ok(())
+        write_signed(w, &signed, &header, &mut reader.into_inner(), &name)
     })
+}
+
+/// Writes a signed (or sealed) message: the new fields, the header as
+/// read, the body copied again from `file`, and the line ending the body
+/// lacked at its end. One layout for `sign` and `arc seal`.
+pub(crate) fn write_signed(
+    w: &mut dyn Write,
+    signed: &dkimctl::dkim::sign::Signed,
+    header: &Header,
+    file: &mut std::fs::File,
+    name: &str,
+) -> anyhow::Result<()> {
+    signed.fields.iter().try_for_each(|f| w.write_all(f))?;
+    w.write_all(header.as_bytes())?;
+    file.seek(SeekFrom::Start(header.as_bytes().len() as u64))?;
+    std::io::copy(file, w).with_context(|| format!("copying the body of {name}"))?;
+    w.write_all(signed.body_end)?;
+    Ok(())
 }
 
 /// The notice to print when the message already carries a signature by
@@ -408,7 +419,6 @@ fn sign_one(
     } else {
         signed_before(&header, options, &name)
     };
-    let header_len = header.as_bytes().len() as u64;
     let signed = match &notice {
         Some(_) if out_dir.is_none() => return Outcome::Ready(None, notice),
         Some(_) => None,
@@ -426,12 +436,7 @@ fn sign_one(
                 std::io::copy(&mut file, w).with_context(|| format!("copying {name}"))?;
                 return Ok(());
             };
-            signed.fields.iter().try_for_each(|f| w.write_all(f))?;
-            w.write_all(header.as_bytes())?;
-            file.seek(SeekFrom::Start(header_len))?;
-            std::io::copy(&mut file, w).with_context(|| format!("copying the body of {name}"))?;
-            w.write_all(signed.body_end)?;
-            Ok(())
+            write_signed(w, signed, &header, &mut file, &name)
         })?;
         output.finish()
     });
