@@ -22,7 +22,7 @@
 //!
 //! Temporary files are registered while they live; SIGINT or SIGTERM
 //! removes them and ends the process with 130 or 143
-//! ([`clean_up_on_signals`]). No error names a temporary file: each names
+//! ([`watch_signals`]). No error names a temporary file: each names
 //! the path the user gave.
 
 use anyhow::anyhow;
@@ -405,6 +405,7 @@ fn create_temp(real: &Path, mode: u32) -> io::Result<(File, PathBuf)> {
     let name = real
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    watch_signals();
     let mut live = live();
     let random = std::collections::hash_map::RandomState::new();
     for attempt in 0u64..100 {
@@ -475,42 +476,82 @@ fn forget(mut live: MutexGuard<'static, BTreeSet<PathBuf>>, temp: &Path) {
 }
 
 /// Makes SIGINT and SIGTERM remove the live temporary files and end the
-/// process with 128 + the signal (130, 143). Call it first, before any
-/// thread starts: the signals are blocked in the calling thread, so in
-/// every thread started after it, and one thread waits for them. A
-/// temporary file is created and renamed under the registry's lock, so
-/// the handler never removes one half-way through a rename.
-pub fn clean_up_on_signals() {
-    // SAFETY: plain libc calls on a sigset_t owned here.
-    let set = unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::SIGINT);
-        libc::sigaddset(&mut set, libc::SIGTERM);
-        if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+/// process with 128 + the signal (130, 143), from the first temporary file
+/// on; before it a signal ends the process as usual, so a run that writes
+/// no file (a one-shot `sign` to standard output, `verify`) starts no
+/// thread for it. The handler only writes the signal's number to a pipe;
+/// a thread reading the pipe removes the files and ends the process,
+/// holding the registry's lock, under which every temporary file is
+/// created and renamed: none is removed half-way through a rename. A
+/// signal the parent set to be ignored (a background job) stays ignored.
+fn watch_signals() {
+    static WATCHING: std::sync::Once = std::sync::Once::new();
+    WATCHING.call_once(|| {
+        let mut fds = [0; 2];
+        // SAFETY: pipe2 writes two new descriptors into `fds`.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
             return;
         }
-        set
-    };
-    let spawned = std::thread::Builder::new()
-        .name("signals".into())
-        .spawn(move || {
-            let mut signal = 0;
-            // SAFETY: sigwait on the set blocked above.
-            while unsafe { libc::sigwait(&set, &mut signal) } != 0 {}
-            let live = live();
-            for temp in live.iter() {
-                let _ = fs::remove_file(temp);
-            }
-            // SAFETY: ends the process at once, holding the registry, so no
-            // other thread creates or renames a temporary file meanwhile.
-            unsafe { libc::_exit(128 + signal) }
-        });
-    if spawned.is_err() {
-        // SAFETY: as above; without the thread the default handling returns.
-        unsafe {
-            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        // SAFETY: the read end is new and owned by the thread from here.
+        let mut signals = unsafe { <File as std::os::fd::FromRawFd>::from_raw_fd(fds[0]) };
+        let spawned = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                let mut signal = [0u8];
+                if io::Read::read_exact(&mut signals, &mut signal).is_err() {
+                    return;
+                }
+                let live = live();
+                for temp in live.iter() {
+                    let _ = fs::remove_file(temp);
+                }
+                // SAFETY: ends the process at once, holding the registry, so
+                // no other thread creates or renames a temporary file meanwhile.
+                unsafe { libc::_exit(128 + i32::from(signal[0])) }
+            });
+        if spawned.is_err() {
+            // SAFETY: closes the write end, which nothing else holds.
+            unsafe { libc::close(fds[1]) };
+            return;
         }
+        SIGNAL_PIPE.store(fds[1], std::sync::atomic::Ordering::Relaxed);
+        for signal in [libc::SIGINT, libc::SIGTERM] {
+            // SAFETY: reads, then sets, the disposition of `signal` with
+            // sigaction structs owned here; `on_signal` is async-signal-safe.
+            unsafe {
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(signal, std::ptr::null(), &mut old) != 0
+                    || old.sa_sigaction == libc::SIG_IGN
+                {
+                    continue;
+                }
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+                action.sa_flags = libc::SA_RESTART;
+                libc::sigemptyset(&mut action.sa_mask);
+                libc::sigaction(signal, &action, std::ptr::null_mut());
+            }
+        }
+    });
+}
+
+/// The write end of [`watch_signals`]' pipe.
+static SIGNAL_PIPE: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+/// The handler of SIGINT and SIGTERM: hands the signal to the watching
+/// thread (write(2) is async-signal-safe), keeping the interrupted code's errno.
+extern "C" fn on_signal(signal: libc::c_int) {
+    let byte = signal as u8;
+    // SAFETY: errno is this thread's; the pipe's write end stays open for
+    // the life of the process, and one byte is written from `byte`.
+    unsafe {
+        let errno = *libc::__errno_location();
+        libc::write(
+            SIGNAL_PIPE.load(std::sync::atomic::Ordering::Relaxed),
+            (&raw const byte).cast(),
+            1,
+        );
+        *libc::__errno_location() = errno;
     }
 }
 

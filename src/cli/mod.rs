@@ -64,7 +64,6 @@ enum Command {
 
 /// Runs the command line and turns the outcome into an exit code.
 pub fn main() -> std::process::ExitCode {
-    fsio::clean_up_on_signals();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return refused(&err),
