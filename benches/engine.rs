@@ -747,6 +747,13 @@ fn main() {
             })
         });
         report.figure("part_rsa2048_raw_sign", &r, "op/s", None);
+        // The short-key seam's raw rate, for comparing with `openssl speed rsa1024`.
+        let r = rounds(&mut || {
+            rate(cfg.secs, 1.0, || {
+                black_box(rsa1024.sign(black_box(&data)).unwrap());
+            })
+        });
+        report.figure("part_rsa1024_raw_sign", &r, "op/s", None);
         let sig = rsa.sign(&data).unwrap();
         let record = rsa.key_record();
         let p = record.rsplit_once("p=").unwrap().1;

@@ -148,11 +148,17 @@ pub(crate) fn hash_body(
         last = chunk.last().copied().or(last);
         hasher.update(chunk);
     })?;
+    Ok(end_body(last, hasher, eol))
+}
+
+/// Hashes the line ending `eol` where the body's last byte `last` leaves
+/// its last line open; gives what the caller writes after the body.
+fn end_body(last: Option<u8>, hasher: &mut BodyHasher, eol: &'static [u8]) -> &'static [u8] {
     if needs_line_break(last) {
         hasher.update(eol);
-        Ok(eol)
+        eol
     } else {
-        Ok(b"")
+        b""
     }
 }
 
@@ -161,11 +167,23 @@ pub(crate) fn hash_body(
 /// [`sign`] explains).
 pub fn sign_message(raw: &[u8], options: &SignOptions, now: u64) -> Result<Vec<u8>, crate::Error> {
     let (header, body) = crate::dkim::message::split(raw)?;
-    let signed = sign(&header, &mut &body[..], options, now)?;
-    let mut out = Vec::with_capacity(raw.len() + 1024);
-    signed.fields.iter().for_each(|f| out.extend_from_slice(f));
+    let eol = header.line_ending().as_bytes();
+    let mut body_end: &'static [u8] = b"";
+    // The body is hashed where it lies, not copied through a reader.
+    let fields = sign_with(
+        &header,
+        |hasher| {
+            hasher.update(body);
+            body_end = end_body(body.last().copied(), hasher, eol);
+            Ok(())
+        },
+        options,
+        now,
+    )?;
+    let mut out = Vec::with_capacity(raw.len() + fields.iter().map(Vec::len).sum::<usize>() + 2);
+    fields.iter().for_each(|f| out.extend_from_slice(f));
     out.extend_from_slice(raw);
-    out.extend_from_slice(signed.body_end);
+    out.extend_from_slice(body_end);
     Ok(out)
 }
 
