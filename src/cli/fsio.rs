@@ -309,6 +309,67 @@ pub fn sync_batch(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes a batch's files back while the batch goes on, so that its
+/// closing [`sync_batch`] waits only for the last of them: every
+/// [`Flusher::EVERY`] files written, a thread flushes the file system
+/// holding the folder. A head start, not a promise: its errors are left to
+/// the closing sync, which alone makes the batch durable. Dropping the
+/// flusher waits for a flush under way.
+pub struct Flusher {
+    wake: Option<std::sync::mpsc::SyncSender<()>>,
+    written: std::sync::atomic::AtomicUsize,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Flusher {
+    /// Files written between two flushes.
+    const EVERY: usize = 256;
+
+    /// A flusher for the batch written into `dir`.
+    pub fn start(dir: &Path) -> Flusher {
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let dir = dir.to_path_buf();
+        let thread = std::thread::Builder::new()
+            .name("flush".into())
+            .spawn(move || {
+                while woken.recv().is_ok() {
+                    if let Ok(folder) = File::open(&dir) {
+                        let _ = flush_file_system(&folder);
+                    }
+                }
+            })
+            .ok();
+        Flusher {
+            wake: Some(wake),
+            written: std::sync::atomic::AtomicUsize::new(0),
+            thread,
+        }
+    }
+
+    /// Counts one file written; every [`Flusher::EVERY`] wakes the thread
+    /// (a wake-up while it flushes is dropped, not queued).
+    pub fn written(&self) {
+        let n = self
+            .written
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        if n.is_multiple_of(Self::EVERY)
+            && let Some(wake) = &self.wake
+        {
+            let _ = wake.try_send(());
+        }
+    }
+}
+
+impl Drop for Flusher {
+    fn drop(&mut self) {
+        self.wake = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 #[cfg(target_os = "linux")]
 fn flush_file_system(folder: &File) -> io::Result<()> {
     use std::os::fd::AsRawFd;

@@ -315,7 +315,8 @@ enum Outcome {
 /// else every bad input is named, the temporary files are removed and
 /// nothing has changed (exit 2). A write that fails is reported and the
 /// rest go on (exit 2). In place, each file is synced before its rename;
-/// into `out_dir`, the batch is made durable at the end, with one flush.
+/// into `out_dir`, the batch is made durable at the end, with one flush
+/// (written back along the way by a [`fsio::Flusher`], so that flush is short).
 fn sign_batch(
     inputs: &[PathBuf],
     out_dir: Option<&Path>,
@@ -326,12 +327,15 @@ fn sign_batch(
     use std::sync::atomic::{AtomicBool, Ordering};
     let refused = AtomicBool::new(false);
     let bar = term::progress(inputs.len() as u64, "signing");
+    let flusher = out_dir.map(fsio::Flusher::start);
     let outcomes: Vec<Outcome> = inputs
         .par_iter()
         .map(|input| {
             let outcome = sign_one(input, out_dir, options, now, force, &refused);
-            if matches!(outcome, Outcome::Refused(_)) {
-                refused.store(true, Ordering::Relaxed);
+            match &outcome {
+                Outcome::Refused(_) => refused.store(true, Ordering::Relaxed),
+                Outcome::Ready(Some(_), _) => flusher.iter().for_each(fsio::Flusher::written),
+                _ => {}
             }
             bar.inc(1);
             outcome
@@ -369,6 +373,7 @@ fn sign_batch(
             exit = Exit::Usage;
         }
     }
+    drop(flusher);
     if let Some(dir) = out_dir
         && let Err(err) = fsio::sync_batch(dir)
     {
