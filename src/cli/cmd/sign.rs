@@ -68,10 +68,11 @@ pub struct SignArgs {
     in_place: bool,
     /// Write each signed message into this directory (created if missing), under its own name.
     ///
-    /// Each file appears whole (written beside it, then renamed). All are
-    /// flushed to disk together when the run ends: exit 0 means every file
-    /// is on disk; a crash before then can leave some missing or empty, so
-    /// run again.
+    /// Each file appears whole (written beside it, then renamed). No file
+    /// is flushed on its own: the file system is flushed in the background
+    /// as the batch goes and once more when it ends, so exit 0 means every
+    /// file is on disk; a crash before then can leave some missing or
+    /// empty, so run again.
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
     /// Sign as of this Unix time (for reproducible output).
