@@ -124,7 +124,7 @@ fn a_chain_through_a_list_passes_and_says_where_it_changed() {
         );
 
     let run = arc_verify(&dir, &["--json", "--oldest-pass", &two]);
-    let doc: serde_json::Value = serde_json::from_str(&run.assert_exit(0).stdout()).unwrap();
+    let doc = run.assert_exit(0).json();
     assert_eq!(doc["cv"], "pass");
     assert_eq!(doc["oldest_pass"], 2);
     assert_eq!(doc["sets"][0]["authserv_id"], "mx.example.org");
@@ -170,7 +170,7 @@ fn a_chain_through_a_list_passes_and_says_where_it_changed() {
     let run = dir
         .cmd(&["inspect", "--json", "--zone", &zone, "--now", NOW, &two])
         .run();
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     assert_eq!(doc["arc"]["cv"], "pass");
     assert_eq!(
         doc["arc"]["hops"][0]["body_change"]["kind"],

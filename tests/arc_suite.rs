@@ -197,8 +197,7 @@ fn validation_suite_agrees() {
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let run = tmp.cmd(&args).run();
-        let document: serde_json::Value = serde_json::from_str(&run.stdout())
-            .unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout(), run.stderr()));
+        let document = run.json();
         let messages = document["messages"].as_array().expect("messages");
         assert_eq!(messages.len(), tests.len(), "{}", run.stderr());
         for ((name, test), got) in tests.iter().zip(messages) {

@@ -178,7 +178,7 @@ fn verify_and_inspect_take_folders_and_several_files() {
         ])
         .run();
     run.assert_exit(2);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     assert_eq!(doc["messages"][0]["file"], one.as_str());
     assert_eq!(doc["messages"][0]["summary"], "all_pass");
     assert_eq!(
@@ -193,7 +193,7 @@ fn verify_and_inspect_take_folders_and_several_files() {
     let run = dir
         .cmd(&["inspect", &one, "--zone", &keys, "--now", NOW, "--json"])
         .run();
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     assert_eq!(doc["file"], one.as_str());
 }
 

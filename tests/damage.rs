@@ -192,7 +192,7 @@ fn lint_names_the_damage_with_a_zone_line_fix() {
         let zone = fx(&format!("damage/{}.zone", case.name));
         let run = dir.cmd(&["lint", &zone, "--format", "json"]).run();
         run.assert_exit(1);
-        let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+        let doc = run.json();
         assert_eq!(
             only_finding(&doc),
             (
@@ -254,7 +254,7 @@ fn inspect_gives_the_repaired_record_as_the_fix() {
     ];
     let run = dir.cmd(&args).run();
     run.assert_exit(1);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     let finding = &doc["findings"][0];
     assert_eq!(finding["code"], "key-quoted");
     let rsa = meant(
@@ -273,7 +273,7 @@ fn a_lint_fix_line_is_a_valid_zone_line() {
     let zone = format!("$ORIGIN example.com.\ns._domainkey 3600 IN TXT \"{value}\"\n");
     dir.write("long.zone", &zone);
     let run = dir.cmd(&["lint", "long.zone", "--format", "json"]).run();
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     let fix = doc["findings"]
         .as_array()
         .unwrap()
@@ -290,7 +290,7 @@ fn a_lint_fix_line_is_a_valid_zone_line() {
     dir.write("fixed.zone", format!("{fix}\n"));
     let again = dir.cmd(&["lint", "fixed.zone", "--format", "json"]).run();
     assert_ne!(again.code(), 2, "{}", again.stderr());
-    let doc: serde_json::Value = serde_json::from_str(&again.stdout()).unwrap();
+    let doc = again.json();
     assert!(
         doc["findings"]
             .as_array()

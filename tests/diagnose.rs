@@ -4,7 +4,7 @@
 //! subject) and the exit code.
 
 use crate::dns_server::{DnsServer, DnsServerBuilder};
-use crate::util::{TestDir, diagnose_json, fixture};
+use crate::util::{TestDir, diagnose_json, findings, fixture, pairs, verdicts};
 use std::time::{Duration, Instant};
 
 const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -23,37 +23,6 @@ fn servers() -> DnsServerBuilder {
     DnsServer::builder()
         .zone("example.com.", &zone("example.com.zone"))
         .zone("dkim.amazonses.com.", &zone("provider.zone"))
-}
-
-/// `(code, subject)` of every finding, in order.
-fn findings(doc: &serde_json::Value) -> Vec<(String, String)> {
-    doc["findings"]
-        .as_array()
-        .expect("findings array")
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["subject"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected
-        .iter()
-        .map(|(c, s)| (c.to_string(), s.to_string()))
-        .collect()
-}
-
-fn verdicts(doc: &serde_json::Value) -> Vec<String> {
-    doc["selectors"]
-        .as_array()
-        .expect("selectors array")
-        .iter()
-        .map(|s| s["verdict"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]
@@ -249,7 +218,7 @@ fn records_csv_checked_row_by_row() {
             "--json",
         ])
         .run();
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     assert_eq!(
         findings(&doc),
         vec![
@@ -631,7 +600,7 @@ fn batch_of_domains() {
         "{}",
         run.stderr()
     );
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     let domains = doc["domains"].as_array().unwrap();
     assert_eq!(domains.len(), 2);
     assert_eq!(verdicts(&domains[0]), ["s1: ok (RSA-2048)"]);
@@ -698,7 +667,7 @@ fn batch_speed() {
             let elapsed = started.elapsed();
             // 0, or 3 when the (single-threaded) test server dropped queries.
             assert!(matches!(run.code(), 0 | 3), "{}", run.stderr());
-            let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+            let doc = run.json();
             assert_eq!(doc["summary"]["domains"], n);
             eprintln!(
                 "batch {n} domains {extra:?} concurrency {concurrency}: {elapsed:?}, {:.0} domains/s, {} undecided (DNS timeouts)",
@@ -878,7 +847,7 @@ fn cname_loops_and_too_long_chains_are_named_live_and_offline() {
     all.extend(args);
     let run = dir.cmd(&all).run();
     run.assert_exit(1);
-    let offline: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let offline = run.json();
     assert_eq!(messages(&offline), expected);
     assert_eq!(offline["selectors"], live["selectors"]);
 }
@@ -972,7 +941,7 @@ fn running_out_of_open_files_is_an_error_line_not_a_finding() {
     // domain checked, nothing found wrong.
     let run = batch_with_open_files(300, 64, &[]);
     run.assert_exit(0);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     assert_eq!(doc["summary"]["domains"], 300);
     assert_eq!(doc["summary"]["with_errors"], 0);
     assert_eq!(doc["summary"]["dns_trouble"], 0);
@@ -1041,7 +1010,7 @@ fn a_records_csv_of_many_rows_is_asked_within_the_bound() {
     };
     let run = run_with(&[], 64);
     run.assert_exit(0);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     assert_eq!(findings(&doc), []);
     assert_eq!(doc["selectors"].as_array().unwrap().len(), n);
     run_with(&["--concurrency", "256"], 32)

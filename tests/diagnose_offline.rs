@@ -6,7 +6,7 @@
 //! through the library.
 
 use crate::dns_server::DnsServer;
-use crate::util::{TestDir, assert_golden, fx};
+use crate::util::{TestDir, assert_golden, findings, fx, pairs, verdicts};
 use dkimctl::diagnosis::diagnose::{DiagnoseOptions, SelectorOrigin, SelectorSpec, diagnose};
 use dkimctl::dns::{Dns, DnsFailure, RecordType, ZoneDns};
 use std::sync::Arc;
@@ -39,45 +39,7 @@ fn offline_json(domain: &str, args: &[&str]) -> (i32, serde_json::Value) {
 
 fn json_of(dir: &TestDir, args: &[&str]) -> (i32, serde_json::Value) {
     let run = dir.cmd(args).run();
-    let doc = serde_json::from_str(&run.stdout()).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}):\n{}\n--- stderr\n{}",
-            run.stdout(),
-            run.stderr()
-        )
-    });
-    (run.code(), doc)
-}
-
-/// `(code, subject)` of every finding, in order.
-fn findings(doc: &serde_json::Value) -> Vec<(String, String)> {
-    doc["findings"]
-        .as_array()
-        .expect("findings array")
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["subject"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected
-        .iter()
-        .map(|(c, s)| (c.to_string(), s.to_string()))
-        .collect()
-}
-
-fn verdicts(doc: &serde_json::Value) -> Vec<String> {
-    doc["selectors"]
-        .as_array()
-        .expect("selectors array")
-        .iter()
-        .map(|s| s["verdict"].as_str().unwrap().to_string())
-        .collect()
+    (run.code(), run.json())
 }
 
 fn selectors(names: &[&str]) -> Vec<String> {
@@ -616,7 +578,7 @@ fn batch_table_ends_with_a_summary_and_keeps_names_whole() {
             .contains("(s1._domainkey.sub.example.com.example.com)")
     );
     let json = dir.cmd(&[args.as_slice(), &["--json"]].concat()).run();
-    let doc: serde_json::Value = serde_json::from_str(&json.stdout()).unwrap();
+    let doc = json.json();
     assert_eq!(
         doc["summary"],
         serde_json::json!({"domains": 2, "with_errors": 1, "with_warnings": 1, "dns_trouble": 0})

@@ -36,11 +36,6 @@ fn inspect(dir: &TestDir, message: &[u8], extra: &[&str]) -> crate::util::Run {
     dir.cmd(&args).run()
 }
 
-fn json(run: &crate::util::Run) -> serde_json::Value {
-    serde_json::from_str(&run.stdout())
-        .unwrap_or_else(|e| panic!("inspect --json prints JSON: {e}\n{}", run.stdout()))
-}
-
 fn plain() -> Vec<u8> {
     std::fs::read(fx("messages/plain.eml")).unwrap()
 }
@@ -88,7 +83,7 @@ fn json_document_shape() {
     let signed = sign(&dir, &plain(), &[]);
     let run = inspect(&dir, &signed, &["--json"]);
     run.assert_exit(0);
-    let doc = json(&run);
+    let doc = run.json();
     assert_eq!(doc["file"], "msg.eml");
     assert_eq!(doc["from"]["domain"], "example.com");
     assert_eq!(doc["summary"], "all_pass");
@@ -136,7 +131,7 @@ fn provider_signature_is_named_and_the_aligned_one_matters() {
     let both = run.0.stdout;
     let run = inspect(&dir, &both, &["--json"]);
     run.assert_exit(1);
-    let doc = json(&run);
+    let doc = run.json();
     assert_eq!(doc["signatures"][0]["provider"]["name"], "Amazon SES");
     assert_eq!(doc["signatures"][0]["alignment"], "none");
     assert_eq!(doc["signatures"][1]["alignment"], "strict");
@@ -182,7 +177,7 @@ Return-Path: <joe@example.com>\r\n"
     );
     let run = inspect(&dir, &received, &["--json"]);
     run.assert_exit(1);
-    let doc = json(&run);
+    let doc = run.json();
     let sig = &doc["signatures"][0];
     assert_eq!(
         (&sig["field_index"], &sig["number"], &sig["line"]),
@@ -209,7 +204,7 @@ fn unaligned_signature_and_duplicate_from() {
         .replace("joe@example.com", "joe@example.org");
     let signed = sign(&dir, other.as_bytes(), &[]);
     // Signatures that pass, but DMARC cannot: an error, exit 1.
-    let doc = json(inspect(&dir, &signed, &["--json"]).assert_exit(1));
+    let doc = inspect(&dir, &signed, &["--json"]).assert_exit(1).json();
     assert_eq!(codes(&doc), ["warning:not-aligned", "error:not-aligned"]);
     let twice = String::from_utf8(plain()).unwrap().replacen(
         "From: Joe",
@@ -221,7 +216,7 @@ fn unaligned_signature_and_duplicate_from() {
         twice.as_bytes(),
         &["--selector", "rsa2048", "--key", &rsa],
     );
-    let doc = json(inspect(&dir, &signed, &["--json"]).assert_exit(1));
+    let doc = inspect(&dir, &signed, &["--json"]).assert_exit(1).json();
     assert_eq!(
         doc["from_problem"],
         serde_json::json!({"kind": "duplicate", "count": 2})
@@ -242,7 +237,7 @@ fn earlier_verifiers_are_compared() {
         "{}",
         run.stdout()
     );
-    let doc = json(&inspect(&dir, &with_ar, &["--json"]));
+    let doc = inspect(&dir, &with_ar, &["--json"]).json();
     assert_eq!(codes(&doc), ["warning:results-disagree"]);
 }
 
@@ -250,12 +245,16 @@ fn earlier_verifiers_are_compared() {
 fn failures_carry_findings_with_fixes() {
     let dir = TestDir::new();
     let signed = sign(&dir, &plain(), &["--expire", "1h", "--body-length"]);
-    let doc = json(inspect(&dir, &signed, &["--json", "--now", "1700009999"]).assert_exit(1));
+    let doc = inspect(&dir, &signed, &["--json", "--now", "1700009999"])
+        .assert_exit(1)
+        .json();
     assert_eq!(
         codes(&doc),
         ["error:signature-expired", "error:not-aligned"]
     );
-    let doc = json(inspect(&dir, &signed, &["--json", "--now", "1700000001"]).assert_exit(0));
+    let doc = inspect(&dir, &signed, &["--json", "--now", "1700000001"])
+        .assert_exit(0)
+        .json();
     assert_eq!(codes(&doc), ["warning:length-limit"]);
     assert_eq!(doc["findings"][0]["fix"], "sign without l=");
 }
@@ -275,7 +274,7 @@ fn show_canonical_prints_exactly_what_is_hashed() {
 #[test]
 fn no_signature_and_bad_input() {
     let dir = TestDir::new();
-    let doc = json(inspect(&dir, &plain(), &["--json"]).assert_exit(1));
+    let doc = inspect(&dir, &plain(), &["--json"]).assert_exit(1).json();
     assert_eq!(codes(&doc), ["error:no-signature"]);
     inspect(&dir, b"garbage without colon\n", &[])
         .assert_exit(2)
@@ -399,7 +398,7 @@ fn forensics_fixtures_get_their_exact_verdict() {
             .cmd(&["inspect", &path, "--zone", &zone, "--now", NOW, "--json"])
             .run();
         run.assert_exit(1);
-        let doc = json(&run);
+        let doc = run.json();
         let sig = &doc["signatures"][0];
         assert_eq!(sig[field]["kind"], kind, "{fixture}: {sig:#}");
         let finding = doc["findings"]
@@ -493,7 +492,7 @@ fn a_body_beyond_the_forensics_limit_is_verified_and_said_unexamined() {
     message.extend(line.repeat((33 << 20) / line.len()));
     let mut signed = sign(&dir, &message, &[]);
     signed.extend_from_slice(b"appended\r\n");
-    let doc = json(inspect(&dir, &signed, &["--json"]).assert_exit(1));
+    let doc = inspect(&dir, &signed, &["--json"]).assert_exit(1).json();
     let change = &doc["signatures"][0]["body_change"];
     assert_eq!(change["kind"], "not-examined", "{change}");
     let text = inspect(&dir, &signed, &[]).assert_exit(1).stdout();
@@ -503,12 +502,12 @@ fn a_body_beyond_the_forensics_limit_is_verified_and_said_unexamined() {
     );
     let zone = fx("keys/keys.zone");
     let args = ["inspect", "-", "--zone", &zone, "--now", NOW, "--json"];
-    let piped = json(dir.cmd(&args).stdin(signed).run().assert_exit(1));
+    let piped = dir.cmd(&args).stdin(signed).run().assert_exit(1).json();
     assert_eq!(piped["signatures"][0]["body_change"], *change);
 
     let mut small = sign(&dir, &plain(), &[]);
     small.extend_from_slice(b"-- \r\nA footer.\r\n");
-    let piped = json(dir.cmd(&args).stdin(small).run().assert_exit(1));
+    let piped = dir.cmd(&args).stdin(small).run().assert_exit(1).json();
     assert_eq!(
         piped["signatures"][0]["body_change"]["kind"],
         "footer-appended"

@@ -13,16 +13,11 @@ fn check(dir: &TestDir, args: &[&str]) -> Run {
     dir.cmd(&all).run()
 }
 
-fn json(run: &Run) -> serde_json::Value {
-    serde_json::from_str(&run.stdout())
-        .unwrap_or_else(|e| panic!("key check --json prints JSON: {e}\n{}", run.stdout()))
-}
-
 /// `severity:code` of every finding, from `--json`.
 fn codes(dir: &TestDir, args: &[&str]) -> Vec<String> {
     let mut all = args.to_vec();
     all.push("--json");
-    let doc = json(&check(dir, &all));
+    let doc = check(dir, &all).json();
     doc["findings"]
         .as_array()
         .expect("findings is an array")
@@ -193,7 +188,7 @@ fn keys_made_by_openssl_are_recognised() {
         assert!(out.contains("No findings."), "{file}:\n{out}");
     }
     // Every form of the same key gives the same record.
-    let record = |file: &str| json(&check(&dir, &[file, "--json"]))["record"].clone();
+    let record = |file: &str| check(&dir, &[file, "--json"]).json()["record"].clone();
     for file in [
         "pkcs1.pem",
         "pkcs1.der",
@@ -223,7 +218,7 @@ fn committed_fixtures_are_recognised() {
         ("key-check/ed25519.pub.pem", "Ed25519 public key, SPKI, PEM"),
         ("key-check/rsa4096.pem", "RSA-4096 private key, PKCS#8, PEM"),
     ] {
-        let doc = json(&check(&dir, &[&fx(file), "--json"]));
+        let doc = check(&dir, &[&fx(file), "--json"]).json();
         assert_eq!(doc["summary"], summary, "{file}");
         assert_eq!(doc["findings"], serde_json::json!([]), "{file}");
     }
@@ -251,10 +246,11 @@ fn ses_upload_wants_one_line_without_armour() {
     let run = check(&dir, &["dkim.pem", "--profile", "ses", "--print-fix"]);
     run.assert_exit(1);
     assert_eq!(run.stdout().lines().last(), Some(line.as_str()));
-    let doc = json(&check(
+    let doc = check(
         &dir,
         &["dkim.pem", "--profile", "ses", "--print-fix", "--json"],
-    ));
+    )
+    .json();
     assert_eq!(doc["upload_key"], line.as_str());
     assert!(doc["findings"][0]["fix"].as_str().unwrap().ends_with(&line));
 
@@ -344,7 +340,7 @@ fn each_broken_key_gets_its_own_finding() {
         "{out}"
     );
     // An encrypted key's fix is the openssl command.
-    let doc = json(&check(&dir, &[&fx("keys/rsa2048-encrypted.pem"), "--json"]));
+    let doc = check(&dir, &[&fx("keys/rsa2048-encrypted.pem"), "--json"]).json();
     assert!(
         doc["findings"][0]["fix"]
             .as_str()
@@ -419,7 +415,7 @@ fn against_a_key_or_a_record() {
     ] {
         let run = check(&dir, &[&key, "--against", &other, "--json"]);
         run.assert_exit(1);
-        let doc = json(&run);
+        let doc = run.json();
         assert_eq!(doc["against"]["matches"], false);
         assert_eq!(doc["findings"][0]["code"], "key-mismatch");
         assert!(
@@ -462,10 +458,10 @@ fn against_dns() {
     dns("rsa2048", &["--zone", &zone]).assert_exit(0);
     let run = dns("rsa1024", &["--zone", &zone, "--json"]);
     run.assert_exit(1);
-    assert_eq!(json(&run)["findings"][0]["code"], "key-mismatch");
+    assert_eq!(run.json()["findings"][0]["code"], "key-mismatch");
     let run = dns("nothere", &["--zone", &zone, "--json"]);
     run.assert_exit(1);
-    let doc = json(&run);
+    let doc = run.json();
     assert_eq!(doc["findings"][0]["code"], "record-missing");
     assert!(
         doc["findings"][0]["fix"]
@@ -484,7 +480,7 @@ fn against_dns() {
     dns("rsa1024", &["--nameserver", &ns]).assert_exit(1);
     let run = dns("broken", &["--nameserver", &ns, "--timeout", "2", "--json"]);
     run.assert_exit(3);
-    assert_eq!(json(&run)["findings"][0]["code"], "dns-temporary");
+    assert_eq!(run.json()["findings"][0]["code"], "dns-temporary");
 
     // --against dns needs the domain and selector.
     check(&dir, &[&key, "--against", "dns", "--selector", "s1"]).assert_exit(2);
@@ -499,7 +495,7 @@ fn json_document_and_inputs() {
         .stdin(pem.clone())
         .run();
     run.assert_exit(0);
-    let doc = json(&run);
+    let doc = run.json();
     assert_eq!(doc["file"], "-");
     assert_eq!(doc["profile"], "generic");
     assert_eq!(doc["summary"], "RSA-2048 private key, PKCS#1, PEM");

@@ -38,7 +38,7 @@ fn pem(label: &str, der: &[u8]) -> String {
 
 fn key_check(dir: &TestDir, file: &str) -> (i32, serde_json::Value) {
     let run = dir.cmd(&["key", "check", file, "--json"]).run();
-    let doc = serde_json::from_str(&run.stdout()).expect("key check --json prints JSON");
+    let doc = run.json();
     (run.code(), doc)
 }
 

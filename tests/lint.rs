@@ -48,17 +48,6 @@ fn lint_in(dir: &Path, args: &[&str]) -> Run {
     run
 }
 
-/// The JSON document of a `--format json` run.
-fn json(run: &Run) -> Value {
-    serde_json::from_str(&run.stdout()).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}):\n{}\n--- stderr\n{}",
-            run.stdout(),
-            run.stderr()
-        )
-    })
-}
-
 fn file_name(path: &str) -> String {
     Path::new(path)
         .file_name()
@@ -175,7 +164,7 @@ fn severity_of(zone: &str, code: &str) -> &'static str {
 fn assert_annotated(zone: &str, included: &[&str]) {
     let dir = fixture("lint/mistakes");
     let run = lint_in(&dir, &["--format", "json", zone]);
-    let doc = json(&run);
+    let doc = run.json();
     let mut files = vec![zone];
     files.extend(included);
     let expected = annotations(&dir, &files);
@@ -341,7 +330,7 @@ fn crlf_line_endings_keep_positions() {
     run.assert_exit(1);
     assert_findings(
         "names.zone with CRLF",
-        &found(&json(&run)),
+        &found(&run.json()),
         &annotations_in("names.zone", &crlf),
     );
     // The quoted line has no stray carriage return.
@@ -406,7 +395,7 @@ fn expect_json(csv: &str, zone: &str) -> (Run, Value) {
         &fixture("lint/expect"),
         &["--format", "json", "--expect", csv, zone],
     );
-    let doc = json(&run);
+    let doc = run.json();
     (run, doc)
 }
 
@@ -460,7 +449,7 @@ fn expect_missing_cname_with_lf_csv_is_reported_at_its_row() {
     run.assert_exit(1);
     assert_findings(
         "missing-cname.zone",
-        &found(&json(&run)),
+        &found(&run.json()),
         &one("hosted.csv", 3, 1, "record-missing"),
     );
 }
@@ -639,7 +628,7 @@ fn human_output_matches_the_golden_file() {
 
 #[test]
 fn json_output_has_every_field() {
-    let doc = json(&format_run(&["--format", "json"]));
+    let doc = format_run(&["--format", "json"]).json();
     assert_eq!(
         doc["files"],
         serde_json::json!([{
@@ -759,7 +748,7 @@ fn file_names_are_escaped_in_github_and_sarif_output() {
         dir.path(),
         &["--origin", "example.com", "--format", "sarif", "a,b:c.zone"],
     );
-    let doc = json(&run);
+    let doc = run.json();
     for result in doc["runs"][0]["results"].as_array().expect("results") {
         assert_eq!(
             result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
@@ -770,8 +759,8 @@ fn file_names_are_escaped_in_github_and_sarif_output() {
 
 #[test]
 fn sarif_output_is_sarif_2_1_0() {
-    let json_doc = json(&format_run(&["--format", "json"]));
-    let doc = json(&format_run(&["--format", "sarif"]));
+    let json_doc = format_run(&["--format", "json"]).json();
+    let doc = format_run(&["--format", "sarif"]).json();
     assert_eq!(doc["version"], "2.1.0");
     let schema = doc["$schema"].as_str().expect("$schema");
     assert!(
@@ -828,7 +817,7 @@ fn sarif_uri_of_an_absolute_path_is_a_file_uri() {
     let path = path.to_str().expect("utf-8 path");
     let run = lint_in(&fixture("lint"), &["--format", "sarif", path]);
     run.assert_exit(1);
-    let doc = json(&run);
+    let doc = run.json();
     let uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
         ["uri"]
         .as_str()
@@ -946,7 +935,7 @@ fn origin_sources_are_reported() {
         assert!(first.starts_with(heading), "{args:?}: {first}");
         let mut with_json = vec!["--format", "json"];
         with_json.extend(args);
-        let doc = json(&lint_in(&lint, &with_json));
+        let doc = lint_in(&lint, &with_json).json();
         assert_eq!(doc["files"][0]["origin"], origin, "{args:?}");
         assert_eq!(doc["files"][0]["origin_source"], source, "{args:?}");
     }

@@ -66,7 +66,7 @@ fn expect_checks_a_route53_document_and_reports_one_finding_per_mistake() {
         .cmd(&["lint", "--format", "json", "--expect", &csv, &file])
         .run();
     run.assert_exit(1);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     let got: Vec<(String, u64, String)> = doc["findings"]
         .as_array()
         .unwrap()

@@ -296,7 +296,7 @@ fn route53_warns_that_upsert_replaces_apex_txt() {
         run.stderr()
             .contains("UPSERT replaces the whole TXT record set at example.com")
     );
-    let batch: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let batch = run.json();
     let rrset = &batch["Changes"][3]["ResourceRecordSet"];
     assert_eq!(rrset["Name"], "example.com");
     let value = rrset["ResourceRecords"][0]["Value"].as_str().unwrap();

@@ -152,7 +152,7 @@ fn both_commands_read_what_records_writes_and_hand_edits() {
         let run = dir
             .cmd(&["lint", "--expect", file, &zone, "--format", "json"])
             .run();
-        let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+        let doc = run.json();
         let codes: Vec<String> = doc["findings"]
             .as_array()
             .unwrap()

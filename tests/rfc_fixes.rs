@@ -65,7 +65,7 @@ fn inspect_explains_the_final_line_with_the_fix() {
         ])
         .run();
     run.assert_exit(1);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     let finding = doc["findings"]
         .as_array()
         .unwrap()
@@ -179,7 +179,7 @@ fn every_key_record_at_the_selector_is_tried() {
             "--json",
         ])
         .run();
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     assert_eq!(
         doc["messages"][0]["signatures"][0]["warnings"],
         serde_json::json!([{"code": "key-multiple-records", "message": "key record 2 of the 2 at the selector verified"}])
@@ -219,7 +219,7 @@ fn inspect_reports_the_broken_line_once_and_signing_refuses_it() {
         ])
         .run();
     run.assert_exit(0);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     let syntax: Vec<_> = doc["findings"]
         .as_array()
         .unwrap()

@@ -5,7 +5,7 @@
 //! once against the in-process DNS server with the document on stdin.
 
 use crate::dns_server::DnsServer;
-use crate::util::{TestDir, fx};
+use crate::util::{Run, TestDir, fx};
 
 const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const D: &str = "dddddddddddddddddddddddddddddddd";
@@ -34,12 +34,11 @@ fn diagnose(args: &[&str]) -> (i32, Vec<String>) {
     ];
     all.extend(args);
     let run = dir.cmd(&all).run();
-    (run.code(), lines(&run.stdout(), &run.stderr()))
+    (run.code(), lines(&run))
 }
 
-fn lines(stdout: &str, stderr: &str) -> Vec<String> {
-    let doc: serde_json::Value = serde_json::from_str(stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}\n--- stderr\n{stderr}"));
+fn lines(run: &Run) -> Vec<String> {
+    let doc = run.json();
     let mut out: Vec<String> = doc["findings"]
         .as_array()
         .unwrap()
@@ -581,7 +580,7 @@ fn diagnose_over_dns_with_the_document_on_standard_input() {
         .run();
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert_eq!(
-        lines(&run.stdout(), &run.stderr()),
+        lines(&run),
         strings(&[
             &format!(
                 "error cname-dangling {E}._domainkey.example.com: the CNAME points to {E}.dkim.amazonses.com, which has no key record (NXDOMAIN)"

@@ -127,6 +127,21 @@ impl Run {
         String::from_utf8_lossy(&self.0.stderr).into_owned()
     }
 
+    /// Standard output read as one JSON document; both streams are shown
+    /// when it is not one.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout()).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}):
+{}
+--- stderr
+{}",
+                self.stdout(),
+                self.stderr()
+            )
+        })
+    }
+
     /// Asserts the exit code, showing both streams when it differs.
     pub fn assert_exit(&self, code: i32) -> &Run {
         assert_eq!(
@@ -260,12 +275,39 @@ pub fn diagnose_json(
     let mut all = vec!["diagnose", domain, "--nameserver", &ns, "--json"];
     all.extend(args);
     let run = dir.cmd(&all).run();
-    let doc = serde_json::from_str(&run.stdout()).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}):\n{}\n--- stderr\n{}",
-            run.stdout(),
-            run.stderr()
-        )
-    });
-    (run.code(), doc)
+    (run.code(), run.json())
+}
+
+/// `(code, subject)` of every finding of a `diagnose --json` document, in
+/// order.
+pub fn findings(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["subject"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Expected `(code, subject)` pairs, owned, for comparing with [`findings`].
+pub fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(c, s)| (c.to_string(), s.to_string()))
+        .collect()
+}
+
+/// Every selector's verdict of a `diagnose --json` document, in order.
+pub fn verdicts(doc: &serde_json::Value) -> Vec<String> {
+    doc["selectors"]
+        .as_array()
+        .expect("selectors array")
+        .iter()
+        .map(|s| s["verdict"].as_str().unwrap().to_string())
+        .collect()
 }

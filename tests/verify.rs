@@ -203,8 +203,7 @@ fn json_document() {
     let message = signed(&dir, &[]);
     let run = verify(&dir, &replace(&message, "hungry", "thirsty"), &["--json"]);
     run.assert_exit(1);
-    let doc: serde_json::Value =
-        serde_json::from_str(&run.stdout()).expect("verify --json prints JSON");
+    let doc = run.json();
     let msg = &doc["messages"][0];
     assert_eq!(msg["file"], "msg.eml");
     assert_eq!(msg["result"], "fail");
@@ -244,7 +243,7 @@ fn an_unreadable_file_does_not_hide_the_others() {
         .cmd(&["verify", &sha1, "missing.eml", "--zone", &zone, "--json"])
         .run();
     run.assert_exit(2);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     assert_eq!(doc["messages"][0]["result"], "fail");
     assert_eq!(
         doc["messages"][1],

@@ -298,7 +298,7 @@ fn json_document() {
     );
     let run = verify(&dir, &dns, &["--json"], &["good.eml", "mixed.eml"]);
     run.assert_exit(1).assert_stderr("");
-    let doc = parse_json(&run);
+    let doc = run.json();
     let messages = doc["messages"].as_array().expect("messages is an array");
     assert_eq!(messages.len(), 2, "{doc:#}");
 
@@ -366,7 +366,7 @@ fn json_document_with_dns_temperrors() {
         &["signed.eml"],
     );
     run.assert_exit(3).assert_stderr("");
-    let doc = parse_json(&run);
+    let doc = run.json();
     let message = &doc["messages"][0];
     assert_eq!(message["result"], "temperror", "{doc:#}");
     let sigs = message["signatures"].as_array().expect("signatures array");
@@ -384,9 +384,4 @@ fn json_document_with_dns_temperrors() {
         sigs[2]["reason"],
         serde_json::json!({"code": "dns-temporary", "message": "DNS query for slow._domainkey.example.com timed out"})
     );
-}
-
-fn parse_json(run: &crate::util::Run) -> serde_json::Value {
-    serde_json::from_str(&run.stdout())
-        .unwrap_or_else(|e| panic!("--json prints one JSON document: {e}\n{}", run.stdout()))
 }

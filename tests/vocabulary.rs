@@ -42,9 +42,7 @@ fn messages() -> Vec<String> {
 }
 
 fn json(dir: &TestDir, args: &[&str]) -> Value {
-    let run = dir.cmd(args).run();
-    serde_json::from_str(&run.stdout())
-        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}{}", run.stdout(), run.stderr()))
+    dir.cmd(args).run().json()
 }
 
 #[test]
@@ -152,7 +150,7 @@ fn a_selector_gets_one_verdict_everywhere() {
             .cmd(&["lint", "--format", "json", path.to_str().unwrap()])
             .run();
         linted.assert_exit(lint_exit);
-        let doc: Value = serde_json::from_str(&linted.stdout()).unwrap();
+        let doc = linted.json();
         let finding = &doc["findings"][0];
         assert_eq!(
             finding["code"], "selector-invalid",

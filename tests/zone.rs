@@ -328,7 +328,7 @@ fn fix_lines_read_back_to_the_same_value() {
         .cmd(&["lint", "--format", "json", "example.com.zone"])
         .run();
     run.assert_exit(1);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let doc = run.json();
     let findings = doc["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{doc:#}");
     assert_eq!(findings[0]["code"], "txt-string-too-long");
