@@ -191,6 +191,15 @@ impl<S: BodySink> BodyCanonicalizer<S> {
                     let double_space = next_at(&mut next_double_space, chunk, i, |rest| {
                         DOUBLE_SPACE.find(rest)
                     });
+                    // Whole lines already in relaxed form go in one write.
+                    if self.at_line_start() {
+                        let end = relaxed_lines_end(chunk, i, tab.min(double_space));
+                        if end > i {
+                            self.emit(&chunk[i..end]);
+                            i = end;
+                            continue;
+                        }
+                    }
                     let line_end = memchr::memchr2(b'\r', b'\n', &chunk[i..]).map_or(n, |p| i + p);
                     let stretch = &chunk[i..line_end.min(tab).min(double_space)];
                     // Trailing spaces are left to the loop: they may end the line.
@@ -209,6 +218,15 @@ impl<S: BodySink> BodyCanonicalizer<S> {
             }
             i += 1;
         }
+    }
+
+    /// Whether the next byte starts a line and nothing is held back: no
+    /// empty lines, whitespace or CR waiting for what follows.
+    fn at_line_start(&self) -> bool {
+        !self.line_has_content
+            && !self.pending_cr
+            && !self.pending_wsp
+            && self.pending_empty_lines == 0
     }
 
     /// Emits content bytes of the current line, releasing held-back empty
@@ -357,6 +375,21 @@ pub enum FinalLineReading {
     /// Relaxed, with the empty lines just before the last line dropped, as
     /// libopendkim does when that line holds no whitespace.
     BlankLinesDropped,
+}
+
+/// Where the lines from `start` that relaxed body canonicalization leaves
+/// as they are end (`start` if the first is not one), looking no further
+/// than `limit` (the next tab or double space): each has content, then
+/// CRLF, and its last content byte is neither whitespace nor CR.
+fn relaxed_lines_end(chunk: &[u8], start: usize, limit: usize) -> usize {
+    let mut end = start;
+    for lf in memchr::memchr_iter(b'\n', &chunk[start..limit]).map(|p| start + p) {
+        if lf < end + 2 || chunk[lf - 1] != b'\r' || matches!(chunk[lf - 2], b' ' | b'\t' | b'\r') {
+            break;
+        }
+        end = lf + 1;
+    }
+    end
 }
 
 /// The next position at or after `i` where `find` matches (the chunk's
