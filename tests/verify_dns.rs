@@ -73,11 +73,17 @@ fn verify(dir: &TestDir, dns: &DnsServer, extra: &[&str], files: &[&str]) -> cra
     dir.cmd(&args).run()
 }
 
-/// Whether the server was asked for TXT at `name` (with its trailing dot).
-fn asked_txt(dns: &DnsServer, name: &str) -> bool {
+/// How many times the server was asked for TXT at `name` (with its trailing dot).
+fn txt_questions(dns: &DnsServer, name: &str) -> usize {
     dns.queries()
         .iter()
-        .any(|q| q.name == name && q.record_type == RecordType::TXT)
+        .filter(|q| q.name == name && q.record_type == RecordType::TXT)
+        .count()
+}
+
+/// Whether the server was asked for TXT at `name`.
+fn asked_txt(dns: &DnsServer, name: &str) -> bool {
+    txt_questions(dns, name) > 0
 }
 
 #[test]
@@ -114,6 +120,42 @@ fn missing_key_is_permerror_no_key() {
         )
         .assert_exit(1);
     assert!(asked_txt(&dns, "nokey._domainkey.example.com."));
+}
+
+#[test]
+fn many_files_ask_once_per_selector() {
+    let dir = TestDir::new();
+    let dns = server("").start();
+    sign(
+        &dir,
+        "signed.eml",
+        &[
+            ("rsa2048", "keys/rsa2048.pem"),
+            ("nokey", "keys/rsa2048.pem"),
+        ],
+    );
+    let signed = dir.read("signed.eml");
+    let files: Vec<String> = (0..12).map(|i| format!("copy{i:02}.eml")).collect();
+    for name in &files {
+        dir.write(name, &signed);
+    }
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let run = verify(&dir, &dns, &[], &files);
+    run.assert_exit(1);
+    let verdicts = run.stdout();
+    assert_eq!(
+        verdicts.matches("pass d=example.com s=rsa2048").count(),
+        12,
+        "{verdicts}"
+    );
+    assert_eq!(
+        verdicts.matches("[record-missing]").count(),
+        12,
+        "{verdicts}"
+    );
+    // A key found and a key missing are each asked for once in the run.
+    assert_eq!(txt_questions(&dns, "rsa2048._domainkey.example.com."), 1);
+    assert_eq!(txt_questions(&dns, "nokey._domainkey.example.com."), 1);
 }
 
 #[test]

@@ -958,3 +958,44 @@ pub fn summarize(verdicts: &[Verdict]) -> Summary {
 pub fn unsigned_signature_field(field: &crate::dkim::message::HeaderField<'_>) -> Vec<u8> {
     without_b_value(field)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A source with no keys that counts the questions it is asked.
+    #[derive(Default)]
+    struct CountingSource(AtomicUsize);
+
+    impl KeySource for CountingSource {
+        fn txt(&self, name: &str) -> Result<Vec<String>, LookupError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Err(LookupError::NotFound(name.to_string()))
+        }
+    }
+
+    const SIGNED: &[u8] =
+        b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com;\r\n\
+        \ts=sel; h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n\
+        From: a@example.com\r\n\
+        \r\n";
+
+    #[test]
+    fn a_key_is_fetched_once_however_many_threads_ask() {
+        let source = CountingSource::default();
+        let verifier = Verifier::new(&source, VerifyOptions::strict(1_700_000_000));
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..25 {
+                        let verdicts = verifier.verify_message(SIGNED).expect("a message");
+                        assert_eq!(verdicts.len(), 1);
+                        assert_eq!(verdicts[0].result, ResultClass::Permerror);
+                    }
+                });
+            }
+        });
+        assert_eq!(source.0.load(Ordering::SeqCst), 1);
+    }
+}
